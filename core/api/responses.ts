@@ -1,0 +1,131 @@
+// Request and response shapes of api.md that the panel and the server share. The server builds these
+// objects; the panel parses them, so a drifting server shows up as a clear error in the panel.
+import { z } from "zod";
+import { catalogSchema, tierIdSchema } from "../catalog/schema.ts";
+import { apiErrorSchema, errorCodeSchema } from "./errors.ts";
+import { jobSpecSchema, planSchema, sizeSchema } from "./specs.ts";
+
+export const healthSchema = z.object({
+  ok: z.boolean(),
+  version: z.string(),
+  database: z.enum(["sqlite", "postgres"]),
+});
+export type Health = z.infer<typeof healthSchema>;
+
+export const providerStatusSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  configured: z.boolean(),
+  /** Why a provider cannot be used, for the panel to show beside a disabled choice. */
+  reason: z.string().optional(),
+});
+export type ProviderStatus = z.infer<typeof providerStatusSchema>;
+
+export const catalogResponseSchema = z.object({
+  catalog: catalogSchema,
+  providers: z.array(providerStatusSchema),
+});
+export type CatalogResponse = z.infer<typeof catalogResponseSchema>;
+
+export const roleSchema = z.enum(["member", "manager"]);
+export type Role = z.infer<typeof roleSchema>;
+
+export const balanceSchema = z.object({
+  /** null for enterprise: metered, never capped. */
+  available: z.number().int().nullable(),
+  held: z.number().int().nonnegative(),
+  granted: z.number().int().nonnegative(),
+  spent: z.number().int().nonnegative(),
+  periodEndsAt: z.string(),
+});
+export type Balance = z.infer<typeof balanceSchema>;
+
+export const meSchema = z.object({
+  user: z.object({ id: z.string(), name: z.string() }),
+  role: roleSchema,
+  team: z.object({ id: z.string(), name: z.string(), tier: tierIdSchema }),
+  balance: balanceSchema,
+  member: z.object({ monthlyCap: z.number().int().nullable(), spent: z.number().int().nonnegative() }),
+  /** Free-allowance images used this period by `provider/model`, so badges price them exactly. */
+  freeUsed: z.record(z.string(), z.number().int().nonnegative()),
+});
+export type Me = z.infer<typeof meSchema>;
+
+/** POST /v1/estimate: a spec (with `input: {width, height}` instead of images) or a plan. */
+export const estimateRequestSchema = z.union([planSchema, jobSpecSchema]);
+export type EstimateRequest = z.infer<typeof estimateRequestSchema>;
+
+export const estimateLineSchema = z.object({
+  label: z.string(),
+  quantity: z.number().int(),
+  unitCredits: z.number().int(),
+  credits: z.number().int(),
+  note: z.string().optional(),
+  step: z.number().int(),
+});
+
+export const estimateReasonSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+const routeSchema = z.object({ provider: z.string(), model: z.string().nullable() });
+
+export const estimateSchema = z.object({
+  total: z.number().int().nonnegative(),
+  lines: z.array(estimateLineSchema),
+  allowed: z.boolean(),
+  reasons: z.array(estimateReasonSchema),
+  steps: z.array(
+    z.object({
+      route: routeSchema.nullable(),
+      billedSize: sizeSchema.nullable(),
+      images: z.number().int(),
+      freeUsed: z.record(z.string(), z.number().int()),
+    }),
+  ),
+});
+export type EstimateResponse = z.infer<typeof estimateSchema>;
+
+export const jobStatusSchema = z.enum(["queued", "running", "succeeded", "failed"]);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+
+export const assetRefSchema = z.object({
+  id: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  contentType: z.enum(["image/png", "image/jpeg"]),
+  bytes: z.number().int().positive(),
+  /** Credits captured for this asset (its share of the job's charge). */
+  cost: z.number().int().nonnegative(),
+  url: z.string(),
+});
+export type AssetRef = z.infer<typeof assetRefSchema>;
+
+export const jobProgressSchema = z.object({
+  stage: z.enum(["queued", "running", "done"]),
+  queuePosition: z.number().int().nonnegative().optional(),
+  completed: z.number().int().nonnegative(),
+  total: z.number().int().positive(),
+});
+
+export const jobSchema = z.object({
+  id: z.string(),
+  status: jobStatusSchema,
+  operation: z.enum(["create", "edit", "upscale", "social"]),
+  route: routeSchema.nullable(),
+  progress: jobProgressSchema,
+  estimate: estimateSchema,
+  /** Credits held while the job runs. */
+  held: z.number().int().nonnegative(),
+  /** Credits captured; 0 until the job succeeds, and 0 for a failed job. */
+  charged: z.number().int().nonnegative(),
+  assets: z.array(assetRefSchema),
+  error: apiErrorSchema.optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Job = z.infer<typeof jobSchema>;
+
+export const jobResponseSchema = z.object({ job: jobSchema });

@@ -1,0 +1,182 @@
+// The price catalog is data, not code: the panel's badges and the server's charges both read it through
+// `estimate()`, so this schema is the one contract for every price. The operator may replace the default
+// with a JSON file (CATALOG_PATH); anything this schema refuses stops the server at start.
+import { z } from "zod";
+
+export const QUALITIES = ["draft", "standard", "premium"] as const;
+export const qualitySchema = z.enum(QUALITIES);
+export type Quality = z.infer<typeof qualitySchema>;
+
+export const EDIT_KINDS = [
+  "remove-background",
+  "inpaint",
+  "outpaint",
+  "search-replace",
+  "search-recolor",
+  "replace-background-relight",
+  "erase",
+  "general",
+] as const;
+export const editKindSchema = z.enum(EDIT_KINDS);
+export type EditKind = z.infer<typeof editKindSchema>;
+
+export const UPSCALE_MODES = ["fast", "conservative", "creative"] as const;
+export const upscaleModeSchema = z.enum(UPSCALE_MODES);
+export type UpscaleMode = z.infer<typeof upscaleModeSchema>;
+
+export const TIERS = ["free", "basic", "pro", "enterprise"] as const;
+export const tierIdSchema = z.enum(TIERS);
+export type TierId = z.infer<typeof tierIdSchema>;
+
+/** Ids are lowercase slugs so they are safe in URLs, CSV and SQL alike. */
+const slug = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, "must be a lowercase slug (a-z, 0-9, '.', '-')");
+const credits = z.number().int().nonnegative();
+const megapixels = z.number().positive();
+
+/**
+ * An operation key names what a tier may do: `create`, `edit.<kind>`, `upscale.<mode>`, `social`, `library`.
+ * Tiers list keys (or "all"), so gating a new operation is a catalog change.
+ */
+export const operationKeySchema = z.union([
+  z.literal("create"),
+  z.literal("social"),
+  z.literal("library"),
+  z.templateLiteral(["edit.", editKindSchema]),
+  z.templateLiteral(["upscale.", upscaleModeSchema]),
+]);
+export type OperationKey = z.infer<typeof operationKeySchema>;
+
+export const providerSchema = z.strictObject({
+  id: slug,
+  name: z.string().min(1),
+  /** Env var that holds the key; absent for providers that need none (local). */
+  keyEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+});
+export type Provider = z.infer<typeof providerSchema>;
+
+/** Per-image price of a model: flat, or stepped by output megapixels (qwen-image: 1 up to 1 MP, 2 above). */
+export const modelPriceSchema = z.union([
+  credits,
+  z.strictObject({
+    steps: z
+      .array(z.strictObject({ upToMegapixels: megapixels.nullable(), credits }))
+      .min(1)
+      .refine((s) => s[s.length - 1]!.upToMegapixels === null, "the last step must have upToMegapixels: null"),
+  }),
+]);
+export type ModelPrice = z.infer<typeof modelPriceSchema>;
+
+export const modelSchema = z.strictObject({
+  provider: slug,
+  model: slug,
+  label: z.string().min(1),
+  /** The quality class of the model; an explicit model is gated by its tier like that quality. */
+  quality: qualitySchema,
+  price: modelPriceSchema,
+  /** Images per team per billing period that cost nothing before the price applies. */
+  freePerPeriod: credits.default(0),
+});
+export type Model = z.infer<typeof modelSchema>;
+
+const routeSchema = z.array(z.strictObject({ provider: slug, model: slug })).min(1);
+
+const sizeSchema = z.strictObject({
+  width: z.number().int().min(64).max(8192),
+  height: z.number().int().min(64).max(8192),
+});
+
+const tierSchema = z.strictObject({
+  id: tierIdSchema,
+  name: z.string().min(1),
+  /** null = unlimited (enterprise): metered, never capped. */
+  monthlyCredits: credits.nullable(),
+  jobsPerMinute: z.number().int().positive(),
+  qualities: z.array(qualitySchema).min(1),
+  maxVariations: z.number().int().min(1).max(10),
+  operations: z.union([z.literal("all"), z.array(operationKeySchema).min(1)]),
+  queuePriority: z.number().int().nonnegative(),
+});
+export type Tier = z.infer<typeof tierSchema>;
+
+const operationPriceSchema = z.strictObject({
+  credits,
+  /** Providers able to do it, in routing order ("auto" takes the first configured). */
+  providers: z.array(slug),
+});
+
+export const catalogSchema = z
+  .strictObject({
+    version: z.string().min(1),
+    providers: z.array(providerSchema).min(1),
+    create: z.strictObject({
+      qualities: z.strictObject({
+        draft: z.strictObject({ credits, route: routeSchema }),
+        standard: z.strictObject({ credits, route: routeSchema }),
+        premium: z.strictObject({ credits, route: routeSchema }),
+      }),
+      models: z.array(modelSchema).min(1),
+      /** Output size of each aspect ratio the panel offers (about 1 MP each). */
+      aspectRatios: z.record(z.string().regex(/^\d{1,2}:\d{1,2}$/), sizeSchema),
+      defaultAspectRatio: z.string(),
+    }),
+    edit: z.strictObject(
+      Object.fromEntries(EDIT_KINDS.map((k) => [k, operationPriceSchema])) as Record<
+        EditKind,
+        typeof operationPriceSchema
+      >,
+    ),
+    upscale: z.strictObject(
+      Object.fromEntries(UPSCALE_MODES.map((m) => [m, operationPriceSchema])) as Record<
+        UpscaleMode,
+        typeof operationPriceSchema
+      >,
+    ),
+    social: z.strictObject({
+      credits,
+      formats: z
+        .array(
+          z.strictObject({
+            id: slug,
+            platform: z.string().min(1),
+            label: z.string().min(1),
+            width: z.number().int().positive().max(8192),
+            height: z.number().int().positive().max(8192),
+            /** Insets (px) that the platform's UI may cover; drawn as a separate hidden layer, never burned in. */
+            safeZone: z
+              .strictObject({ top: credits, right: credits, bottom: credits, left: credits })
+              .optional(),
+          }),
+        )
+        .min(1),
+    }),
+    /** "Larger images may cost slightly more": +credits per image over each threshold (the highest one met). */
+    sizeSurcharge: z.array(z.strictObject({ overMegapixels: megapixels, credits })).default([]),
+    tiers: z.array(tierSchema).length(TIERS.length),
+  })
+  .superRefine((c, ctx) => {
+    const providerIds = new Set(c.providers.map((p) => p.id));
+    const modelIds = new Set(c.create.models.map((m) => `${m.provider}/${m.model}`));
+    const need = (path: (string | number)[], provider: string, model?: string) => {
+      if (!providerIds.has(provider)) ctx.addIssue({ code: "custom", path, message: `unknown provider "${provider}"` });
+      else if (model !== undefined && !modelIds.has(`${provider}/${model}`))
+        ctx.addIssue({ code: "custom", path, message: `unknown model "${provider}/${model}"` });
+    };
+    c.create.models.forEach((m, i) => need(["create", "models", i, "provider"], m.provider));
+    for (const q of QUALITIES)
+      c.create.qualities[q].route.forEach((r, i) => need(["create", "qualities", q, "route", i], r.provider, r.model));
+    for (const k of EDIT_KINDS) c.edit[k].providers.forEach((p, i) => need(["edit", k, "providers", i], p));
+    for (const m of UPSCALE_MODES) c.upscale[m].providers.forEach((p, i) => need(["upscale", m, "providers", i], p));
+    if (!(c.create.defaultAspectRatio in c.create.aspectRatios))
+      ctx.addIssue({ code: "custom", path: ["create", "defaultAspectRatio"], message: "not one of create.aspectRatios" });
+    c.tiers.forEach((t, i) => {
+      if (t.id !== TIERS[i])
+        ctx.addIssue({ code: "custom", path: ["tiers", i, "id"], message: `tiers must be listed in order ${TIERS.join(", ")}` });
+    });
+    const formatIds = new Set<string>();
+    c.social.formats.forEach((f, i) => {
+      if (formatIds.has(f.id)) ctx.addIssue({ code: "custom", path: ["social", "formats", i, "id"], message: `duplicate format "${f.id}"` });
+      formatIds.add(f.id);
+    });
+  });
+
+export type Catalog = z.infer<typeof catalogSchema>;

@@ -1,0 +1,361 @@
+// estimate(): the one price function. The panel calls it for every cost badge and the server calls it for
+// every charge, on the same catalog, so a badge cannot disagree with what the ledger captures.
+// Pure: no I/O, no clock. Whatever depends on the caller (tier, balance, allowances used, configured
+// providers) comes in through `context`.
+import type { Catalog, Model, OperationKey, Quality, Tier, TierId } from "./catalog/schema.ts";
+import { TIERS } from "./catalog/schema.ts";
+import type { CreateSpec, JobSpec, Plan, PlanStep, Size } from "./api/specs.ts";
+import type { ErrorCode } from "./api/errors.ts";
+
+/** 1 MP = 1024 x 1024 px: a 1:1 image at the default size is exactly 1 MP. */
+export const PIXELS_PER_MEGAPIXEL = 1024 * 1024;
+
+export interface EstimateContext {
+  /** The caller's tier; without it no tier gate is checked. */
+  tier?: TierId;
+  /** Credits available now; null = unlimited (enterprise); undefined = not checked. */
+  available?: number | null;
+  /** What is left of the member's monthly cap; null or undefined = no cap. */
+  memberCapRemaining?: number | null;
+  /** Free-allowance images already used this period, by `provider/model`. */
+  freeUsed?: Readonly<Record<string, number>>;
+  /** Providers with a key (local always); undefined = treat every provider as configured. */
+  configuredProviders?: readonly string[];
+}
+
+export interface EstimateLine {
+  label: string;
+  quantity: number;
+  unitCredits: number;
+  credits: number;
+  note?: string;
+  /** Index of the plan step the line belongs to (0 for a single spec). */
+  step: number;
+}
+
+export type EstimateReasonCode = Extract<
+  ErrorCode,
+  "insufficient_credits" | "tier_required" | "member_cap_reached" | "provider_unavailable" | "invalid_request"
+>;
+
+export interface EstimateReason {
+  code: EstimateReasonCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface Route {
+  provider: string;
+  /** null where the operation has no model choice (edits, upscales, social). */
+  model: string | null;
+}
+
+export interface StepResult {
+  route: Route | null;
+  /** Size of each billed image: the output of a create, the input of an edit or upscale. */
+  billedSize: Size | null;
+  images: number;
+  /** Free-allowance images this step consumes, by `provider/model`. */
+  freeUsed: Record<string, number>;
+}
+
+export interface Estimate {
+  total: number;
+  lines: EstimateLine[];
+  allowed: boolean;
+  reasons: EstimateReason[];
+  steps: StepResult[];
+}
+
+export function megapixels(size: Size): number {
+  return (size.width * size.height) / PIXELS_PER_MEGAPIXEL;
+}
+
+/** +credits per image for large images: the highest threshold the image is over. */
+export function sizeSurcharge(catalog: Catalog, size: Size | null): number {
+  if (!size) return 0;
+  const mp = megapixels(size);
+  let extra = 0;
+  for (const s of catalog.sizeSurcharge) if (mp > s.overMegapixels) extra = Math.max(extra, s.credits);
+  return extra;
+}
+
+export function modelPrice(model: Model, size: Size): number {
+  if (typeof model.price === "number") return model.price;
+  const mp = megapixels(size);
+  const step = model.price.steps.find((s) => s.upToMegapixels === null || mp <= s.upToMegapixels);
+  return step!.credits; // the schema guarantees a final open-ended step
+}
+
+export function findModel(catalog: Catalog, provider: string, model: string): Model | undefined {
+  return catalog.create.models.find((m) => m.provider === provider && m.model === model);
+}
+
+export function tierById(catalog: Catalog, id: TierId): Tier {
+  const tier = catalog.tiers.find((t) => t.id === id);
+  if (!tier) throw new Error(`catalog has no tier ${id}`);
+  return tier;
+}
+
+export function operationKey(spec: JobSpec): OperationKey {
+  switch (spec.operation) {
+    case "create":
+      return "create";
+    case "edit":
+      return `edit.${spec.kind}`;
+    case "upscale":
+      return `upscale.${spec.mode}`;
+    case "social":
+      return "social";
+  }
+}
+
+/** Output size of a create: an explicit size, a catalog aspect ratio, or the catalog's default. */
+export function createOutputSize(catalog: Catalog, spec: Pick<CreateSpec, "aspectRatio">): Size | null {
+  const ar = spec.aspectRatio ?? catalog.create.defaultAspectRatio;
+  if (typeof ar === "object") return ar;
+  return catalog.create.aspectRatios[ar] ?? null;
+}
+
+function isConfigured(ctx: EstimateContext, provider: string): boolean {
+  return ctx.configuredProviders === undefined || ctx.configuredProviders.includes(provider);
+}
+
+/** The model an explicit provider uses when no model is named: its entry in the quality's route, else its
+ * first model of that quality, else its first model. */
+export function defaultModelFor(catalog: Catalog, provider: string, quality: Quality): Model | undefined {
+  const routed = catalog.create.qualities[quality].route.find((r) => r.provider === provider);
+  if (routed) return findModel(catalog, routed.provider, routed.model);
+  const own = catalog.create.models.filter((m) => m.provider === provider);
+  return own.find((m) => m.quality === quality) ?? own[0];
+}
+
+/**
+ * Problems with names that only the catalog can judge (unknown provider, model, aspect ratio, format).
+ * The server answers them with 400 invalid_request before estimating; keys are field paths.
+ */
+export function catalogIssues(spec: JobSpec, catalog: Catalog): Record<string, string> {
+  const issues: Record<string, string> = {};
+  const providerIds = catalog.providers.map((p) => p.id);
+  if (spec.operation !== "social" && spec.provider !== "auto" && !providerIds.includes(spec.provider))
+    issues.provider = `unknown provider "${spec.provider}"; one of auto, ${providerIds.join(", ")}`;
+  if (spec.operation === "create") {
+    if (spec.model !== undefined) {
+      if (spec.provider === "auto") issues.model = "a model needs an explicit provider";
+      else if (!issues.provider && !findModel(catalog, spec.provider, spec.model)) {
+        const models = catalog.create.models.filter((m) => m.provider === spec.provider).map((m) => m.model);
+        issues.model = `unknown model "${spec.model}" for ${spec.provider}; one of ${models.join(", ")}`;
+      }
+    } else if (spec.provider !== "auto" && !issues.provider && !defaultModelFor(catalog, spec.provider, spec.quality)) {
+      issues.provider = `${spec.provider} does not create images`;
+    }
+    if (typeof spec.aspectRatio === "string" && !(spec.aspectRatio in catalog.create.aspectRatios))
+      issues.aspectRatio = `unknown aspect ratio; one of ${Object.keys(catalog.create.aspectRatios).join(", ")}`;
+  }
+  if (spec.operation === "edit" || spec.operation === "upscale") {
+    const supported = spec.operation === "edit" ? catalog.edit[spec.kind].providers : catalog.upscale[spec.mode].providers;
+    if (spec.provider !== "auto" && !issues.provider && !supported.includes(spec.provider))
+      issues.provider = `${spec.provider} does not do this operation; ${supported.length ? `one of ${supported.join(", ")}` : "no provider does"}`;
+  }
+  if (spec.operation === "social") {
+    const known = new Set(catalog.social.formats.map((f) => f.id));
+    spec.formats.forEach((f, i) => {
+      if (!known.has(f)) issues[`formats.${i}`] = `unknown format "${f}"`;
+    });
+  }
+  return issues;
+}
+
+/** The lowest tier that allows every listed need, or null if none does. */
+function lowestTierAllowing(catalog: Catalog, needs: { quality?: Quality; variations: number; op: OperationKey }): TierId | null {
+  for (const id of TIERS) {
+    const t = tierById(catalog, id);
+    if (needs.quality && !t.qualities.includes(needs.quality)) continue;
+    if (needs.variations > t.maxVariations) continue;
+    if (t.operations !== "all" && !t.operations.includes(needs.op)) continue;
+    return id;
+  }
+  return null;
+}
+
+const tierRank = (id: TierId) => TIERS.indexOf(id);
+
+interface StepPricing {
+  lines: Omit<EstimateLine, "step">[];
+  result: StepResult;
+  reasons: EstimateReason[];
+  gate: { quality?: Quality; variations: number; op: OperationKey };
+}
+
+function sizeLabel(size: Size | null): string {
+  return size ? ` · ${size.width}×${size.height}` : "";
+}
+
+function surchargeLines(catalog: Catalog, size: Size | null, quantity: number): Omit<EstimateLine, "step">[] {
+  const extra = sizeSurcharge(catalog, size);
+  if (extra === 0 || quantity === 0) return [];
+  return [
+    {
+      label: "Large image",
+      quantity,
+      unitCredits: extra,
+      credits: extra * quantity,
+      note: `over ${Math.max(...catalog.sizeSurcharge.filter((s) => megapixels(size!) > s.overMegapixels).map((s) => s.overMegapixels))} MP`,
+    },
+  ];
+}
+
+function priceCreate(spec: CreateSpec, count: number, catalog: Catalog, ctx: EstimateContext, freeUsed: Record<string, number>): StepPricing {
+  const size = createOutputSize(catalog, spec);
+  const images = spec.variations * count;
+  const reasons: EstimateReason[] = [];
+  const lines: Omit<EstimateLine, "step">[] = [];
+  let route: Route | null = null;
+  let gateQuality: Quality = spec.quality;
+  const stepFree: Record<string, number> = {};
+
+  if (spec.provider === "auto") {
+    const q = catalog.create.qualities[spec.quality];
+    const first = q.route.find((r) => isConfigured(ctx, r.provider));
+    route = first ? { provider: first.provider, model: first.model } : null;
+    if (!first)
+      reasons.push({
+        code: "provider_unavailable",
+        message: `No configured provider makes ${spec.quality} images`,
+        details: { quality: spec.quality },
+      });
+    lines.push({ label: `Create · ${spec.quality}${sizeLabel(size)}`, quantity: images, unitCredits: q.credits, credits: q.credits * images });
+  } else {
+    const model = spec.model ? findModel(catalog, spec.provider, spec.model) : defaultModelFor(catalog, spec.provider, spec.quality);
+    if (!model || !size) {
+      reasons.push({ code: "invalid_request", message: "Unknown provider, model or size", details: { provider: spec.provider, model: spec.model } });
+      return { lines, reasons, result: { route: null, billedSize: size, images, freeUsed: stepFree }, gate: { variations: spec.variations, op: "create" } };
+    }
+    route = { provider: model.provider, model: model.model };
+    gateQuality = model.quality;
+    if (!isConfigured(ctx, model.provider))
+      reasons.push({ code: "provider_unavailable", message: `${providerName(catalog, model.provider)} is not configured on this proxy`, details: { provider: model.provider } });
+    const key = `${model.provider}/${model.model}`;
+    const freeLeft = Math.max(0, model.freePerPeriod - (ctx.freeUsed?.[key] ?? 0) - (freeUsed[key] ?? 0));
+    const free = Math.min(images, freeLeft);
+    const unit = modelPrice(model, size);
+    if (free > 0) {
+      lines.push({ label: `${model.label}${sizeLabel(size)}`, quantity: free, unitCredits: 0, credits: 0, note: `free allowance: ${freeLeft} of ${model.freePerPeriod} left this period` });
+      stepFree[key] = free;
+      freeUsed[key] = (freeUsed[key] ?? 0) + free;
+    }
+    if (images - free > 0) lines.push({ label: `${model.label}${sizeLabel(size)}`, quantity: images - free, unitCredits: unit, credits: unit * (images - free) });
+    lines.push(...surchargeLines(catalog, size, images - free));
+    return { lines, reasons, result: { route, billedSize: size, images, freeUsed: stepFree }, gate: { quality: gateQuality, variations: spec.variations, op: "create" } };
+  }
+  lines.push(...surchargeLines(catalog, size, images));
+  return { lines, reasons, result: { route, billedSize: size, images, freeUsed: stepFree }, gate: { quality: gateQuality, variations: spec.variations, op: "create" } };
+}
+
+function providerName(catalog: Catalog, id: string): string {
+  return catalog.providers.find((p) => p.id === id)?.name ?? id;
+}
+
+const EDIT_LABELS: Record<string, string> = {
+  "remove-background": "Remove background",
+  inpaint: "Inpaint",
+  outpaint: "Outpaint",
+  "search-replace": "Search & replace",
+  "search-recolor": "Search & recolor",
+  "replace-background-relight": "Replace background & relight",
+  erase: "Erase",
+  general: "General edit",
+};
+
+function priceImageOperation(spec: Exclude<JobSpec, CreateSpec>, count: number, catalog: Catalog, ctx: EstimateContext): StepPricing {
+  const op = operationKey(spec);
+  const gate = { variations: 1, op };
+  if (spec.operation === "social") {
+    const n = spec.formats.length * count;
+    return {
+      lines: [{ label: "Social formats", quantity: n, unitCredits: catalog.social.credits, credits: catalog.social.credits * n, note: "included" }],
+      reasons: [],
+      result: { route: null, billedSize: spec.input ?? null, images: n, freeUsed: {} },
+      gate,
+    };
+  }
+  const price = spec.operation === "edit" ? catalog.edit[spec.kind] : catalog.upscale[spec.mode];
+  const label = spec.operation === "edit" ? EDIT_LABELS[spec.kind]! : `Upscale · ${spec.mode}`;
+  const reasons: EstimateReason[] = [];
+  const candidates = spec.provider === "auto" ? price.providers : price.providers.filter((p) => p === spec.provider);
+  const provider = candidates.find((p) => isConfigured(ctx, p));
+  if (!provider)
+    reasons.push({
+      code: "provider_unavailable",
+      message:
+        spec.provider === "auto"
+          ? `No configured provider does ${label.toLowerCase()}`
+          : `${providerName(catalog, spec.provider)} is not configured on this proxy`,
+      details: { operation: op, provider: spec.provider },
+    });
+  const size = spec.input ?? null;
+  return {
+    lines: [
+      { label: `${label}${sizeLabel(size)}`, quantity: count, unitCredits: price.credits, credits: price.credits * count },
+      ...surchargeLines(catalog, size, count),
+    ],
+    reasons,
+    result: { route: provider ? { provider, model: null } : null, billedSize: size, images: count, freeUsed: {} },
+    gate,
+  };
+}
+
+function isPlan(input: JobSpec | Plan): input is Plan {
+  return "plan" in input;
+}
+
+/** Price a job spec or a plan for a caller. `total` is what the ledger will hold and, on success, capture. */
+export function estimate(input: JobSpec | Plan, catalog: Catalog, ctx: EstimateContext = {}): Estimate {
+  const steps: PlanStep[] = isPlan(input) ? input.plan : [{ ...input, count: 1 } as PlanStep];
+  const lines: EstimateLine[] = [];
+  const reasons: EstimateReason[] = [];
+  const results: StepResult[] = [];
+  const freeUsed: Record<string, number> = {};
+  let requiredTier: TierId | null = null;
+  let tierImpossible = false;
+
+  steps.forEach((step, index) => {
+    const { count, ...spec } = step;
+    const priced =
+      spec.operation === "create"
+        ? priceCreate(spec as CreateSpec, count, catalog, ctx, freeUsed)
+        : priceImageOperation(spec as Exclude<JobSpec, CreateSpec>, count, catalog, ctx);
+    for (const l of priced.lines) lines.push({ ...l, step: index });
+    for (const r of priced.reasons) if (!reasons.some((x) => x.code === r.code && x.message === r.message)) reasons.push(r);
+    results.push(priced.result);
+    if (ctx.tier) {
+      const lowest = lowestTierAllowing(catalog, priced.gate);
+      if (lowest === null) tierImpossible = true;
+      else if (tierRank(lowest) > tierRank(ctx.tier) && (requiredTier === null || tierRank(lowest) > tierRank(requiredTier)))
+        requiredTier = lowest;
+    }
+  });
+
+  const total = lines.reduce((sum, l) => sum + l.credits, 0);
+  if (ctx.tier && (requiredTier || tierImpossible)) {
+    reasons.unshift({
+      code: "tier_required",
+      message: requiredTier ? `Needs the ${tierById(catalog, requiredTier).name} tier` : "No tier allows this combination",
+      details: { tier: requiredTier, currentTier: ctx.tier },
+    });
+  }
+  if (ctx.memberCapRemaining !== undefined && ctx.memberCapRemaining !== null && total > ctx.memberCapRemaining)
+    reasons.push({
+      code: "member_cap_reached",
+      message: `Your monthly cap has ${ctx.memberCapRemaining} credits left; this needs ${total}`,
+      details: { needed: total, remaining: ctx.memberCapRemaining },
+    });
+  if (ctx.available !== undefined && ctx.available !== null && total > ctx.available)
+    reasons.push({
+      code: "insufficient_credits",
+      message: `Needs ${total} credits; ${ctx.available} available (${total - ctx.available} short)`,
+      details: { needed: total, available: ctx.available, shortfall: total - ctx.available },
+    });
+
+  return { total, lines, allowed: reasons.length === 0, reasons, steps: results };
+}
