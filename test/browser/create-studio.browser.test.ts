@@ -1,0 +1,164 @@
+// End to end in real Chromium: the built panel in a Figma-like iframe, a real proxy process on a fresh
+// database, the offline local provider. What the badge says is what the ledger takes.
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type Browser, type FrameLocator, type Page } from "playwright-core";
+import { meSchema } from "../../core/api/responses.ts";
+import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
+import { startProxy, type ProxyProcess } from "../support/proxy-process.ts";
+import { ROOT, serveFiles } from "../support/static-server.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const UI_HTML = join(ROOT, "dist/ui.html");
+const SHOTS = join(ROOT, "test-results/screenshots");
+
+interface PlacedNode {
+  isUint8Array: boolean;
+  signature: number[];
+  declared: { width: number; height: number };
+  decoded: { width: number; height: number };
+  assetId: string;
+  provenance: { jobId: string; prompt?: string; operation: string };
+}
+
+async function me(proxy: ProxyProcess, token: string) {
+  const res = await fetch(`${proxy.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status).toBe(200);
+  return meSchema.parse(await res.json());
+}
+
+async function openPanel(browser: Browser, harnessUrl: string, proxy: ProxyProcess, token: string, theme = "light") {
+  const page = await browser.newPage({ viewport: { width: 900, height: 640 } });
+  const query = new URLSearchParams({ proxy: proxy.url, token, theme });
+  await page.goto(`${harnessUrl}/?${query}`);
+  const panel = page.frameLocator("#panel");
+  await panel.getByTestId("balance").waitFor();
+  return { page, panel };
+}
+
+async function badge(panel: FrameLocator) {
+  const el = panel.getByTestId("cost-badge");
+  return { credits: Number(await el.getAttribute("data-credits")), state: await el.getAttribute("data-state"), text: await el.innerText() };
+}
+
+/** The badge re-prices on every change; wait until it shows the expected state. */
+async function badgeWhen(panel: FrameLocator, predicate: (b: Awaited<ReturnType<typeof badge>>) => boolean) {
+  await expect.poll(async () => predicate(await badge(panel)), { timeout: 5_000 }).toBe(true);
+  return badge(panel);
+}
+
+async function canvas(page: Page): Promise<PlacedNode[]> {
+  return page.evaluate(() => (window as unknown as { __harness: { canvas: PlacedNode[] } }).__harness.canvas);
+}
+
+describe("Create studio in Chromium against a real proxy", () => {
+  let browser: Browser;
+  let proxy: ProxyProcess;
+  let lowProxy: ProxyProcess;
+  let harness: Awaited<ReturnType<typeof serveFiles>>;
+
+  beforeAll(async () => {
+    if (!existsSync(UI_HTML)) throw new Error("dist/ui.html is missing: run `npm run build` first (npm test does)");
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
+    harness = await serveFiles({ "/": join(ROOT, "test/browser/harness.html"), "/ui.html": UI_HTML });
+    proxy = await startProxy();
+    // A second proxy whose catalog gives the free tier only 5 credits a month, to see the refusal states.
+    const lowCatalog = structuredClone(DEFAULT_CATALOG);
+    lowCatalog.tiers[0]!.monthlyCredits = 5;
+    const catalogPath = join(proxy.dataDir, "low-catalog.json");
+    await writeFile(catalogPath, JSON.stringify(lowCatalog));
+    lowProxy = await startProxy({ CATALOG_PATH: catalogPath });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    });
+    await mkdir(SHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await lowProxy?.stop();
+    await proxy?.stop();
+    await harness?.close();
+  });
+
+  it("charges exactly the badge's amount and places PNGs of the chosen size on the canvas", async () => {
+    const { token } = await proxy.admin<{ team: { id: string }; token: string }>("team", "create", "--name", "Browser Team", "--tier", "pro");
+    const before = await me(proxy, token);
+    const { page, panel } = await openPanel(browser, harness.url, proxy, token);
+    await expect.poll(async () => panel.getByTestId("balance").getAttribute("data-available")).toBe(String(before.balance.available));
+
+    await panel.getByTestId("prompt").fill("A lighthouse at dawn, watercolor");
+    await panel.getByTestId("quality").selectOption("standard");
+    await panel.getByTestId("aspect-ratio").selectOption("16:9");
+    await panel.getByTestId("variations").fill("1");
+    const one = await badgeWhen(panel, (b) => b.state === "price");
+    await panel.getByTestId("variations").fill("2");
+    const two = await badgeWhen(panel, (b) => b.state === "price" && b.credits !== one.credits);
+    expect(two.credits).toBe(2 * one.credits); // the badge follows the options
+    expect(two.text).toContain(String(two.credits));
+
+    // The server's estimate for the same spec agrees with the badge before anything is charged.
+    const est = await fetch(`${proxy.url}/v1/estimate`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ operation: "create", prompt: "A lighthouse at dawn, watercolor", quality: "standard", aspectRatio: "16:9", variations: 2 }),
+    });
+    expect(((await est.json()) as { total: number }).total).toBe(two.credits);
+
+    await panel.getByTestId("generate").click();
+    await expect.poll(async () => panel.getByTestId("job-status").getAttribute("data-status"), { timeout: 30_000 }).toBe("succeeded");
+    await expect.poll(async () => (await canvas(page)).length, { timeout: 10_000 }).toBe(2);
+
+    const { width, height } = DEFAULT_CATALOG.create.aspectRatios["16:9"]!;
+    for (const node of await canvas(page)) {
+      expect(node.isUint8Array).toBe(true);
+      expect(node.signature).toEqual([137, 80, 78, 71, 13, 10, 26, 10]); // PNG
+      expect(node.decoded).toEqual({ width, height });
+      expect(node.declared).toEqual({ width, height });
+      expect(node.provenance.prompt).toBe("A lighthouse at dawn, watercolor");
+      expect(node.provenance.jobId).toMatch(/\S/);
+    }
+
+    const after = await me(proxy, token);
+    expect(after.balance.available).toBe(before.balance.available! - two.credits);
+    expect(after.balance.held).toBe(0);
+    // The panel refreshed its balance after the job.
+    await expect.poll(async () => panel.getByTestId("balance").getAttribute("data-available")).toBe(String(after.balance.available));
+    await panel.getByTestId("prompt").fill("A lighthouse at dawn, watercolor");
+    await page.locator("#panel").screenshot({ path: join(SHOTS, "create-light.png") });
+    await page.close();
+  });
+
+  it("shows refusals at a glance: the shortfall, the tier to upgrade to, an empty prompt", async () => {
+    const { token } = await lowProxy.admin<{ token: string }>("team", "create", "--name", "Small Team", "--tier", "free");
+    const { page, panel } = await openPanel(browser, harness.url, lowProxy, token, "dark");
+    await expect.poll(async () => panel.getByTestId("balance").getAttribute("data-available")).toBe("5");
+
+    const empty = await badge(panel);
+    expect(empty.state).toBe("empty");
+    await expect.poll(() => panel.getByTestId("generate").isDisabled()).toBe(true);
+
+    await panel.getByTestId("prompt").fill("Neon city skyline");
+    await panel.getByTestId("quality").selectOption("standard");
+    await panel.getByTestId("variations").fill("2");
+    const short = await badgeWhen(panel, (b) => b.state === "insufficient");
+    expect(short.credits).toBe(8);
+    expect(short.text).toContain("3"); // 8 needed, 5 available: 3 short
+    expect(await panel.getByTestId("generate").isDisabled()).toBe(true);
+
+    await panel.getByTestId("variations").fill("1");
+    await panel.getByTestId("quality").selectOption("premium");
+    const tier = await badgeWhen(panel, (b) => b.state === "tier");
+    expect(tier.text.toLowerCase()).toContain("pro");
+    expect(await panel.getByTestId("generate").isDisabled()).toBe(true);
+    await page.locator("#panel").screenshot({ path: join(SHOTS, "create-dark-tier.png") });
+
+    // Nothing was held or charged by any of it.
+    const after = await me(lowProxy, token);
+    expect(after.balance).toMatchObject({ available: 5, held: 0 });
+    await page.close();
+  });
+});
