@@ -1,5 +1,6 @@
-// End to end in real Chromium: the built panel in a Figma-like iframe, a real proxy process on a fresh
-// database, the offline local provider. What the badge says is what the ledger takes.
+// End to end in real Chromium: the built plugin.js on a fake canvas, the built panel in a Figma-like iframe,
+// a real proxy process on a fresh database, the offline local provider. What the badge says is what the
+// ledger takes, and what the provider made is what lands on the canvas.
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -15,12 +16,23 @@ const UI_HTML = join(ROOT, "dist/ui.html");
 const SHOTS = join(ROOT, "test-results/screenshots");
 
 interface PlacedNode {
-  isUint8Array: boolean;
+  name: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  parentType: string;
   signature: number[];
-  declared: { width: number; height: number };
   decoded: { width: number; height: number };
-  assetId: string;
-  provenance: { jobId: string; prompt?: string; operation: string };
+  pluginData: Record<string, string>;
+  relaunch: Record<string, string> | null;
+}
+
+interface CanvasState {
+  nodes: PlacedNode[];
+  undoSteps: number;
+  selectedIds: string[];
+  scrolledTo: string[][];
 }
 
 async function me(proxy: ProxyProcess, token: string) {
@@ -29,9 +41,11 @@ async function me(proxy: ProxyProcess, token: string) {
   return meSchema.parse(await res.json());
 }
 
+const HERO = { name: "Hero", x: 100, y: 200, width: 400, height: 300 };
+
 async function openPanel(browser: Browser, harnessUrl: string, proxy: ProxyProcess, token: string, theme = "light") {
   const page = await browser.newPage({ viewport: { width: 900, height: 640 } });
-  const query = new URLSearchParams({ proxy: proxy.url, token, theme });
+  const query = new URLSearchParams({ proxy: proxy.url, token, theme, selection: JSON.stringify([HERO]) });
   await page.goto(`${harnessUrl}/?${query}`);
   const panel = page.frameLocator("#panel");
   await panel.getByTestId("balance").waitFor();
@@ -49,8 +63,25 @@ async function badgeWhen(panel: FrameLocator, predicate: (b: Awaited<ReturnType<
   return badge(panel);
 }
 
-async function canvas(page: Page): Promise<PlacedNode[]> {
-  return page.evaluate(() => (window as unknown as { __harness: { canvas: PlacedNode[] } }).__harness.canvas);
+/** What the plugin put on the fake canvas, with each image fill's bytes decoded by the browser. */
+async function canvas(page: Page): Promise<CanvasState> {
+  return page.evaluate(async () => {
+    type FakeNode = { id: string; name: string; x: number; y: number; width: number; height: number; parent: { type: string } | null; fills: { imageHash: string }[]; pluginData: Record<string, string>; relaunch: Record<string, string> | null };
+    const h = (globalThis as unknown as { __harness: { canvas: { nodes: FakeNode[]; undoSteps: number; scrolledTo: string[][]; images: Map<string, Uint8Array> }; figma: { currentPage: { selection: { id: string }[] } } } }).__harness;
+    const nodes = [];
+    for (const n of h.canvas.nodes) {
+      const bytes = h.canvas.images.get(n.fills[0]!.imageHash)!;
+      // Runs in the page, where createImageBitmap exists; the Node-side types do not know it.
+      const decode = (globalThis as unknown as { createImageBitmap: (b: Blob) => Promise<{ width: number; height: number }> }).createImageBitmap;
+      const bitmap = await decode(new Blob([bytes]));
+      nodes.push({
+        name: n.name, x: n.x, y: n.y, width: n.width, height: n.height, parentType: n.parent?.type ?? "",
+        signature: Array.from(bytes.slice(0, 8)), decoded: { width: bitmap.width, height: bitmap.height },
+        pluginData: { ...n.pluginData }, relaunch: n.relaunch,
+      });
+    }
+    return { nodes, undoSteps: h.canvas.undoSteps, scrolledTo: h.canvas.scrolledTo, selectedIds: h.figma.currentPage.selection.map((n) => n.id) };
+  });
 }
 
 describe("Create studio in Chromium against a real proxy", () => {
@@ -62,7 +93,12 @@ describe("Create studio in Chromium against a real proxy", () => {
   beforeAll(async () => {
     if (!existsSync(UI_HTML)) throw new Error("dist/ui.html is missing: run `npm run build` first (npm test does)");
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
-    harness = await serveFiles({ "/": join(ROOT, "test/browser/harness.html"), "/ui.html": UI_HTML });
+    harness = await serveFiles({
+      "/": join(ROOT, "test/browser/harness.html"),
+      "/fake-figma.js": join(ROOT, "test/browser/fake-figma.js"),
+      "/ui.html": UI_HTML,
+      "/plugin.js": join(ROOT, "dist/plugin.js"),
+    });
     proxy = await startProxy();
     // A second proxy whose catalog gives the free tier only 5 credits a month, to see the refusal states.
     const lowCatalog = structuredClone(DEFAULT_CATALOG);
@@ -110,17 +146,26 @@ describe("Create studio in Chromium against a real proxy", () => {
 
     await panel.getByTestId("generate").click();
     await expect.poll(async () => panel.getByTestId("job-status").getAttribute("data-status"), { timeout: 30_000 }).toBe("succeeded");
-    await expect.poll(async () => (await canvas(page)).length, { timeout: 10_000 }).toBe(2);
+    await expect.poll(async () => (await canvas(page)).nodes.length, { timeout: 10_000 }).toBe(2);
 
     const { width, height } = DEFAULT_CATALOG.create.aspectRatios["16:9"]!;
-    for (const node of await canvas(page)) {
-      expect(node.isUint8Array).toBe(true);
+    const placed = await canvas(page);
+    placed.nodes.forEach((node, i) => {
       expect(node.signature).toEqual([137, 80, 78, 71, 13, 10, 26, 10]); // PNG
       expect(node.decoded).toEqual({ width, height });
-      expect(node.declared).toEqual({ width, height });
-      expect(node.provenance.prompt).toBe("A lighthouse at dawn, watercolor");
-      expect(node.provenance.jobId).toMatch(/\S/);
-    }
+      // Sized to the image, in the selection's parent, in a row to the right of the selection.
+      expect({ width: node.width, height: node.height, parentType: node.parentType }).toEqual({ width, height, parentType: "PAGE" });
+      expect(node.y).toBe(HERO.y);
+      expect(node.x).toBe(HERO.x + HERO.width + 40 + i * (width + 40));
+      expect(node.pluginData.prompt).toBe("A lighthouse at dawn, watercolor");
+      expect(node.pluginData.jobId).toMatch(/\S/);
+      expect(node.pluginData.assetId).toMatch(/\S/);
+      expect(node.relaunch).toEqual({ regenerate: "A lighthouse at dawn, watercolor" });
+    });
+    expect(placed.nodes[0]!.pluginData.assetId).not.toBe(placed.nodes[1]!.pluginData.assetId);
+    expect(placed.undoSteps).toBe(1);
+    expect(placed.selectedIds).toHaveLength(2);
+    expect(placed.scrolledTo).toHaveLength(1);
 
     const after = await me(proxy, token);
     expect(after.balance.available).toBe(before.balance.available! - two.credits);

@@ -1,0 +1,118 @@
+// The build's promises: one self-contained ui.html (Figma passes it as a string, so nothing external can
+// load), a plugin.js that is plain ES2017 for the sandbox, a panel inside its size budget, and a zod
+// subset that has every member the bundled code calls.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import vm from "node:vm";
+import { gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
+import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { PLUGIN_TARGET, ROOT, ZOD_SLIM_MODULES, buildPlugin, buildUI, escapeInlineScript, zodClassicDir } from "./build.ts";
+
+/** The panel's budget; the plugin iframe loads all of it before the first paint. */
+const UI_GZIP_BUDGET = 60 * 1024;
+
+let plugin: string;
+let ui: string;
+
+// Built in memory: dist/ is left alone, since other suites (the browser test) may be reading it.
+beforeAll(async () => {
+  const [pluginBytes, html] = await Promise.all([buildPlugin(), buildUI()]);
+  plugin = new TextDecoder().decode(pluginBytes);
+  ui = html;
+}, 60_000);
+
+/** The HTML with the bodies of <script> and <style> removed, so only real markup is searched. */
+function markupOnly(html: string): string {
+  return html.replace(/<script>[\s\S]*?<\/script>/g, "<script></script>").replace(/<style>[\s\S]*?<\/style>/g, "<style></style>");
+}
+
+describe("dist/ui.html", () => {
+  it("inlines everything: no src or href anywhere in its markup, no remote CSS", () => {
+    const markup = markupOnly(ui);
+    expect(markup).not.toMatch(/\s(src|href)\s*=/i);
+    expect(markup.match(/<script>/g)).toHaveLength(1);
+    expect(markup.match(/<style>/g)).toHaveLength(1);
+    const css = /<style>([\s\S]*?)<\/style>/.exec(ui)![1]!;
+    expect(css).not.toMatch(/@import|url\(\s*["']?(https?:)?\/\//i);
+  });
+
+  it("closes its one script only at the end: `</script` inside the code is escaped", () => {
+    expect(ui.match(/<\/script/gi)).toHaveLength(1);
+    expect(escapeInlineScript('a="</script><script>"')).toBe('a="<\\/script><script>"');
+  });
+
+  it(`stays under ${UI_GZIP_BUDGET / 1024} KB gzipped`, () => {
+    expect(gzipSync(ui).byteLength).toBeLessThan(UI_GZIP_BUDGET);
+  });
+});
+
+describe("dist/plugin.js", () => {
+  it(`is an IIFE that needs no lowering to ${PLUGIN_TARGET}`, async () => {
+    expect(plugin.slice(0, 120)).toMatch(/^"use strict";[\s\S]*\(\(\)=>\{/);
+    expect(plugin.trimEnd().endsWith("})();")).toBe(true);
+    // Printed without minifying (the minifier re-sugars per target), the code comes out the same at esnext
+    // and at ES2017 only if nothing in it needed lowering: no `?.`, `??`, object spread, class fields...
+    const asIs = await esbuild.transform(plugin, { target: "esnext" });
+    const lowered = await esbuild.transform(plugin, { target: PLUGIN_TARGET });
+    expect(lowered.code).toBe(asIs.code);
+  });
+
+  it("references no DOM or Node globals the sandbox lacks", () => {
+    expect(plugin).not.toMatch(/\b(document|window|localStorage|require)\s*[.(]/);
+  });
+});
+
+describe("the bundles' zod subset", () => {
+  function sources(dir: string): string[] {
+    return readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return name === "testing" ? [] : sources(path);
+      return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
+    });
+  }
+
+  it("has every runtime member of z used by core, plugin and ui", async () => {
+    const slim = new Set<string>();
+    for (const m of ZOD_SLIM_MODULES) for (const key of Object.keys(await import(join(zodClassicDir, `${m}.js`)))) slim.add(key);
+    const used = new Set<string>();
+    for (const file of ["core", "plugin", "ui"].flatMap((d) => sources(join(ROOT, d))))
+      for (const match of readFileSync(file, "utf8").matchAll(/\bz\.([A-Za-z_$][\w$]*)\b(?!\s*<)/g)) used.add(match[1]!);
+    // `z.input<...>` is a type use (skipped above); members that are no runtime value of zod at all
+    // (z.infer, z.RefinementCtx...) are types too: erased from the bundle.
+    const missing = [...used].filter((name) => name in z && !slim.has(name));
+    expect(missing).toEqual([]);
+    expect(used.size).toBeGreaterThan(5);
+  });
+});
+
+describe("dist/plugin.js in a bare ES sandbox", () => {
+  it("starts without DOM or Node globals and answers `ready` with `init`", async () => {
+    const posted: unknown[] = [];
+    let onmessage: ((message: unknown) => Promise<void> | void) | undefined;
+    const figma = {
+      command: "",
+      mixed: Symbol("mixed"),
+      showUI: () => {},
+      ui: {
+        postMessage: (m: unknown) => void posted.push(m),
+        set onmessage(fn: (message: unknown) => void) {
+          onmessage = fn;
+        },
+      },
+      on: () => {},
+      currentPage: { selection: [] },
+      viewport: { center: { x: 0, y: 0 } },
+      clientStorage: { getAsync: async () => undefined, setAsync: async () => {} },
+      notify: () => {},
+      commitUndo: () => {},
+    };
+    const context = vm.createContext({ figma, __html__: "<html></html>", setTimeout, console });
+    vm.runInContext(plugin, context);
+    await onmessage?.({ type: "ready" });
+    // The handler answers asynchronously (clientStorage is async): wait for the reply.
+    for (let i = 0; i < 50 && posted.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(posted).toEqual([{ type: "init", settings: { proxyUrl: "http://localhost:8787", token: "" }, selection: { items: [] } }]);
+  });
+});

@@ -1,0 +1,173 @@
+// Builds the two files Figma loads: dist/plugin.js (the sandbox) and dist/ui.html (the panel).
+// Figma hands the UI to the iframe as one string (`__html__`), so a `<script src>` or `<link href>` could
+// never resolve: every byte of JS and CSS is inlined into ui.html.
+import * as esbuild from "esbuild";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const DIST = join(ROOT, "dist");
+export const PLUGIN_OUT = join(DIST, "plugin.js");
+export const UI_OUT = join(DIST, "ui.html");
+/** The sandbox rejected object spread as late as 2023 (see shared/reference/figma.md), so stay at ES2017. */
+export const PLUGIN_TARGET = "es2017";
+/** The panel runs in Figma desktop's Chromium or, with Figma in a browser, in that browser. */
+export const UI_TARGET = ["chrome100", "edge100", "firefox100", "safari15"];
+
+/**
+ * `import { z } from "zod"` names zod's whole namespace object, which esbuild cannot tree-shake: every
+ * locale, the JSON-Schema converters and the schema compiler would ship (about 60 KB gzipped more). The bundles
+ * get a `z` made of the classic API modules only (schemas, checks, errors, parse, compat); English
+ * messages still apply, as schemas.js registers the `en` locale itself. Type-checking still sees real zod,
+ * and scripts/build.test.ts checks that every `z.` member the bundled code uses is in this subset.
+ */
+export const ZOD_SLIM_MODULES = ["schemas", "checks", "errors", "parse", "compat"] as const;
+export const zodClassicDir = join(dirname(createRequire(import.meta.url).resolve("zod/package.json")), "v4", "classic");
+
+const zodSlim: esbuild.Plugin = {
+  name: "zod-slim",
+  setup(build) {
+    build.onResolve({ filter: /^zod$/ }, () => ({ path: "zod", namespace: "zod-slim" }));
+    build.onResolve({ filter: /^zod-slim-members$/ }, () => ({ path: "members", namespace: "zod-slim" }));
+    build.onLoad({ filter: /.*/, namespace: "zod-slim" }, (args) =>
+      args.path === "zod"
+        ? { contents: 'export * as z from "zod-slim-members";', loader: "js", resolveDir: zodClassicDir }
+        : {
+            contents: ZOD_SLIM_MODULES.map((m) => `export * from ${JSON.stringify(join(zodClassicDir, `${m}.js`))};`).join("\n"),
+            loader: "js",
+            resolveDir: zodClassicDir,
+          },
+    );
+  },
+};
+
+const shared: esbuild.BuildOptions = {
+  bundle: true,
+  minify: true,
+  write: false,
+  legalComments: "none",
+  metafile: true,
+  logLevel: "warning",
+  define: { "process.env.NODE_ENV": '"production"' },
+};
+
+/** `--analyze`: what takes the bytes, largest first. */
+const metafiles: esbuild.Metafile[] = [];
+
+export async function buildPlugin(): Promise<Uint8Array> {
+  const result = await esbuild.build({
+    ...shared,
+    entryPoints: [join(ROOT, "plugin/main.ts")],
+    format: "iife",
+    target: PLUGIN_TARGET,
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    tsconfig: join(ROOT, "plugin/tsconfig.json"),
+    banner: { js: '"use strict";' },
+    plugins: [zodSlim],
+    outfile: PLUGIN_OUT,
+  });
+  if (result.metafile) metafiles.push(result.metafile);
+  return only(result, ".js");
+}
+
+export async function buildUI(): Promise<string> {
+  const result = await esbuild.build({
+    ...shared,
+    entryPoints: [join(ROOT, "ui/main.tsx")],
+    format: "iife",
+    target: UI_TARGET,
+    platform: "browser",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    tsconfig: join(ROOT, "ui/tsconfig.json"),
+    loader: { ".css": "css" },
+    plugins: [zodSlim],
+    outdir: DIST,
+    entryNames: "ui",
+  });
+  if (result.metafile) metafiles.push(result.metafile);
+  const js = new TextDecoder().decode(only(result, ".js"));
+  const css = new TextDecoder().decode(optional(result, ".css") ?? new Uint8Array());
+  return uiHtml(js, css);
+}
+
+/** `</script` (and `<!--`) inside the inlined JS would end or confuse the script element. */
+export function escapeInlineScript(js: string): string {
+  return js.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
+}
+
+function escapeInlineStyle(css: string): string {
+  return css.replace(/<\/(style)/gi, "<\\/$1");
+}
+
+function uiHtml(js: string, css: string): string {
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">',
+    "<title>Image Studio</title>",
+    `<style>${escapeInlineStyle(css)}</style>`,
+    "</head>",
+    '<body><div id="app"></div>',
+    `<script>${escapeInlineScript(js)}</script>`,
+    "</body></html>",
+    "",
+  ].join("");
+}
+
+function optional(result: esbuild.BuildResult, ext: string): Uint8Array | undefined {
+  return result.outputFiles?.find((f) => f.path.endsWith(ext) && !f.path.endsWith(".map"))?.contents;
+}
+
+function only(result: esbuild.BuildResult, ext: string): Uint8Array {
+  const file = optional(result, ext);
+  if (!file) throw new Error(`esbuild produced no ${ext} output`);
+  return file;
+}
+
+function kb(n: number): string {
+  return `${(n / 1024).toFixed(1)} KB`;
+}
+
+/** Write-then-rename, so a reader (Figma reloading, a browser test serving dist/) never sees half a file. */
+async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+export async function build(): Promise<{ plugin: Uint8Array; ui: string }> {
+  const [plugin, ui] = await Promise.all([buildPlugin(), buildUI()]);
+  await mkdir(DIST, { recursive: true });
+  await Promise.all([writeAtomically(PLUGIN_OUT, plugin), writeAtomically(UI_OUT, ui)]);
+  return { plugin, ui };
+}
+
+async function main(): Promise<void> {
+  const { plugin, ui } = await build();
+  const uiBytes = new TextEncoder().encode(ui);
+  for (const [name, bytes] of [
+    ["dist/plugin.js", plugin],
+    ["dist/ui.html", uiBytes],
+  ] as const)
+    console.log(`${name.padEnd(16)} ${kb(bytes.byteLength).padStart(9)} raw  ${kb(gzipSync(bytes).byteLength).padStart(8)} gzipped`);
+  if (process.argv.includes("--analyze"))
+    for (const meta of metafiles)
+      for (const [out, { inputs }] of Object.entries(meta.outputs)) {
+        console.log(`\n${out}`);
+        for (const [input, { bytesInOutput }] of Object.entries(inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput).slice(0, 20))
+          console.log(`  ${kb(bytesInOutput).padStart(9)}  ${input}`);
+      }
+}
+
+// Run when executed (`tsx scripts/build.ts`), not when imported by the build test.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

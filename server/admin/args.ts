@@ -1,0 +1,90 @@
+// The admin CLI's grammar, parsed with node:util parseArgs and checked with zod, so a typo is a clear error
+// naming the flag instead of a half-done change.
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { tierIdSchema } from "../../core/catalog/schema.ts";
+import { roleSchema } from "../../core/api/responses.ts";
+
+export const USAGE = `Usage: npm run admin -- <command> [options]
+
+  team create --name <name> --tier <free|basic|pro|enterprise> [--manager <name>] [--json]
+      Creates a team with its monthly grant and a manager; prints the manager's token (shown once).
+  member add --team <team id> --name <name> [--role member|manager] [--monthly-cap <credits>] [--json]
+      Adds a member; prints the member's token (shown once).
+  grant --team <team id> --credits <n> [--json]
+      Adds a top-up grant that never expires; prints the new balance.
+  token rotate --member <member id> [--json]
+      Revokes the member's tokens and prints a new one (shown once).
+
+Uses the same DATA_DIR / DATABASE_URL / CATALOG_PATH as the server.`;
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const name = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
+const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[a-z2-7]{26}$`), `must be an id like ${prefix}_…`);
+const wholeNumber = (min: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(1_000_000_000, "is too large"));
+
+const commands = {
+  "team create": z.strictObject({ name, tier: tierIdSchema, manager: name.default("Manager"), json: z.boolean().default(false) }),
+  "member add": z.strictObject({
+    team: id("team"),
+    name,
+    role: roleSchema.default("member"),
+    "monthly-cap": wholeNumber(0).optional(),
+    json: z.boolean().default(false),
+  }),
+  grant: z.strictObject({ team: id("team"), credits: wholeNumber(1), json: z.boolean().default(false) }),
+  "token rotate": z.strictObject({ member: id("mem"), json: z.boolean().default(false) }),
+} as const;
+
+export type Command =
+  | { command: "team create"; options: z.output<(typeof commands)["team create"]> }
+  | { command: "member add"; options: z.output<(typeof commands)["member add"]> }
+  | { command: "grant"; options: z.output<(typeof commands)["grant"]> }
+  | { command: "token rotate"; options: z.output<(typeof commands)["token rotate"]> }
+  | { command: "help" };
+
+export function parseCommand(argv: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        name: { type: "string" },
+        tier: { type: "string" },
+        manager: { type: "string" },
+        team: { type: "string" },
+        role: { type: "string" },
+        "monthly-cap": { type: "string" },
+        credits: { type: "string" },
+        member: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed.values.help || parsed.positionals.length === 0) return { command: "help" };
+  const key = parsed.positionals.join(" ");
+  if (!(key in commands)) throw new UsageError(`unknown command "${key}"`);
+  const { help: _help, ...values } = parsed.values;
+  const schema = commands[key as keyof typeof commands];
+  const result = schema.safeParse(values);
+  if (!result.success) {
+    const problems = result.error.issues.flatMap((i) =>
+      i.code === "unrecognized_keys" ? i.keys.map((k) => `--${k} is not an option of "${key}"`) : [`--${i.path.join(".")}: ${i.message}`],
+    );
+    throw new UsageError(problems.join("; "));
+  }
+  return { command: key, options: result.data } as Command;
+}

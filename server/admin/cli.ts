@@ -1,0 +1,104 @@
+// The operator's tool: `npm run admin -- <command>`. Exit codes: 0 done, 1 failed, 2 bad usage.
+import { pathToFileURL } from "node:url";
+import { loadCatalog } from "../catalog-loader.ts";
+import { parseConfig } from "../config.ts";
+import { openStores } from "../db/open-stores.ts";
+import { StartupError } from "../startup-error.ts";
+import { TeamNotFoundError } from "../teams/types.ts";
+import { parseCommand, USAGE, UsageError, type Command } from "./args.ts";
+import { runCommand, type CommandResult } from "./commands.ts";
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+function human(result: CommandResult): string {
+  switch (result.kind) {
+    case "team": {
+      const t = result.team;
+      return [
+        `Created team "${t.name}" (${t.id})`,
+        `  tier     ${t.tier} (${result.monthlyCredits === null ? "unlimited, metered" : `${result.monthlyCredits} credits / month`})`,
+        `  period   ${t.periodStart} → ${t.periodEnd}`,
+        `  manager  ${t.manager.name} (${t.manager.id})`,
+        "",
+        "Manager token (shown once):",
+        `  ${result.token}`,
+      ].join("\n");
+    }
+    case "member": {
+      const m = result.member;
+      return [
+        `Member "${m.name}" (${m.id}), ${m.role} of ${m.teamId}${m.monthlyCap !== null ? `, cap ${m.monthlyCap} credits / month` : ""}`,
+        "",
+        "Token (shown once):",
+        `  ${result.token}`,
+      ].join("\n");
+    }
+    case "grant": {
+      const b = result.balance;
+      return [
+        `Granted ${result.grant.amount} credits to ${result.grant.teamId} (top-up, no expiry)`,
+        `  available  ${b.available ?? "unlimited"}`,
+        `  held       ${b.held}`,
+        `  granted    ${b.granted}`,
+        `  spent      ${b.spent}`,
+      ].join("\n");
+    }
+  }
+}
+
+function json(result: CommandResult): string {
+  switch (result.kind) {
+    case "team":
+      return JSON.stringify({ team: result.team, token: result.token });
+    case "member":
+      return JSON.stringify({ member: result.member, token: result.token });
+    case "grant":
+      return JSON.stringify({ grant: result.grant, balance: result.balance });
+  }
+}
+
+export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io): Promise<number> {
+  let cmd: Command;
+  try {
+    cmd = parseCommand(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`error: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (cmd.command === "help") {
+    io.out(USAGE);
+    return 0;
+  }
+  try {
+    const config = parseConfig(env);
+    const catalog = await loadCatalog(config.catalogPath);
+    const stores = await openStores(config);
+    try {
+      const result = await runCommand(cmd, stores, catalog);
+      io.out(cmd.options.json ? json(result) : human(result));
+      return 0;
+    } finally {
+      await stores.close();
+    }
+  } catch (error) {
+    if (error instanceof StartupError || error instanceof TeamNotFoundError) {
+      io.err(`error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const code = await runCli(process.argv.slice(2), process.env, {
+    out: (t) => console.log(t),
+    err: (t) => console.error(t),
+  });
+  process.exitCode = code;
+}

@@ -1,0 +1,37 @@
+// What each admin command does, against the stores; printing is left to cli.ts.
+import type { Catalog } from "../../core/catalog/schema.ts";
+import { tierById } from "../../core/estimate.ts";
+import type { GrantRecord, LedgerBalance } from "../ledger/types.ts";
+import type { Stores } from "../stores.ts";
+import { TeamNotFoundError, type MemberRecord, type TeamRecord } from "../teams/types.ts";
+import type { Command } from "./args.ts";
+
+export type CommandResult =
+  | { kind: "team"; team: TeamRecord & { manager: Pick<MemberRecord, "id" | "name" | "role"> }; token: string; monthlyCredits: number | null }
+  | { kind: "member"; member: MemberRecord; token: string }
+  | { kind: "grant"; grant: GrantRecord; balance: LedgerBalance };
+
+export async function runCommand(cmd: Exclude<Command, { command: "help" }>, stores: Stores, catalog: Catalog): Promise<CommandResult> {
+  switch (cmd.command) {
+    case "team create": {
+      const { name, tier, manager: managerName } = cmd.options;
+      const monthlyCredits = tierById(catalog, tier).monthlyCredits;
+      const { team, manager, token } = await stores.teams.createTeam({ name, tier, monthlyCredits, managerName });
+      return { kind: "team", team: { ...team, manager: { id: manager.id, name: manager.name, role: manager.role } }, token, monthlyCredits };
+    }
+    case "member add": {
+      const o = cmd.options;
+      const { member, token } = await stores.teams.addMember({ teamId: o.team, name: o.name, role: o.role, monthlyCap: o["monthly-cap"] ?? null });
+      return { kind: "member", member, token };
+    }
+    case "grant": {
+      if (!(await stores.teams.getTeam(cmd.options.team))) throw new TeamNotFoundError(`no team ${cmd.options.team}`);
+      const { grant, balance } = await stores.ledger.grant({ teamId: cmd.options.team, kind: "topup", amount: cmd.options.credits, expiresAt: null, note: "admin CLI top-up" });
+      return { kind: "grant", grant, balance };
+    }
+    case "token rotate": {
+      const { member, token } = await stores.teams.rotateToken(cmd.options.member);
+      return { kind: "member", member, token };
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// The proxy's settings come from the environment only, parsed once at start: a bad value stops the process
+// with a message naming the variable, instead of failing later in the middle of a request.
+import { z } from "zod";
+import { StartupError } from "./startup-error.ts";
+
+/** Env vars that may hold provider keys in the default catalog; a custom catalog may name others. */
+export const PROVIDER_KEY_VARS = ["STABILITY_API_KEY", "WAVESPEED_API_KEY", "HF_TOKEN", "GEMINI_API_KEY"] as const;
+export type ProviderKeyVar = (typeof PROVIDER_KEY_VARS)[number];
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Empty strings count as unset, as `FOO= npm start` means "no FOO" to most people. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const integer = (min: number, max: number, fallback: number) =>
+  optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, "must be a whole number")
+      .transform(Number)
+      .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+      .optional()
+      .transform((v) => v ?? fallback),
+  );
+
+const databaseUrl = optionalText.pipe(
+  z
+    .string()
+    .regex(/^(postgres|postgresql):\/\/|^sqlite:/, "must start with postgres://, postgresql:// or sqlite:")
+    .optional(),
+);
+
+const envSchema = z.object({
+  PORT: integer(0, 65_535, 8787),
+  HOST: optionalText.transform((v) => v ?? "127.0.0.1"),
+  DATA_DIR: optionalText.transform((v) => v ?? "./data"),
+  DATABASE_URL: databaseUrl,
+  CATALOG_PATH: optionalText,
+  LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS).optional()).transform((v) => v ?? "info"),
+  JOB_TIMEOUT_MS: integer(1, 3_600_000, 120_000),
+  HOLD_MARGIN_MS: integer(0, 86_400_000, 60_000),
+  MAX_BODY_BYTES: integer(1024, 512 * 1024 * 1024, 25 * 1024 * 1024),
+  STABILITY_API_KEY: optionalText,
+  WAVESPEED_API_KEY: optionalText,
+  HF_TOKEN: optionalText,
+  GEMINI_API_KEY: optionalText,
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Unset: SQLite under dataDir. postgres://… is accepted here and refused at start until the ledger issue. */
+  databaseUrl: string | undefined;
+  catalogPath: string | undefined;
+  logLevel: LogLevel;
+  jobTimeoutMs: number;
+  /** Added to the job timeout to get a hold's expiry, so a crashed job's credits come back. */
+  holdMarginMs: number;
+  maxBodyBytes: number;
+  /** Non-empty provider keys by env var name. Never logged (see logger.ts). */
+  providerKeys: Readonly<Record<string, string>>;
+}
+
+export class ConfigError extends StartupError {
+  override name = "ConfigError";
+}
+
+/** Pure: reads only the given env. Throws ConfigError naming every bad variable. */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? "environment");
+      const raw = env[name];
+      return `${name}: ${i.message}${raw !== undefined && !/KEY|TOKEN/.test(name) ? ` (got "${raw}")` : ""}`;
+    });
+    throw new ConfigError(`Invalid environment:\n  ${lines.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  const providerKeys: Record<string, string> = {};
+  for (const name of PROVIDER_KEY_VARS) {
+    const value = e[name];
+    if (value) providerKeys[name] = value;
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    catalogPath: e.CATALOG_PATH,
+    logLevel: e.LOG_LEVEL,
+    jobTimeoutMs: e.JOB_TIMEOUT_MS,
+    holdMarginMs: e.HOLD_MARGIN_MS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    providerKeys,
+  };
+}
+
+/** A catalog may name any keyEnv; the known ones come from the parsed config, others straight from env. */
+export function providerKeyLookup(
+  config: Config,
+  env: Readonly<Record<string, string | undefined>>,
+): (envName: string) => string | undefined {
+  return (name) => {
+    const value = config.providerKeys[name] ?? env[name];
+    return value && value.trim() !== "" ? value : undefined;
+  };
+}

@@ -1,0 +1,42 @@
+// The proxy's HTTP app. createApp only wires; every dependency comes in through `deps`.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { errorHandler, errorResponse, notFoundHandler, payloadTooLarge } from "./error-handler.ts";
+import { requestLog } from "./request-log.ts";
+import { assetContentRoute } from "./routes/asset-content.ts";
+import { catalogRoute } from "./routes/catalog.ts";
+import { estimateRoute } from "./routes/estimate.ts";
+import { healthRoute } from "./routes/health.ts";
+import { jobsCreateRoute } from "./routes/jobs-create.ts";
+import { jobsGetRoute } from "./routes/jobs-get.ts";
+import { meRoute } from "./routes/me.ts";
+import type { AppDeps, AppEnv } from "./types.ts";
+
+export type { AppDeps } from "./types.ts";
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("*", requestId());
+  app.use("*", requestLog(deps.logger));
+  // The plugin iframe's origin is `null`, and auth is a bearer header, never a cookie: allow any origin.
+  app.use(
+    "*",
+    cors({
+      origin: "*",
+      allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+      exposeHeaders: ["ETag", "Location", "Retry-After", "Idempotent-Replayed", "X-Request-Id"],
+      maxAge: 600,
+    }),
+  );
+  app.use("*", bodyLimit({ maxSize: deps.config.maxBodyBytes, onError: (c) => errorResponse(c, payloadTooLarge(deps.config.maxBodyBytes)) }));
+
+  for (const route of [healthRoute, catalogRoute, meRoute, estimateRoute, jobsCreateRoute, jobsGetRoute, assetContentRoute])
+    app.route("/", route(deps));
+
+  app.notFound(notFoundHandler);
+  app.onError(errorHandler(deps.logger, deps.config.maxBodyBytes));
+  return app;
+}

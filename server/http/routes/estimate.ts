@@ -1,0 +1,31 @@
+// POST /v1/estimate: prices a spec or a plan for the caller (tier, balance, allowances) without holding or
+// charging anything. Same estimate() and catalog as the job route, so the quote is what a job would hold.
+import { Hono } from "hono";
+import { planSchema, jobSpecSchema, type JobSpec } from "../../../core/api/specs.ts";
+import { catalogIssues, estimate } from "../../../core/estimate.ts";
+import { requireAuth } from "../../auth/middleware.ts";
+import { callerState } from "../../jobs/estimate-context.ts";
+import { invalidRequest } from "../api-error.ts";
+import { readJson } from "../read-json.ts";
+import type { AppDeps, AppEnv } from "../types.ts";
+import { parseOrThrow } from "../validate.ts";
+
+const isPlanBody = (raw: unknown): boolean => typeof raw === "object" && raw !== null && !Array.isArray(raw) && "plan" in raw;
+
+export function estimateRoute(deps: AppDeps): Hono<AppEnv> {
+  return new Hono<AppEnv>().post("/v1/estimate", requireAuth(deps.stores.teams), async (c) => {
+    const raw = await readJson(c);
+    // The two members of core's estimateRequestSchema, parsed apart so errors name the plan step's field.
+    const input = isPlanBody(raw) ? parseOrThrow(planSchema, raw) : parseOrThrow(jobSpecSchema, raw);
+    const specs: { spec: JobSpec; prefix: string }[] =
+      "plan" in input
+        ? input.plan.map(({ count: _count, ...spec }, i) => ({ spec: spec as JobSpec, prefix: `plan.${i}.` }))
+        : [{ spec: input, prefix: "" }];
+    const fields: Record<string, string> = {};
+    for (const { spec, prefix } of specs)
+      for (const [k, v] of Object.entries(catalogIssues(spec, deps.catalog))) fields[prefix + k] = v;
+    if (Object.keys(fields).length) throw invalidRequest(fields);
+    const { context } = await callerState(deps.stores, deps.providers, c.var.caller);
+    return c.json(estimate(input, deps.catalog, context));
+  });
+}

@@ -1,0 +1,313 @@
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ERROR_STATUS, errorResponseSchema, type ErrorCode } from "../../../core/api/errors.ts";
+import { estimateSchema, jobResponseSchema, meSchema, type Job } from "../../../core/api/responses.ts";
+import { PROMPT_MAX } from "../../../core/api/specs.ts";
+import { failingProvider } from "../../test-support/fake-providers.ts";
+import { balanceFromEntries } from "../../test-support/sqlite.ts";
+import { spawnServer } from "../../test-support/spawn-server.ts";
+import { createSpec, startTestServer, type CallOptions, type TestServer } from "../../test-support/harness.ts";
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer();
+});
+afterAll(() => s.close());
+
+const SMALL = { width: 256, height: 192 };
+
+async function me(token: string) {
+  return meSchema.parse(await (await s.call("/v1/me", { token })).json());
+}
+
+async function postJob(token: string | null, json: unknown, headers: Record<string, string> = {}) {
+  return s.call("/v1/jobs", { token, json, headers });
+}
+
+async function jobOf(res: Response): Promise<Job> {
+  return jobResponseSchema.parse(await res.json()).job;
+}
+
+async function expectError(res: Response, code: ErrorCode) {
+  expect(res.status).toBe(ERROR_STATUS[code]);
+  const { error } = errorResponseSchema.parse(await res.json());
+  expect(error.code).toBe(code);
+  return error;
+}
+
+describe("POST /v1/jobs", () => {
+  it("holds the estimate, runs the local provider, stores PNGs of the requested size and charges the estimate", async () => {
+    const { team, token } = await s.createTeam("pro");
+    const spec = createSpec({ aspectRatio: "16:9", variations: 2 });
+    const quote = estimateSchema.parse(await (await s.call("/v1/estimate", { token, json: spec })).json());
+    const before = await me(token);
+
+    const res = await postJob(token, spec, { "Idempotency-Key": "happy-1" });
+    expect(res.status).toBe(202);
+    const accepted = await jobOf(res);
+    expect(res.headers.get("location")).toBe(`/v1/jobs/${accepted.id}`);
+    expect(accepted).toMatchObject({ operation: "create", held: quote.total, charged: 0, route: { provider: "local", model: "procedural" } });
+    expect(["queued", "running"]).toContain(accepted.status);
+    expect(accepted.estimate).toEqual(quote);
+
+    const done = await s.waitForJob(token, accepted.id);
+    expect(done).toMatchObject({ status: "succeeded", charged: quote.total, held: 0, progress: { stage: "done", completed: 2, total: 2 } });
+    expect(done.assets).toHaveLength(2);
+    expect(done.assets.reduce((n, a) => n + a.cost, 0)).toBe(quote.total);
+    for (const asset of done.assets) {
+      const content = await s.call(asset.url, { token });
+      expect(content.status).toBe(200);
+      const meta = await sharp(Buffer.from(await content.arrayBuffer())).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(["png", 1344, 768]);
+    }
+
+    const after = await me(token);
+    expect(after.balance.available).toBe(before.balance.available! - quote.total);
+    expect(after.balance).toMatchObject({ held: 0, spent: quote.total });
+    expect(after.member.spent).toBe(quote.total);
+    const entries = await s.deps.stores.ledger.entries(team.id, { jobId: done.id });
+    expect(entries.map((e) => [e.kind, e.amount])).toEqual([["hold", quote.total], ["capture", quote.total]]);
+  });
+
+  it("accepts a prompt of exactly 10,000 characters", async () => {
+    const { token } = await s.createTeam("pro");
+    const res = await postJob(token, createSpec({ prompt: "a".repeat(PROMPT_MAX), aspectRatio: SMALL }));
+    expect(res.status).toBe(202);
+    expect((await s.waitForJob(token, (await jobOf(res)).id)).status).toBe("succeeded");
+  });
+
+  describe("bad input gets its api.md code and holds nothing", () => {
+    const cases: [string, (token: string) => CallOptions, ErrorCode, string | null][] = [
+      ["malformed JSON", (token) => ({ token, body: '{"operation":"create",', headers: { "Content-Type": "application/json" } }), "invalid_request", "(body)"],
+      ["a field of the wrong type", (token) => ({ token, json: createSpec({ variations: "two" }) }), "invalid_request", "variations"],
+      ["an unknown field", (token) => ({ token, json: createSpec({ colour: "red" }) }), "invalid_request", "colour"],
+      ["an empty prompt", (token) => ({ token, json: createSpec({ prompt: "   " }) }), "invalid_request", "prompt"],
+      ["a 10,001-character prompt", (token) => ({ token, json: createSpec({ prompt: "a".repeat(PROMPT_MAX + 1) }) }), "invalid_request", "prompt"],
+      ["variations 0", (token) => ({ token, json: createSpec({ variations: 0 }) }), "invalid_request", "variations"],
+      ["variations 11", (token) => ({ token, json: createSpec({ variations: 11 }) }), "invalid_request", "variations"],
+      ["an unknown provider", (token) => ({ token, json: createSpec({ provider: "acme" }) }), "invalid_request", "provider"],
+      ["an unknown model", (token) => ({ token, json: createSpec({ provider: "local", model: "sdxl" }) }), "invalid_request", "model"],
+      ["an unknown operation", (token) => ({ token, json: createSpec({ operation: "paint" }) }), "invalid_request", "operation"],
+      ["a body that is not JSON or multipart", (token) => ({ token, body: "prompt=x", headers: { "Content-Type": "text/plain" } }), "invalid_request", "(body)"],
+      ["a bad Idempotency-Key", (token) => ({ token, json: createSpec(), headers: { "Idempotency-Key": "has spaces in it" } }), "invalid_request", "Idempotency-Key"],
+      ["a missing token", () => ({ json: createSpec() }), "unauthorized", null],
+      ["a wrong token", () => ({ token: "isk_wrongwrongwrongwrongwrongwrongwrongwrongwro", json: createSpec() }), "unauthorized", null],
+    ];
+
+    it.each(cases)("%s", async (_what, options, code, field) => {
+      const { team, token } = await s.createTeam("pro");
+      const res = await s.call("/v1/jobs", { method: "POST", ...options(token) });
+      const error = await expectError(res, code);
+      if (field) expect(error.details?.fields).toHaveProperty([field]);
+      expect((await me(token)).balance).toMatchObject({ available: 2000, held: 0, spent: 0 });
+      expect((await s.deps.stores.ledger.entries(team.id)).map((e) => e.kind)).toEqual(["grant"]);
+    });
+  });
+
+  describe("refusals from the estimate, before any hold", () => {
+    it("402 insufficient_credits with what is needed and available", async () => {
+      const { team, token } = await s.createTeam("pro", { monthlyCredits: 3 });
+      const error = await expectError(await postJob(token, createSpec({ variations: 2 })), "insufficient_credits");
+      expect(error.details).toMatchObject({ needed: 4, available: 3 });
+      expect((await s.deps.stores.ledger.entries(team.id)).map((e) => e.kind)).toEqual(["grant"]);
+    });
+
+    it("403 tier_required naming the tier that allows it", async () => {
+      const { token } = await s.createTeam("free");
+      const premium = await expectError(await postJob(token, createSpec({ quality: "premium" })), "tier_required");
+      expect(premium.details).toMatchObject({ tier: "pro" });
+      const many = await expectError(await postJob(token, createSpec({ variations: 3 })), "tier_required");
+      expect(many.details).toMatchObject({ tier: "basic" });
+      expect((await me(token)).balance).toMatchObject({ available: 50, held: 0 });
+    });
+
+    it("503 provider_unavailable for a provider without a key", async () => {
+      const { token } = await s.createTeam("pro");
+      const error = await expectError(await postJob(token, createSpec({ provider: "stability", model: "core" })), "provider_unavailable");
+      expect(error.message).toContain("Stability");
+      expect((await me(token)).balance.held).toBe(0);
+    });
+
+    it("402 member_cap_reached for a member over the monthly cap", async () => {
+      const { team } = await s.createTeam("pro");
+      const { token } = await s.deps.stores.teams.addMember({ teamId: team.id, name: "Bo", role: "member", monthlyCap: 3 });
+      await expectError(await postJob(token, createSpec({ variations: 2 })), "member_cap_reached");
+      expect((await me(token)).balance.held).toBe(0);
+    });
+
+    it("meters an enterprise team without a cap", async () => {
+      const { token } = await s.createTeam("enterprise");
+      const res = await postJob(token, createSpec({ aspectRatio: SMALL, variations: 3 }));
+      expect(res.status).toBe(202);
+      const done = await s.waitForJob(token, (await jobOf(res)).id);
+      expect(done.charged).toBe(6);
+      expect((await me(token)).balance).toMatchObject({ available: null, spent: 6 });
+    });
+  });
+
+  describe("idempotency", () => {
+    it("returns the same job for the same key and request, charging once", async () => {
+      const { team, token } = await s.createTeam("pro");
+      const spec = createSpec({ aspectRatio: SMALL });
+      const first = await postJob(token, spec, { "Idempotency-Key": "retry-me" });
+      expect(first.status).toBe(202);
+      const job = await jobOf(first);
+      await s.waitForJob(token, job.id);
+      const second = await postJob(token, { ...spec, variations: 1 }, { "Idempotency-Key": "retry-me" }); // defaults spelled out: same request
+      expect(second.status).toBe(200);
+      expect(second.headers.get("idempotent-replayed")).toBe("true");
+      const replayed = await jobOf(second);
+      expect(replayed).toMatchObject({ id: job.id, status: "succeeded", charged: 2 });
+      expect((await me(token)).balance).toMatchObject({ available: 1998, spent: 2 });
+      expect((await s.deps.stores.ledger.entries(team.id)).filter((e) => e.kind === "hold")).toHaveLength(1);
+    });
+
+    it("creates one job and one hold for 20 concurrent requests with the same key", async () => {
+      const { team, token } = await s.createTeam("pro");
+      const spec = createSpec({ aspectRatio: SMALL, variations: 2 });
+      const responses = await Promise.all(Array.from({ length: 20 }, () => postJob(token, spec, { "Idempotency-Key": "burst" })));
+      const statuses = responses.map((r) => r.status).sort();
+      expect(statuses.filter((x) => x === 202)).toHaveLength(1);
+      expect(statuses.filter((x) => x === 200)).toHaveLength(19);
+      const ids = new Set(await Promise.all(responses.map(async (r) => (await jobOf(r)).id)));
+      expect(ids.size).toBe(1);
+      const [id] = [...ids];
+      await s.waitForJob(token, id!);
+      const entries = await s.deps.stores.ledger.entries(team.id);
+      expect(entries.filter((e) => e.kind === "hold")).toHaveLength(1);
+      expect((await me(token)).balance).toMatchObject({ spent: 4, available: 1996 });
+    });
+
+    it("refuses the same key with a different request (422) and holds nothing", async () => {
+      const { token } = await s.createTeam("pro");
+      const first = await postJob(token, createSpec({ aspectRatio: SMALL }), { "Idempotency-Key": "k" });
+      const job = await jobOf(first);
+      await s.waitForJob(token, job.id);
+      const error = await expectError(await postJob(token, createSpec({ aspectRatio: SMALL, prompt: "something else" }), { "Idempotency-Key": "k" }), "idempotency_mismatch");
+      expect(error.details).toMatchObject({ jobId: job.id });
+      expect((await me(token)).balance).toMatchObject({ held: 0, spent: 2 });
+    });
+  });
+
+  it("accepts exactly as many concurrent jobs as the balance covers, across two proxy processes", async () => {
+    // Two proxy processes on one database, as behind a load balancer. (The ledger's own tests race processes
+    // on the conditional update directly; the stale-balance test below forces that path through HTTP.)
+    const n = 3;
+    const { team, token } = await s.createTeam("pro", { monthlyCredits: 2 * n }); // a draft image is 2 credits
+    const other = await spawnServer({ DATA_DIR: s.dataDir });
+    try {
+      let lowest = Infinity;
+      let polling = true;
+      const poll = (async () => {
+        while (polling) {
+          lowest = Math.min(lowest, (await me(token)).balance.available!);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      const responses = await Promise.all(
+        Array.from({ length: 10 * n }, (_, i) =>
+          fetch(`${i % 2 ? other.url : s.url}/v1/jobs`, {
+            method: "POST",
+            headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+            body: JSON.stringify(createSpec({ aspectRatio: SMALL, seed: i })),
+          }),
+        ),
+      );
+      const accepted = responses.filter((r) => r.status === 202);
+      const refused = responses.filter((r) => r.status === 402);
+      expect(accepted).toHaveLength(n);
+      expect(refused).toHaveLength(9 * n);
+      for (const r of refused) expect((await expectError(r, "insufficient_credits")).details).toMatchObject({ needed: 2 });
+      for (const r of accepted) expect((await s.waitForJob(token, (await jobOf(r)).id)).status).toBe("succeeded");
+      polling = false;
+      await poll;
+      expect(lowest).toBeGreaterThanOrEqual(0);
+      const balance = await s.deps.stores.ledger.balance(team.id);
+      expect(balance).toMatchObject({ available: 0, spent: 2 * n, held: 0 });
+      const entries = await s.deps.stores.ledger.entries(team.id);
+      expect(balanceFromEntries(entries)).toEqual({ granted: balance.granted, spent: balance.spent, held: balance.held });
+      expect(Math.min(...entries.map((e) => e.availableAfter))).toBeGreaterThanOrEqual(0);
+    } finally {
+      expect(await other.stop()).toBe(0);
+    }
+  });
+
+  it("is refused by the database when the balance it priced against is stale (another instance spent it)", async () => {
+    const { team, token } = await s.createTeam("pro", { monthlyCredits: 2 });
+    const ledger = s.deps.stores.ledger;
+    const real = ledger.balance.bind(ledger);
+    // The estimate sees 1000 credits, as a proxy instance that read the balance just before another spent it.
+    const stale = vi.spyOn(ledger, "balance").mockImplementation(async (id) => ({ ...(await real(id)), available: 1000 }));
+    try {
+      const error = await expectError(await postJob(token, createSpec({ variations: 2 })), "insufficient_credits");
+      expect(error.details).toMatchObject({ needed: 4, available: 2 });
+    } finally {
+      stale.mockRestore();
+    }
+    expect(await ledger.balance(team.id)).toMatchObject({ available: 2, held: 0 });
+    expect(await s.deps.stores.jobs.unfinished()).toEqual([]);
+  });
+
+  it("releases the hold when the provider fails: the job fails and nothing is charged", async () => {
+    const failing = failingProvider();
+    const own = await startTestServer({ adapters: [failing] });
+    try {
+      const { team, token } = await own.createTeam("pro");
+      const res = await own.call("/v1/jobs", { token, json: createSpec({ variations: 2 }) });
+      expect(res.status).toBe(202);
+      const job = await jobOf(res);
+      expect(job.held).toBe(4);
+      const done = await own.waitForJob(token, job.id);
+      expect(done).toMatchObject({ status: "failed", charged: 0, held: 0, assets: [], error: { code: "provider_error" } });
+      expect(done.error?.message).toMatch(/Nothing was charged/);
+      expect(failing.calls).toBe(1);
+      const after = meSchema.parse(await (await own.call("/v1/me", { token })).json());
+      expect(after.balance).toMatchObject({ available: 2000, held: 0, spent: 0 });
+      expect((await own.deps.stores.ledger.entries(team.id, { jobId: job.id })).map((e) => e.kind)).toEqual(["hold", "release"]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  describe("multipart/form-data", () => {
+    const png = async () => sharp({ create: { width: 8, height: 8, channels: 3, background: "#f00" } }).png().toBuffer();
+
+    it("takes the spec from a `spec` part", async () => {
+      const { token } = await s.createTeam("pro");
+      const form = new FormData();
+      form.set("spec", JSON.stringify(createSpec({ aspectRatio: SMALL })));
+      const res = await s.call("/v1/jobs", { token, method: "POST", body: form });
+      expect(res.status).toBe(202);
+      expect((await s.waitForJob(token, (await jobOf(res)).id)).status).toBe("succeeded");
+    });
+
+    it("refuses a missing spec, an unknown part, and an image part that is not an image", async () => {
+      const { token } = await s.createTeam("pro");
+      const noSpec = new FormData();
+      noSpec.set("image", new Blob([await png()], { type: "image/png" }), "a.png");
+      expect((await expectError(await s.call("/v1/jobs", { token, method: "POST", body: noSpec }), "invalid_request")).details?.fields).toHaveProperty(["spec"]);
+
+      const unknown = new FormData();
+      unknown.set("spec", JSON.stringify(createSpec()));
+      unknown.set("photo", new Blob([await png()]), "a.png");
+      expect((await expectError(await s.call("/v1/jobs", { token, method: "POST", body: unknown }), "invalid_request")).details?.fields).toHaveProperty(["photo"]);
+
+      const notImage = new FormData();
+      notImage.set("spec", JSON.stringify({ operation: "upscale", mode: "fast" }));
+      notImage.set("image", new Blob(["hello"], { type: "image/png" }), "a.png");
+      await expectError(await s.call("/v1/jobs", { token, method: "POST", body: notImage }), "unsupported_image");
+      expect((await me(token)).balance.held).toBe(0);
+    });
+
+    it("asks for the image of an image operation, and refuses operations this proxy cannot run yet", async () => {
+      const { token } = await s.createTeam("pro");
+      const noImage = await expectError(await postJob(token, { operation: "upscale", mode: "fast" }), "invalid_request");
+      expect(noImage.details?.fields).toHaveProperty(["image"]);
+      const form = new FormData();
+      form.set("spec", JSON.stringify({ operation: "social", formats: ["instagram-square"] }));
+      form.set("image", new Blob([await png()], { type: "image/png" }), "a.png");
+      await expectError(await s.call("/v1/jobs", { token, method: "POST", body: form }), "provider_unavailable");
+      expect((await me(token)).balance).toMatchObject({ held: 0, spent: 0 });
+    });
+  });
+});

@@ -1,0 +1,29 @@
+// GET /v1/me: who the token is, its team and tier, the balance, the member's cap and spend, and the free
+// allowances used, which is everything the panel needs to price a badge exactly as the server will.
+import { Hono } from "hono";
+import type { Me } from "../../../core/api/responses.ts";
+import { requireAuth } from "../../auth/middleware.ts";
+import { callerState } from "../../jobs/estimate-context.ts";
+import type { AppDeps, AppEnv } from "../types.ts";
+
+export function meRoute(deps: AppDeps): Hono<AppEnv> {
+  return new Hono<AppEnv>().get("/v1/me", requireAuth(deps.stores.teams), async (c) => {
+    const { team, member } = c.var.caller;
+    const state = await callerState(deps.stores, deps.providers, c.var.caller);
+    const body: Me = {
+      user: { id: member.id, name: member.name },
+      role: member.role,
+      team: { id: team.id, name: team.name, tier: team.tier },
+      balance: {
+        available: state.balance.available,
+        held: state.balance.held,
+        granted: state.balance.granted,
+        spent: state.balance.spent,
+        periodEndsAt: team.periodEnd,
+      },
+      member: { monthlyCap: member.monthlyCap, spent: state.memberSpent },
+      freeUsed: state.freeUsed,
+    };
+    return c.json(body);
+  });
+}

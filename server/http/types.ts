@@ -1,0 +1,26 @@
+// What the HTTP layer is built from. Everything is injected so tests can swap any part (a fake provider,
+// a small body limit, a custom catalog) without touching module state.
+import type { Catalog } from "../../core/catalog/schema.ts";
+import type { Config } from "../config.ts";
+import type { JobRunner } from "../jobs/job-runner.ts";
+import type { Logger } from "../logger.ts";
+import type { ProviderRegistry } from "../providers/registry.ts";
+import type { Stores } from "../stores.ts";
+import type { Caller } from "../teams/types.ts";
+
+export interface AppDeps {
+  config: Config;
+  catalog: Catalog;
+  stores: Stores;
+  providers: ProviderRegistry;
+  runner: JobRunner;
+  logger: Logger;
+  version: string;
+}
+
+export interface AppEnv {
+  Variables: {
+    caller: Caller;
+    requestId: string;
+  };
+}

@@ -1,0 +1,31 @@
+// Parses request input with a core schema; a failure becomes 400 invalid_request naming each field.
+import type { z } from "zod";
+import { issuesToFields } from "../../core/api/errors.ts";
+import { invalidRequest } from "./api-error.ts";
+
+interface Issue {
+  path: readonly PropertyKey[];
+  message: string;
+  code?: string;
+  keys?: readonly string[];
+}
+
+/** Strict objects report unknown fields as one issue on the parent; name each field instead. */
+function expandUnknownKeys(issues: readonly Issue[]): Issue[] {
+  return issues.flatMap((i) =>
+    i.code === "unrecognized_keys" && i.keys?.length ? i.keys.map((k) => ({ path: [...i.path, k], message: "is not a known field" })) : [i],
+  );
+}
+
+export function fieldsOf(error: z.ZodError): Record<string, string> {
+  return issuesToFields(expandUnknownKeys(error.issues as readonly Issue[]));
+}
+
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix: (string | number)[] = []): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const fields = fieldsOf(parsed.error);
+  if (prefix.length === 0) throw invalidRequest(fields);
+  const p = prefix.join(".");
+  throw invalidRequest(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k === "(body)" ? p : `${p}.${k}`, v])));
+}

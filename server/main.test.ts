@@ -1,0 +1,45 @@
+import { rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_CATALOG } from "../core/catalog/default-catalog.ts";
+import { tempDir } from "./test-support/harness.ts";
+import { spawnServer, spawnServerExpectingExit } from "./test-support/spawn-server.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe.concurrent("server/main.ts as a process", () => {
+  it("exits 1 naming the variable when the environment is bad", async () => {
+    const r = await spawnServerExpectingExit({ PORT: "eighty", DATA_DIR: join(dir, "a") });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('PORT: must be a whole number (got "eighty")');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+
+  it("exits 1 naming the field when CATALOG_PATH is invalid", async () => {
+    const bad = structuredClone(DEFAULT_CATALOG) as unknown as { create: { qualities: { draft: { credits: unknown } } } };
+    bad.create.qualities.draft.credits = -1;
+    const path = join(dir, "catalog.json");
+    await writeFile(path, JSON.stringify(bad));
+    const r = await spawnServerExpectingExit({ CATALOG_PATH: path, DATA_DIR: join(dir, "b") });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`CATALOG_PATH ${path}: create.qualities.draft.credits:`);
+  });
+
+  it("exits 1 with a clear message for a PostgreSQL DATABASE_URL", async () => {
+    const r = await spawnServerExpectingExit({ DATABASE_URL: "postgresql://localhost/studio", DATA_DIR: join(dir, "c") });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/DATABASE_URL points at PostgreSQL/);
+  });
+
+  it.each(["SIGTERM", "SIGINT"] as const)("serves, then stops cleanly on %s", async (signal) => {
+    const server = await spawnServer({ DATA_DIR: join(dir, signal) });
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect(server.stdout()).toMatch(/isk_[A-Za-z0-9_-]{43}/);
+    expect(await server.stop(signal)).toBe(0);
+    expect(server.stdout()).toContain("stopping the proxy");
+  });
+});

@@ -1,0 +1,148 @@
+// Starts the proxy: config → catalog → database + migrations → expired holds released → demo team → HTTP.
+// Used by main.ts (npm start) and by tests (port 0, a temp DATA_DIR, fake providers through `adapters`).
+import { serve, type ServerType } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { Hono } from "hono";
+import type { Catalog } from "../core/catalog/schema.ts";
+import { bannerText } from "./banner.ts";
+import { loadCatalog } from "./catalog-loader.ts";
+import { parseConfig, providerKeyLookup, type Config } from "./config.ts";
+import { openStores, sqlitePath } from "./db/open-stores.ts";
+import { ensureDemoTeam } from "./demo-team.ts";
+import { createApp } from "./http/app.ts";
+import type { AppDeps, AppEnv } from "./http/types.ts";
+import { JobRunner } from "./jobs/job-runner.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { builtInAdapters, ProviderRegistry } from "./providers/registry.ts";
+import type { ProviderAdapter } from "./providers/types.ts";
+import { StartupError } from "./startup-error.ts";
+import type { Stores } from "./stores.ts";
+import { VERSION } from "./version.ts";
+
+export interface StartServerOptions {
+  /** Environment to read the config from; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  /** Overrides applied after the env is parsed (e.g. a short jobTimeoutMs in tests). */
+  config?: Partial<Config>;
+  /** Use this catalog instead of CATALOG_PATH / the default. */
+  catalog?: Catalog;
+  /** Extra adapters; one with the id of a built-in replaces it (tests inject failing providers this way). */
+  adapters?: ProviderAdapter[];
+  logger?: Logger;
+  /** Where the start banner goes; default console.log. */
+  print?: (text: string) => void;
+  /** Create the demo team on an empty database; default true. */
+  demoTeam?: boolean;
+  /** How often expired holds are swept while running; default 30 s. */
+  sweepIntervalMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  app: Hono<AppEnv>;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+const EXPIRED = { code: "provider_error", message: "The job did not finish in time. Nothing was charged." } as const;
+
+function listen(app: Hono<AppEnv>, port: number, host: string): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(server));
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new StartupError(`Port ${port} on ${host} is already in use; set PORT to another port`) : error),
+    );
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Keep-alive connections would hold close() open; idle ones go now, busy ones after a grace period.
+    if ("closeIdleConnections" in server) server.closeIdleConnections();
+    const force = setTimeout(() => {
+      if ("closeAllConnections" in server) server.closeAllConnections();
+    }, 2000);
+    force.unref();
+  });
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const config: Config = {
+    ...parseConfig(env),
+    ...options.config,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+  };
+  const catalog = options.catalog ?? (await loadCatalog(config.catalogPath));
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const stores: Stores = await openStores(config);
+  try {
+    const providers = new ProviderRegistry(catalog, [...builtInAdapters(), ...(options.adapters ?? [])], providerKeyLookup(config, env));
+    const runner = new JobRunner({ stores, providers, catalog, logger, jobTimeoutMs: config.jobTimeoutMs });
+
+    // Jobs interrupted by a crash: their holds expire and their credits come back.
+    const expired = await stores.jobs.expireOverdue(EXPIRED);
+    if (expired.length) logger.warn({ jobs: expired }, "released the holds of jobs that did not finish before the last stop");
+    const demo = options.demoTeam === false ? null : await ensureDemoTeam(stores.teams, catalog);
+
+    const deps: AppDeps = { config, catalog, stores, providers, runner, logger, version: VERSION };
+    const app = createApp(deps);
+    const server = await listen(app, config.port, config.host);
+    const port = (server.address() as AddressInfo).port;
+    const displayHost = config.host.includes(":") ? `[${config.host}]` : config.host;
+    const url = `http://${displayHost}:${port}`;
+    const local = ["127.0.0.1", "0.0.0.0", "::", "::1", "localhost"].includes(config.host);
+    logger.info({ url, database: stores.database, providers: providers.configuredIds(), catalog: catalog.version }, "proxy listening");
+
+    if (demo) {
+      (options.print ?? console.log)(
+        bannerText({
+          url,
+          panelUrl: local ? `http://localhost:${port}` : url,
+          database: stores.database === "sqlite" ? `SQLite at ${sqlitePath(config)}` : stores.database,
+          manifestPath: fileURLToPath(new URL("../manifest.json", import.meta.url)),
+          configuredProviders: providers.configuredIds(),
+          unconfigured: providers.statuses().filter((s) => !s.configured),
+          demo,
+        }),
+      );
+    }
+
+    const sweep = setInterval(() => {
+      stores.jobs
+        .expireOverdue(EXPIRED)
+        .then((ids) => ids.length && logger.warn({ jobs: ids }, "expired the holds of jobs that ran out of time"))
+        .catch((error: unknown) => logger.error({ err: error }, "hold expiry sweep failed"));
+    }, options.sweepIntervalMs ?? 30_000);
+    sweep.unref();
+
+    let closing: Promise<void> | null = null;
+    return {
+      url,
+      port,
+      app,
+      deps,
+      close() {
+        closing ??= (async () => {
+          clearInterval(sweep);
+          await closeServer(server);
+          await runner.stop();
+          await stores.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
+}

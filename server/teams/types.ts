@@ -1,0 +1,62 @@
+// Teams, members and their tokens: who may call the proxy and on whose balance.
+import type { TierId } from "../../core/catalog/schema.ts";
+import type { Role } from "../../core/api/responses.ts";
+
+export interface TeamRecord {
+  id: string;
+  name: string;
+  tier: TierId;
+  periodStart: string;
+  periodEnd: string;
+  createdAt: string;
+}
+
+export interface MemberRecord {
+  id: string;
+  teamId: string;
+  name: string;
+  role: Role;
+  /** Credits per billing period; null = no cap. */
+  monthlyCap: number | null;
+  disabled: boolean;
+  createdAt: string;
+}
+
+/** The authenticated member and the team it acts for. */
+export interface Caller {
+  member: MemberRecord;
+  team: TeamRecord;
+}
+
+export interface NewTeam {
+  name: string;
+  tier: TierId;
+  /** The tier's monthly allocation, granted now and expiring at the period's end; null = unlimited. */
+  monthlyCredits: number | null;
+  managerName: string;
+}
+
+export interface NewMember {
+  teamId: string;
+  name: string;
+  role: Role;
+  monthlyCap?: number | null;
+}
+
+export class TeamNotFoundError extends Error {
+  override name = "TeamNotFoundError";
+}
+
+export interface TeamStore {
+  /** Team, balance, monthly grant, manager and the manager's token, in one transaction. */
+  createTeam(input: NewTeam): Promise<{ team: TeamRecord; manager: MemberRecord; token: string }>;
+  addMember(input: NewMember): Promise<{ member: MemberRecord; token: string }>;
+  /** Revokes every token of the member and issues a new one. */
+  rotateToken(memberId: string): Promise<{ member: MemberRecord; token: string }>;
+  /** null for an unknown or revoked token, or a disabled member. */
+  callerByToken(token: string): Promise<Caller | null>;
+  getTeam(teamId: string): Promise<TeamRecord | null>;
+  getMember(memberId: string): Promise<MemberRecord | null>;
+  listTeams(): Promise<TeamRecord[]>;
+  listMembers(teamId: string): Promise<MemberRecord[]>;
+}

@@ -1,0 +1,103 @@
+// The panel: waits for the plugin's `init`, then shows Settings (no token yet, or the proxy refused it)
+// or the Create studio with the team's balance.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { Provenance, Selection, Settings } from "../core/messages.ts";
+import { createApiClient } from "./api-client.ts";
+import { Balance } from "./balance.tsx";
+import { ErrorMessage } from "./error-message.tsx";
+import { describeError } from "./error-text.ts";
+import type { PluginBridge } from "./plugin-bridge.ts";
+import { SettingsView } from "./settings-view.tsx";
+import { CreateStudio } from "./studios/create-studio.tsx";
+import { useSession } from "./use-session.ts";
+
+export function App({ bridge }: { bridge: PluginBridge }) {
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [selection, setSelection] = useState<Selection>({ items: [] });
+  const [relaunch, setRelaunch] = useState<Provenance | undefined>(undefined);
+  const [editingSettings, setEditingSettings] = useState(false);
+
+  useEffect(() => {
+    const unsubscribe = bridge.subscribe((message) => {
+      switch (message.type) {
+        case "init":
+          setSettings(message.settings);
+          setSelection(message.selection);
+          setRelaunch(message.relaunch);
+          break;
+        case "selection":
+          setSelection(message.selection);
+          break;
+        case "settings-saved":
+          setSettings(message.settings);
+          setEditingSettings(false);
+          break;
+        default:
+          break; // placed / place-failed are awaited by the job that asked for them
+      }
+    });
+    // Handshake: the plugin answers `ready` with `init`, so nothing is posted before we listen.
+    bridge.post({ type: "ready" });
+    return unsubscribe;
+  }, [bridge]);
+
+  const api = useMemo(() => (settings && settings.token ? createApiClient(settings) : null), [settings]);
+  const { session, refreshMe, reload } = useSession(api);
+
+  const header = (
+    <header class="header">
+      <h1 class="title">Image Studio</h1>
+      {session.status === "ready" && !editingSettings && <Balance balance={session.me.balance} />}
+      {settings && settings.token !== "" && !editingSettings && (
+        <button type="button" class="button secondary" onClick={() => setEditingSettings(true)}>
+          Settings
+        </button>
+      )}
+    </header>
+  );
+
+  let body;
+  if (!settings) body = <p class="view muted">Connecting to Figma…</p>;
+  else if (editingSettings || !settings.token || (session.status === "error" && session.error.code === "unauthorized"))
+    body = (
+      <SettingsView
+        key={`${settings.proxyUrl}|${settings.token}`}
+        settings={settings}
+        problem={session.status === "error" && !editingSettings ? describeError(session.error) : null}
+        onSave={(next) => bridge.post({ type: "save-settings", settings: next })}
+        {...(editingSettings ? { onCancel: () => setEditingSettings(false) } : {})}
+      />
+    );
+  else if (session.status === "error")
+    body = (
+      <div class="view">
+        <ErrorMessage message={describeError(session.error)} />
+        <div class="actions">
+          <button type="button" class="button" onClick={reload}>
+            Retry
+          </button>
+        </div>
+      </div>
+    );
+  else if (session.status !== "ready" || !api) body = <p class="view muted">Loading prices and balance…</p>;
+  else
+    body = (
+      <CreateStudio
+        catalog={session.catalog}
+        providers={session.providers}
+        me={session.me}
+        api={api}
+        bridge={bridge}
+        selection={selection}
+        relaunch={relaunch}
+        refreshBalance={refreshMe}
+      />
+    );
+
+  return (
+    <div class="app">
+      {header}
+      {body}
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import {
+  aspectRatioOptions,
+  buildCreateSpec,
+  estimateContext,
+  formFromSpec,
+  formProblem,
+  initialForm,
+  modelOptions,
+  parseVariations,
+  providerOptions,
+} from "./create-form.ts";
+import { catalog, me, onlyLocal } from "./testing/fixtures.ts";
+
+describe("the Create form", () => {
+  it("starts at standard quality, auto routing, the catalog's default ratio and one image", () => {
+    expect(initialForm(catalog)).toEqual({ prompt: "", quality: "standard", provider: "auto", model: "auto", aspectRatio: "1:1", variations: "1" });
+  });
+
+  it("builds the spec it stands for, with a model only for an explicit provider", () => {
+    const form = { ...initialForm(catalog), prompt: "  a fox  ", variations: "3", aspectRatio: "16:9" };
+    expect(buildCreateSpec(form)).toEqual({ operation: "create", prompt: "a fox", quality: "standard", provider: "auto", aspectRatio: "16:9", variations: 3 });
+    expect(buildCreateSpec({ ...form, model: "ultra" })).not.toHaveProperty("model");
+    expect(buildCreateSpec({ ...form, provider: "stability", model: "ultra" })).toMatchObject({ provider: "stability", model: "ultra" });
+    expect(buildCreateSpec({ ...form, provider: "stability", model: "auto" })).not.toHaveProperty("model");
+  });
+
+  it("accepts 1 to 10 variations only", () => {
+    expect(["1", "10", " 4 "].map(parseVariations)).toEqual([1, 10, 4]);
+    expect(["0", "11", "", "2.5", "-1", "x"].map(parseVariations)).toEqual([null, null, null, null, null, null]);
+    expect(buildCreateSpec({ ...initialForm(catalog), prompt: "a", variations: "" }).variations).toBe(1);
+  });
+
+  it("says what keeps it from being sent", () => {
+    const form = { ...initialForm(catalog), prompt: "a fox" };
+    expect(formProblem(form)).toBeNull();
+    expect(formProblem({ ...form, prompt: "   " })).toMatch(/Describe/);
+    expect(formProblem({ ...form, variations: "12" })).toMatch(/1 to 10/);
+    expect(formProblem({ ...form, prompt: "x".repeat(10_001) })).toMatch(/prompt .*10000/);
+  });
+
+  it("offers providers that create, disabled with the proxy's reason when not configured", () => {
+    const options = providerOptions(catalog, onlyLocal);
+    expect(options.map((o) => o.id)).toEqual(["stability", "wavespeed", "huggingface", "gemini", "local"]);
+    expect(options.find((o) => o.id === "local")).toEqual({ id: "local", name: "Local (offline)", configured: true });
+    expect(options.find((o) => o.id === "stability")).toMatchObject({ configured: false, reason: "STABILITY_API_KEY is not set" });
+    expect(providerOptions(catalog, []).every((o) => !o.configured && o.reason)).toBe(true);
+  });
+
+  it("offers the chosen provider's models and every aspect ratio", () => {
+    expect(modelOptions(catalog, "auto")).toEqual([]);
+    expect(modelOptions(catalog, "huggingface")).toEqual([
+      { id: "flux-schnell", label: "FLUX.1 schnell" },
+      { id: "flux-dev", label: "FLUX.1 dev" },
+    ]);
+    expect(aspectRatioOptions(catalog)[1]).toEqual({ id: "16:9", label: "16:9 · 1344×768" });
+  });
+
+  it("prefills from a Regenerate spec, dropping what the catalog no longer offers", () => {
+    const spec = JSON.stringify({ operation: "create", prompt: "a fox", quality: "premium", provider: "stability", model: "ultra", aspectRatio: "4:3", variations: 2 });
+    expect(formFromSpec(catalog, spec)).toEqual({ prompt: "a fox", quality: "premium", provider: "stability", model: "ultra", aspectRatio: "4:3", variations: "2" });
+    const gone = JSON.stringify({ operation: "create", prompt: "a fox", quality: "draft", provider: "retired", aspectRatio: "7:3" });
+    expect(formFromSpec(catalog, gone)).toMatchObject({ provider: "auto", model: "auto", aspectRatio: "1:1" });
+    expect(formFromSpec(catalog, "not json")).toBeNull();
+    expect(formFromSpec(catalog, undefined)).toBeNull();
+  });
+
+  it("turns /v1/me and /v1/catalog into the estimate context", () => {
+    expect(estimateContext(me({ tier: "basic", available: 40, cap: 30, spent: 12 }), onlyLocal)).toEqual({
+      tier: "basic",
+      available: 40,
+      memberCapRemaining: 18,
+      freeUsed: {},
+      configuredProviders: ["local"],
+    });
+    expect(estimateContext(me({ available: null }), []).memberCapRemaining).toBeNull();
+  });
+});

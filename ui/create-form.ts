@@ -1,0 +1,125 @@
+// The Create studio's form as plain data: what it can offer (from the catalog), the spec it stands for,
+// and what (if anything) stops it from being sent. Pure, so it is tested without a DOM.
+import type { ProviderStatus, Me } from "../core/api/responses.ts";
+import { createSpecSchema, MAX_VARIATIONS, type CreateSpec } from "../core/api/specs.ts";
+import { QUALITIES, type Catalog, type Quality } from "../core/catalog/schema.ts";
+import type { EstimateContext } from "../core/estimate.ts";
+
+export const AUTO = "auto";
+
+export interface CreateForm {
+  prompt: string;
+  quality: Quality;
+  /** "auto" or a catalog provider id. */
+  provider: string;
+  /** "auto" (the provider's default for the quality) or a model id of the provider. */
+  model: string;
+  aspectRatio: string;
+  /** As typed, so an intermediate "" while editing is not snapped to a number. */
+  variations: string;
+}
+
+export interface ProviderOption {
+  id: string;
+  name: string;
+  configured: boolean;
+  /** Why it cannot be used, shown beside the disabled choice. */
+  reason?: string;
+}
+
+export function initialForm(catalog: Catalog): CreateForm {
+  return { prompt: "", quality: "standard", provider: AUTO, model: AUTO, aspectRatio: catalog.create.defaultAspectRatio, variations: "1" };
+}
+
+/** A form prefilled from a spec (the Regenerate relaunch), keeping only what this catalog still offers. */
+export function formFromSpec(catalog: Catalog, json: string | undefined): CreateForm | null {
+  if (!json) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  const parsed = createSpecSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const spec = parsed.data;
+  const form = initialForm(catalog);
+  const provider = catalog.providers.some((p) => p.id === spec.provider) ? spec.provider : AUTO;
+  const model = provider !== AUTO && spec.model && catalog.create.models.some((m) => m.provider === provider && m.model === spec.model) ? spec.model : AUTO;
+  return {
+    ...form,
+    prompt: spec.prompt,
+    quality: spec.quality,
+    provider,
+    model,
+    aspectRatio: typeof spec.aspectRatio === "string" && spec.aspectRatio in catalog.create.aspectRatios ? spec.aspectRatio : form.aspectRatio,
+    variations: String(spec.variations),
+  };
+}
+
+export const qualityOptions = QUALITIES;
+
+/** Providers that can create images, with whether this proxy has them configured. */
+export function providerOptions(catalog: Catalog, statuses: readonly ProviderStatus[]): ProviderOption[] {
+  return catalog.providers
+    .filter((p) => catalog.create.models.some((m) => m.provider === p.id))
+    .map((p) => {
+      const status = statuses.find((s) => s.id === p.id);
+      const configured = status?.configured ?? false;
+      const reason = configured ? undefined : (status?.reason ?? "not configured on this proxy");
+      return { id: p.id, name: p.name, configured, ...(reason ? { reason } : {}) };
+    });
+}
+
+export function modelOptions(catalog: Catalog, provider: string): { id: string; label: string }[] {
+  if (provider === AUTO) return [];
+  return catalog.create.models.filter((m) => m.provider === provider).map((m) => ({ id: m.model, label: m.label }));
+}
+
+export function aspectRatioOptions(catalog: Catalog): { id: string; label: string }[] {
+  return Object.entries(catalog.create.aspectRatios).map(([id, size]) => ({ id, label: `${id} · ${size.width}×${size.height}` }));
+}
+
+export function parseVariations(raw: string): number | null {
+  if (!/^\s*\d+\s*$/.test(raw)) return null;
+  const n = Number(raw);
+  return n >= 1 && n <= MAX_VARIATIONS ? n : null;
+}
+
+/** The spec the form stands for. Invalid variations count as 1 so the badge still prices something. */
+export function buildCreateSpec(form: CreateForm): CreateSpec {
+  const explicit = form.provider !== AUTO;
+  return {
+    operation: "create",
+    prompt: form.prompt.trim(),
+    quality: form.quality,
+    provider: form.provider,
+    ...(explicit && form.model !== AUTO ? { model: form.model } : {}),
+    aspectRatio: form.aspectRatio,
+    variations: parseVariations(form.variations) ?? 1,
+  };
+}
+
+/** What keeps the form from being sent, in words for the user; null when it can go. */
+export function formProblem(form: CreateForm): string | null {
+  if (form.prompt.trim() === "") return "Describe the image you want";
+  if (parseVariations(form.variations) === null) return `Variations must be a whole number from 1 to ${MAX_VARIATIONS}`;
+  const parsed = createSpecSchema.safeParse(buildCreateSpec(form));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return issue ? `${issue.path.join(".") || "Request"} ${issue.message}` : "The request is not valid";
+  }
+  return null;
+}
+
+/** Who is asking, in the terms estimate() checks: tier, balance, member cap, free allowances, providers. */
+export function estimateContext(me: Me, statuses: readonly ProviderStatus[]): EstimateContext {
+  const cap = me.member.monthlyCap;
+  return {
+    tier: me.team.tier,
+    available: me.balance.available,
+    memberCapRemaining: cap === null ? null : Math.max(0, cap - me.member.spent),
+    freeUsed: me.freeUsed,
+    configuredProviders: statuses.filter((s) => s.configured).map((s) => s.id),
+  };
+}

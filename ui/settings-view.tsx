@@ -1,0 +1,80 @@
+// Proxy URL and token. Saved by the plugin in figma.clientStorage; the panel reloads when it confirms.
+import { useState } from "preact/hooks";
+import { settingsSchema, type Settings } from "../core/messages.ts";
+import { ErrorMessage } from "./error-message.tsx";
+
+export interface SettingsViewProps {
+  settings: Settings;
+  /** Why the panel is showing settings, e.g. the proxy refused the token. */
+  problem?: string | null;
+  onSave(settings: Settings): void;
+  onCancel?: () => void;
+}
+
+export function SettingsView({ settings, problem, onSave, onCancel }: SettingsViewProps) {
+  const [proxyUrl, setProxyUrl] = useState(settings.proxyUrl);
+  const [token, setToken] = useState(settings.token);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const save = (event: Event) => {
+    event.preventDefault();
+    const parsed = settingsSchema.safeParse({ proxyUrl: proxyUrl.trim(), token: token.trim() });
+    if (!parsed.success) {
+      const field = parsed.error.issues[0]?.path[0] === "token" ? "The token" : "The proxy URL";
+      setInvalid(`${field} is not valid: use an http(s) URL such as http://localhost:8787`);
+      return;
+    }
+    if (parsed.data.token === "") {
+      setInvalid("Paste the token your team manager (or `npm start`) gave you");
+      return;
+    }
+    setInvalid(null);
+    setSaving(true);
+    onSave(parsed.data);
+  };
+
+  const message = invalid ?? problem ?? null;
+  return (
+    <form class="view settings" onSubmit={save} noValidate>
+      <h2 class="title">Settings</h2>
+      <p class="muted">Image Studio talks to your team's proxy, which holds the provider keys and the credits.</p>
+      <div class="field">
+        <label for="settings-proxy-url">Proxy URL</label>
+        <input
+          id="settings-proxy-url"
+          data-testid="settings-proxy-url"
+          type="url"
+          value={proxyUrl}
+          onInput={(e) => setProxyUrl(e.currentTarget.value)}
+          placeholder="http://localhost:8787"
+          spellcheck={false}
+        />
+      </div>
+      <div class="field">
+        <label for="settings-token">Token</label>
+        <input
+          id="settings-token"
+          data-testid="settings-token"
+          type="password"
+          value={token}
+          onInput={(e) => setToken(e.currentTarget.value)}
+          placeholder="Paste your token"
+          autocomplete="off"
+          spellcheck={false}
+        />
+      </div>
+      {message && <ErrorMessage message={message} />}
+      <div class="actions">
+        {onCancel && (
+          <button type="button" class="button secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+        <button type="submit" class="button" data-testid="settings-save" disabled={saving}>
+          {saving ? "Saving…" : "Save"}
+        </button>
+      </div>
+    </form>
+  );
+}
