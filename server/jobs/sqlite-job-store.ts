@@ -47,8 +47,8 @@ export class SqliteJobStore implements JobStore {
     this.stmts = {
       // The UNIQUE (team_id, idempotency_key) constraint decides which of two racing duplicates wins.
       insert: db.prepare<Record<string, string | number | null>, { id: string }>(
-        `INSERT INTO jobs (id, team_id, member_id, idempotency_key, request_hash, operation, spec, status, estimate, route, progress)
-         VALUES (@id, @teamId, @memberId, @key, @hash, @operation, @spec, 'queued', @estimate, @route, @progress)
+        `INSERT INTO jobs (id, team_id, member_id, idempotency_key, request_hash, operation, spec, status, estimate, route, progress, free_images)
+         VALUES (@id, @teamId, @memberId, @key, @hash, @operation, @spec, 'queued', @estimate, @route, @progress, @freeImages)
          ON CONFLICT (team_id, idempotency_key) DO NOTHING
          RETURNING id`,
       ),
@@ -72,7 +72,7 @@ export class SqliteJobStore implements JobStore {
       freeUsed: db.prepare<[string, string], { key: string; used: number }>(
         `SELECT f.key AS key, sum(f.value) AS used
          FROM jobs j, json_each(j.estimate, '$.steps') s, json_each(s.value, '$.freeUsed') f
-         WHERE j.team_id = ? AND j.created_at >= ? AND j.status != 'failed'
+         WHERE j.team_id = ? AND j.created_at >= ? AND j.free_images > 0 AND j.status != 'failed'
          GROUP BY f.key`,
       ),
     };
@@ -125,6 +125,7 @@ export class SqliteJobStore implements JobStore {
           estimate: JSON.stringify(input.estimate),
           route: input.route ? JSON.stringify(input.route) : null,
           progress: JSON.stringify({ stage: "queued", completed: 0, total: images } satisfies JobProgress),
+          freeImages: input.estimate.steps.reduce((n, s) => n + Object.values(s.freeUsed).reduce((a, b) => a + b, 0), 0),
         });
         if (!inserted) {
           const existing = this.stmts.byKey.get(input.teamId, input.idempotencyKey!)!;

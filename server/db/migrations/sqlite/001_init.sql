@@ -71,6 +71,9 @@ CREATE TABLE jobs (
   error             TEXT CHECK (error IS NULL OR json_valid(error)),
   progress          TEXT NOT NULL CHECK (json_valid(progress)),
   provider_task_id  TEXT,
+  -- Images of this job priced by a free allowance; the few jobs with any are found through jobs_free_use
+  -- without reading every job's estimate.
+  free_images       INTEGER NOT NULL DEFAULT 0 CHECK (free_images >= 0),
   created_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   updated_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   started_at        TEXT,
@@ -80,6 +83,7 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_team_created ON jobs (team_id, created_at);
 CREATE INDEX jobs_unfinished ON jobs (status) WHERE status IN ('queued', 'running');
+CREATE INDEX jobs_free_use ON jobs (team_id, created_at) WHERE free_images > 0;
 
 CREATE TABLE holds (
   id           TEXT PRIMARY KEY,
