@@ -65,11 +65,12 @@ describe("the Create form", () => {
     expect(formFromSpec(catalog, undefined)).toBeNull();
   });
 
-  it("turns /v1/me and /v1/catalog into the estimate context", () => {
-    expect(estimateContext(me({ tier: "basic", available: 40, cap: 30, spent: 12 }), onlyLocal)).toEqual({
+  it("turns /v1/me and /v1/catalog into the estimate context, taking the cap left from the server", () => {
+    // 30 cap, 12 spent, 6 held by a running job: the server says 12 left, not 18.
+    expect(estimateContext(me({ tier: "basic", available: 40, cap: 30, spent: 12, capRemaining: 12 }), onlyLocal)).toEqual({
       tier: "basic",
       available: 40,
-      memberCapRemaining: 18,
+      memberCapRemaining: 12,
       freeUsed: {},
       configuredProviders: ["local"],
     });

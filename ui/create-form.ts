@@ -113,12 +113,12 @@ export function formProblem(form: CreateForm): string | null {
 }
 
 /** Who is asking, in the terms estimate() checks: tier, balance, member cap, free allowances, providers. */
+// The cap left comes from the server (it counts held credits too), so the badge refuses what the server would.
 export function estimateContext(me: Me, statuses: readonly ProviderStatus[]): EstimateContext {
-  const cap = me.member.monthlyCap;
   return {
     tier: me.team.tier,
     available: me.balance.available,
-    memberCapRemaining: cap === null ? null : Math.max(0, cap - me.member.spent),
+    memberCapRemaining: me.member.capRemaining,
     freeUsed: me.freeUsed,
     configuredProviders: statuses.filter((s) => s.configured).map((s) => s.id),
   };

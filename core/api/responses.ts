@@ -45,7 +45,12 @@ export const meSchema = z.object({
   role: roleSchema,
   team: z.object({ id: z.string(), name: z.string(), tier: tierIdSchema }),
   balance: balanceSchema,
-  member: z.object({ monthlyCap: z.number().int().nullable(), spent: z.number().int().nonnegative() }),
+  member: z.object({
+    monthlyCap: z.number().int().nullable(),
+    spent: z.number().int().nonnegative(),
+    /** What the cap still allows (cap - spent - held), as the server checks it; null without a cap. */
+    capRemaining: z.number().int().nonnegative().nullable(),
+  }),
   /** Free-allowance images used this period by `provider/model`, so badges price them exactly. */
   freeUsed: z.record(z.string(), z.number().int().nonnegative()),
 });

@@ -10,7 +10,6 @@ export interface CallerState {
   context: EstimateContext;
   balance: LedgerBalance;
   memberSpent: number;
-  freeUsed: Record<string, number>;
 }
 
 export async function callerState(stores: Stores, providers: ProviderRegistry, caller: Caller): Promise<CallerState> {
@@ -31,6 +30,5 @@ export async function callerState(stores: Stores, providers: ProviderRegistry, c
     },
     balance,
     memberSpent: usage.spent,
-    freeUsed,
   };
 }

@@ -10,13 +10,15 @@ export const onlyLocal: ProviderStatus[] = DEFAULT_CATALOG.providers.map((p) =>
   p.id === "local" ? { id: p.id, name: p.name, configured: true } : { id: p.id, name: p.name, configured: false, reason: `${p.keyEnv} is not set` },
 );
 
-export function me(overrides: { tier?: Me["team"]["tier"]; available?: number | null; held?: number; cap?: number | null; spent?: number } = {}): Me {
+export function me(
+  overrides: { tier?: Me["team"]["tier"]; available?: number | null; held?: number; cap?: number | null; spent?: number; capRemaining?: number | null } = {},
+): Me {
   return {
     user: { id: "u1", name: "Ada" },
     role: "manager",
     team: { id: "t1", name: "Studio", tier: overrides.tier ?? "pro" },
     balance: { available: overrides.available === undefined ? 100 : overrides.available, held: overrides.held ?? 0, granted: 100, spent: 0, periodEndsAt: "2026-12-01T00:00:00.000Z" },
-    member: { monthlyCap: overrides.cap ?? null, spent: overrides.spent ?? 0 },
+    member: { monthlyCap: overrides.cap ?? null, spent: overrides.spent ?? 0, capRemaining: overrides.capRemaining ?? null },
     freeUsed: {},
   };
 }

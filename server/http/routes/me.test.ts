@@ -19,7 +19,7 @@ describe("GET /v1/me", () => {
       role: "manager",
       team: { id: team.id, name: "Acme", tier: "pro" },
       balance: { available: 2000, held: 0, granted: 2000, spent: 0, periodEndsAt: team.periodEnd },
-      member: { monthlyCap: null, spent: 0 },
+      member: { monthlyCap: null, spent: 0, capRemaining: null },
       freeUsed: {},
     });
   });
@@ -29,7 +29,15 @@ describe("GET /v1/me", () => {
     const { token } = await s.deps.stores.teams.addMember({ teamId: team.id, name: "Bo", role: "member", monthlyCap: 120 });
     await s.deps.stores.ledger.grant({ teamId: team.id, kind: "topup", amount: 30 });
     const me = meSchema.parse(await (await s.call("/v1/me", { token })).json());
-    expect(me).toMatchObject({ role: "member", user: { name: "Bo" }, member: { monthlyCap: 120, spent: 0 }, balance: { available: 530, granted: 530 } });
+    expect(me).toMatchObject({ role: "member", user: { name: "Bo" }, member: { monthlyCap: 120, spent: 0, capRemaining: 120 }, balance: { available: 530, granted: 530 } });
+  });
+
+  it("counts the member's held credits against the cap left, as the job route does", async () => {
+    const { team } = await s.createTeam("basic");
+    const { member, token } = await s.deps.stores.teams.addMember({ teamId: team.id, name: "Cy", role: "member", monthlyCap: 50 });
+    await s.deps.stores.ledger.hold({ teamId: team.id, memberId: member.id, amount: 20, ttlMs: 60_000 });
+    const me = meSchema.parse(await (await s.call("/v1/me", { token })).json());
+    expect(me.member).toEqual({ monthlyCap: 50, spent: 0, capRemaining: 30 });
   });
 
   it("shows an enterprise balance as unlimited", async () => {

@@ -21,8 +21,8 @@ export function meRoute(deps: AppDeps): Hono<AppEnv> {
         spent: state.balance.spent,
         periodEndsAt: team.periodEnd,
       },
-      member: { monthlyCap: member.monthlyCap, spent: state.memberSpent },
-      freeUsed: state.freeUsed,
+      member: { monthlyCap: member.monthlyCap, spent: state.memberSpent, capRemaining: state.context.memberCapRemaining ?? null },
+      freeUsed: state.context.freeUsed ?? {},
     };
     return c.json(body);
   });
