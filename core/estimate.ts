@@ -2,7 +2,7 @@
 // every charge, on the same catalog, so a badge cannot disagree with what the ledger captures.
 // Pure: no I/O, no clock. Whatever depends on the caller (tier, balance, allowances used, configured
 // providers) comes in through `context`.
-import type { Catalog, Model, OperationKey, Quality, Tier, TierId } from "./catalog/schema.ts";
+import type { Catalog, EditKind, Model, OperationKey, Quality, Tier, TierId } from "./catalog/schema.ts";
 import { TIERS } from "./catalog/schema.ts";
 import type { CreateSpec, JobSpec, Plan, PlanStep, Size } from "./api/specs.ts";
 import type { ErrorCode } from "./api/errors.ts";
@@ -213,6 +213,8 @@ function priceCreate(spec: CreateSpec, count: number, catalog: Catalog, ctx: Est
   let route: Route | null = null;
   let gateQuality: Quality = spec.quality;
   const stepFree: Record<string, number> = {};
+  /** Images that pay the price (and the size surcharge): all but those a free allowance covers. */
+  let paid = images;
 
   if (spec.provider === "auto") {
     const q = catalog.create.qualities[spec.quality];
@@ -244,11 +246,10 @@ function priceCreate(spec: CreateSpec, count: number, catalog: Catalog, ctx: Est
       stepFree[key] = free;
       freeUsed[key] = (freeUsed[key] ?? 0) + free;
     }
-    if (images - free > 0) lines.push({ label: `${model.label}${sizeLabel(size)}`, quantity: images - free, unitCredits: unit, credits: unit * (images - free) });
-    lines.push(...surchargeLines(catalog, size, images - free));
-    return { lines, reasons, result: { route, billedSize: size, images, freeUsed: stepFree }, gate: { quality: gateQuality, variations: spec.variations, op: "create" } };
+    paid = images - free;
+    if (paid > 0) lines.push({ label: `${model.label}${sizeLabel(size)}`, quantity: paid, unitCredits: unit, credits: unit * paid });
   }
-  lines.push(...surchargeLines(catalog, size, images));
+  lines.push(...surchargeLines(catalog, size, paid));
   return { lines, reasons, result: { route, billedSize: size, images, freeUsed: stepFree }, gate: { quality: gateQuality, variations: spec.variations, op: "create" } };
 }
 
@@ -256,7 +257,7 @@ function providerName(catalog: Catalog, id: string): string {
   return catalog.providers.find((p) => p.id === id)?.name ?? id;
 }
 
-const EDIT_LABELS: Record<string, string> = {
+const EDIT_LABELS: Record<EditKind, string> = {
   "remove-background": "Remove background",
   inpaint: "Inpaint",
   outpaint: "Outpaint",
@@ -280,7 +281,7 @@ function priceImageOperation(spec: Exclude<JobSpec, CreateSpec>, count: number, 
     };
   }
   const price = spec.operation === "edit" ? catalog.edit[spec.kind] : catalog.upscale[spec.mode];
-  const label = spec.operation === "edit" ? EDIT_LABELS[spec.kind]! : `Upscale · ${spec.mode}`;
+  const label = spec.operation === "edit" ? EDIT_LABELS[spec.kind] : `Upscale · ${spec.mode}`;
   const reasons: EstimateReason[] = [];
   const candidates = spec.provider === "auto" ? price.providers : price.providers.filter((p) => p === spec.provider);
   const provider = candidates.find((p) => isConfigured(ctx, p));
