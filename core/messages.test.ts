@@ -28,4 +28,27 @@ describe("plugin <-> UI messages", () => {
     expect(uiToPluginSchema.safeParse({ type: "delete-everything" }).success).toBe(false);
     expect(pluginToUISchema.safeParse({ type: "init" }).success).toBe(false);
   });
+
+  it("keeps the selection message compatible: the image and problem are optional", () => {
+    expect(pluginToUISchema.parse({ type: "selection", selection: { items: [] } })).toEqual({ type: "selection", selection: { items: [] } });
+    const image = { id: "1:2", name: "Photo", width: 1024, height: 768, source: "fill", maskShape: { id: "1:3", name: "Oval" } };
+    expect(pluginToUISchema.parse({ type: "selection", selection: { items: [], image } })).toMatchObject({ selection: { image } });
+    expect(pluginToUISchema.safeParse({ type: "selection", selection: { items: [], image: { ...image, width: 5000 } } }).success).toBe(false);
+    expect(pluginToUISchema.safeParse({ type: "selection", selection: { items: [], image: { ...image, source: "url" } } }).success).toBe(false);
+  });
+
+  it("asks for an export by the priced image's id, with defaults for mask and references", () => {
+    expect(uiToPluginSchema.parse({ type: "export-image", requestId: "r", imageId: "1:2" })).toEqual({ type: "export-image", requestId: "r", imageId: "1:2", mask: false, references: {} });
+    expect(uiToPluginSchema.safeParse({ type: "export-image", requestId: "r" }).success).toBe(false);
+    const answer = { type: "exported", requestId: "r", image: { bytes: image.bytes, width: 10, height: 10 }, mask: { bytes: image.bytes, width: 10, height: 10 } };
+    expect(pluginToUISchema.parse(answer)).toEqual(answer);
+    expect(pluginToUISchema.safeParse({ ...answer, image: { bytes: [1], width: 10, height: 10 } }).success).toBe(false);
+    expect(pluginToUISchema.parse({ type: "export-failed", requestId: "r", message: "no" }).type).toBe("export-failed");
+  });
+
+  it("places edit results beside or into their source node", () => {
+    const m = uiToPluginSchema.parse({ ...place, source: { nodeId: "1:2" } });
+    expect(m.type === "place-images" && m.source).toEqual({ nodeId: "1:2", replace: false });
+    expect(uiToPluginSchema.safeParse({ ...place, source: { replace: true } }).success).toBe(false);
+  });
 });

@@ -20,10 +20,44 @@ export const selectionItemSchema = z.object({
 });
 export type SelectionItem = z.infer<typeof selectionItemSchema>;
 
-export const selectionSchema = z.object({ items: z.array(selectionItemSchema) });
+/** Pixel sizes Figma can hold (createImage refuses more than 4096 px a side). */
+const pixels = z.number().int().positive().max(4096);
+
+/**
+ * The image Edit and Upscale would work on, found in the selection by the plugin. Its pixel size is what
+ * the job will be priced and charged by, so the badges read it from here.
+ */
+export const imageTargetSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  width: pixels,
+  height: pixels,
+  /** "fill": the original bytes of the node's image fill; "render": the node exported as PNG. */
+  source: z.enum(["fill", "render"]),
+  /** The shape drawn over the image, whose outline becomes the mask of inpaint and erase. */
+  maskShape: z.object({ id: z.string(), name: z.string() }).optional(),
+});
+export type ImageTarget = z.infer<typeof imageTargetSchema>;
+
+export const selectionSchema = z.object({
+  items: z.array(selectionItemSchema),
+  /** What Edit and Upscale would work on; absent when the selection holds no usable image. */
+  image: imageTargetSchema.optional(),
+  /** Why the selection cannot be edited, in the user's words; absent when it can or nothing is selected. */
+  problem: z.string().optional(),
+});
 export type Selection = z.infer<typeof selectionSchema>;
 
 const bytes = z.instanceof(Uint8Array);
+
+/** PNG (or an image fill's original PNG/JPEG) bytes the plugin exported for a job, with their pixel size. */
+export const exportedImageSchema = z.object({ bytes, width: pixels, height: pixels });
+export type ExportedImage = z.infer<typeof exportedImageSchema>;
+
+/** The image parts of api.md's multipart job body that the plugin can export. */
+export const REFERENCE_PARTS = ["backgroundReference", "lightReference"] as const;
+export type ReferencePart = (typeof REFERENCE_PARTS)[number];
+const references = z.object({ backgroundReference: z.string().optional(), lightReference: z.string().optional() });
 
 export const placedImageSchema = z.object({
   bytes,
@@ -50,6 +84,20 @@ export const uiToPluginSchema = z.discriminatedUnion("type", [
     name: z.string().max(200),
     images: z.array(placedImageSchema).min(1).max(10),
     provenance: provenanceSchema,
+    /** Edit and upscale results: go beside this node, or (replace) into its image fill, keeping its scale mode. */
+    source: z.object({ nodeId: z.string(), replace: z.boolean().default(false) }).optional(),
+  }),
+  /**
+   * The selected image's bytes for a job: its image fill's original bytes or the node as PNG; with `mask`,
+   * a PNG of the image's pixel size, white where the selected shape covers it; references by node id.
+   */
+  z.object({
+    type: z.literal("export-image"),
+    requestId: z.string(),
+    /** The image the panel priced: if the selection now holds another, the export is refused. */
+    imageId: z.string(),
+    mask: z.boolean().default(false),
+    references: references.default({}),
   }),
   z.object({ type: z.literal("notify"), message: z.string().max(100), error: z.boolean().default(false) }),
 ]);
@@ -62,5 +110,14 @@ export const pluginToUISchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("settings-saved"), settings: settingsSchema }),
   z.object({ type: z.literal("placed"), requestId: z.string(), nodeIds: z.array(z.string()) }),
   z.object({ type: z.literal("place-failed"), requestId: z.string(), message: z.string() }),
+  z.object({
+    type: z.literal("exported"),
+    requestId: z.string(),
+    image: exportedImageSchema,
+    mask: exportedImageSchema.optional(),
+    backgroundReference: exportedImageSchema.optional(),
+    lightReference: exportedImageSchema.optional(),
+  }),
+  z.object({ type: z.literal("export-failed"), requestId: z.string(), message: z.string() }),
 ]);
 export type PluginToUI = z.infer<typeof pluginToUISchema>;

@@ -3,7 +3,7 @@ import { createDispatcher, type Handlers } from "./dispatch.ts";
 import { FakeFigma } from "./testing/fake-figma.ts";
 
 function spies(): Handlers & Record<string, ReturnType<typeof vi.fn>> {
-  return { ready: vi.fn(), "save-settings": vi.fn(), "place-images": vi.fn(), notify: vi.fn() };
+  return { ready: vi.fn(), "save-settings": vi.fn(), "place-images": vi.fn(), "export-image": vi.fn(), notify: vi.fn() };
 }
 
 describe("createDispatcher", () => {

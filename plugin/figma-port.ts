@@ -9,11 +9,14 @@ export type PortParent = Pick<BaseNode, "id" | "type"> & {
   readonly layoutMode?: FrameNode["layoutMode"];
 };
 
-/** What the plugin reads from a selected node. */
-export type PortNode = Pick<SceneNode, "id" | "name" | "type" | "x" | "y" | "width" | "height" | "absoluteBoundingBox" | "getPluginData"> & {
+/** What the plugin reads from (and, for edit results, writes to) a node on the canvas. */
+export type PortNode = Pick<
+  SceneNode,
+  "id" | "name" | "type" | "x" | "y" | "width" | "height" | "visible" | "absoluteBoundingBox" | "absoluteTransform" | "getPluginData" | "setPluginData" | "setRelaunchData"
+> & {
   readonly parent: PortParent | null;
-  /** Absent on nodes that cannot be filled (slices, groups...). */
-  readonly fills?: MinimalFillsMixin["fills"];
+  /** Absent on nodes that cannot be filled (slices, groups...). Assigned whole, as Figma requires. */
+  fills?: MinimalFillsMixin["fills"];
 };
 
 /** The rectangle the plugin creates to hold one image. */
@@ -22,21 +25,39 @@ export type PortRectangle = Pick<
   "id" | "name" | "x" | "y" | "width" | "height" | "fills" | "resize" | "setPluginData" | "getPluginData" | "setRelaunchData" | "remove"
 >;
 
+/** A copy of the mask shape, repainted white inside the temporary mask frame. */
+export type PortShape = Pick<RectangleNode, "id" | "relativeTransform" | "fills" | "strokes" | "effects" | "opacity" | "visible" | "remove">;
+
+/** The temporary frame a mask is rendered in: black, clipped to the image's area. */
+export type PortFrame = Pick<FrameNode, "id" | "name" | "relativeTransform" | "fills" | "clipsContent" | "resize" | "remove">;
+
 export type PortImage = Pick<Image, "hash">;
+/** An image Figma already holds (an image fill's), read back for a job. */
+export type PortStoredImage = Pick<Image, "hash" | "getBytesAsync" | "getSizeAsync">;
 
 export interface FigmaPort {
   /** The relaunch command the plugin was started with ("" for a normal run). */
   readonly command: string;
   readonly mixed: PluginAPI["mixed"];
   selection(): readonly PortNode[];
-  setSelection(nodes: readonly PortRectangle[]): void;
+  setSelection(nodes: readonly (PortRectangle | PortNode)[]): void;
   currentPage(): PortParent;
   viewportCenter(): Vector;
+  /** A scene node by id, or null once it has been deleted (or the id names a page or the document). */
+  getNodeByIdAsync(id: string): Promise<PortNode | null>;
+  getImageByHash(hash: string): PortStoredImage | null;
   /** Throws for bytes Figma cannot decode (anything but PNG, JPEG, GIF) or images over 4096 px. */
   createImage(bytes: Uint8Array): PortImage;
   createRectangle(): PortRectangle;
+  /** A new frame on the current page. */
+  createFrame(): PortFrame;
+  /** A copy of the node in the node's parent (Figma's node.clone()). */
+  cloneShape(node: PortNode): PortShape;
   appendChild(parent: PortParent, node: PortRectangle): void;
-  scrollAndZoomIntoView(nodes: readonly PortRectangle[]): void;
+  appendToFrame(frame: PortFrame, node: PortShape): void;
+  /** node.exportAsync as PNG, optionally constrained to a width, height or scale. */
+  exportPng(node: PortNode | PortFrame, constraint?: ExportSettingsConstraints): Promise<Uint8Array>;
+  scrollAndZoomIntoView(nodes: readonly (PortRectangle | PortNode)[]): void;
   clientStorage: Pick<ClientStorageAPI, "getAsync" | "setAsync">;
   postMessage(message: PluginToUI): void;
   notify(message: string, options?: Pick<NotificationOptions, "error" | "timeout">): void;

@@ -3,7 +3,8 @@ import { pluginToUISchema } from "../core/messages.ts";
 import { createDispatcher } from "./dispatch.ts";
 import { createHandlers } from "./handlers.ts";
 import { placeImages, type PlaceImagesRequest } from "./placement.ts";
-import { FakeFigma, FakeNode, fakePng } from "./testing/fake-figma.ts";
+import { FakeFigma, FakeNode, fakePng, imageNode } from "./testing/fake-figma.ts";
+import { solidPng } from "./testing/png-encode.ts";
 
 function wire(figma: FakeFigma) {
   return createDispatcher(figma, createHandlers(figma));
@@ -30,9 +31,30 @@ describe("sandbox handlers", () => {
     expect(init.type === "init" && init.relaunch).toBeUndefined();
   });
 
+  it("tells the panel in init which image an edit would use, at its pixel size", async () => {
+    const figma = new FakeFigma();
+    const photo = imageNode(figma, { width: 1024, height: 768 }, { width: 256, height: 192 });
+    figma.select([photo]);
+    await wire(figma)({ type: "ready" });
+    const init = pluginToUISchema.parse(figma.posted[0]);
+    expect(init.type === "init" && init.selection.image).toEqual({ id: photo.id, name: "Photo", width: 1024, height: 768, source: "fill" });
+  });
+
+  it("places an edit result into the source's fill when asked", async () => {
+    const figma = new FakeFigma();
+    const photo = imageNode(figma, { width: 64, height: 64 });
+    const bigger = solidPng(256, 192);
+    await wire(figma)({ ...place(bigger), source: { nodeId: photo.id, replace: true } });
+    expect(figma.posted[0]).toEqual({ type: "placed", requestId: "req-9", nodeIds: [photo.id] });
+    // The image in the fill is bigger now: the panel hears its new size (selection is unchanged in Figma's eyes).
+    expect(figma.posted[1]).toMatchObject({ type: "selection", selection: { image: { id: photo.id, width: 256, height: 192 } } });
+    expect(photo.getPluginData("jobId")).toBe("job-9");
+    expect(figma.undoCommits).toBe(1);
+  });
+
   it("includes the relaunched node's provenance when started by Regenerate", async () => {
     const first = new FakeFigma();
-    placeImages(first, place(fakePng()));
+    await placeImages(first, place(fakePng()));
     const placed = first.created[0]!;
     const figma = new FakeFigma("regenerate");
     const node = new FakeNode({ name: "fox" });
@@ -54,7 +76,8 @@ describe("sandbox handlers", () => {
   it("answers place-images with placed and the new node ids", async () => {
     const figma = new FakeFigma();
     await wire(figma)(place(fakePng()));
-    expect(figma.posted).toEqual([{ type: "placed", requestId: "req-9", nodeIds: [figma.created[0]!.id] }]);
+    expect(figma.posted[0]).toEqual({ type: "placed", requestId: "req-9", nodeIds: [figma.created[0]!.id] });
+    expect(figma.posted[1]!.type).toBe("selection"); // then the selection, which Figma may not report itself
   });
 
   it("answers place-failed when Figma rejects the bytes", async () => {

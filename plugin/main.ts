@@ -2,12 +2,13 @@
 import { createDispatcher } from "./dispatch.ts";
 import { createHandlers } from "./handlers.ts";
 import { realFigmaPort } from "./real-figma.ts";
-import { summarizeSelection } from "./selection.ts";
+import { selectionFeed } from "./selection.ts";
 
 figma.showUI(__html__, { width: 360, height: 600, themeColors: true, title: "Image Studio" });
 
 const port = realFigmaPort(figma);
-const dispatch = createDispatcher(port, createHandlers(port));
+const onSelection = selectionFeed(port);
+const dispatch = createDispatcher(port, createHandlers(port, onSelection));
 
 figma.ui.onmessage = (message: unknown) => {
   dispatch(message).catch((error: unknown) => {
@@ -16,5 +17,7 @@ figma.ui.onmessage = (message: unknown) => {
 };
 
 figma.on("selectionchange", () => {
-  port.postMessage({ type: "selection", selection: summarizeSelection(port) });
+  onSelection().catch(() => {
+    // Summarizing reads image sizes; if Figma fails that, the panel keeps the last selection it heard of.
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FakeFigma, FakeNode, FakeParent, FakeRectangle, fakePng } from "./testing/fake-figma.ts";
+import { FakeFigma, FakeNode, FakeParent, FakeRectangle, fakePng, imageNode } from "./testing/fake-figma.ts";
 import { GAP, placeImages, type PlaceImagesRequest } from "./placement.ts";
 
 function request(sizes: { width: number; height: number }[], prompt = "a red fox"): PlaceImagesRequest {
@@ -18,12 +18,12 @@ const rect = (node: unknown) => {
 };
 
 describe("placeImages", () => {
-  it("places the image beside the selected node, in the same parent", () => {
+  it("places the image beside the selected node, in the same parent", async () => {
     const figma = new FakeFigma();
     const frame = new FakeParent("FRAME", "NONE");
     figma.select([new FakeNode({ parent: frame, x: 100, y: 50, width: 200, height: 120 })]);
 
-    const [id] = placeImages(figma, request([{ width: 1024, height: 768 }]));
+    const [id] = await placeImages(figma, request([{ width: 1024, height: 768 }]));
 
     const node = rect(figma.created[0]);
     expect(node.id).toBe(id);
@@ -33,30 +33,30 @@ describe("placeImages", () => {
     expect(node.fills).toEqual([{ type: "IMAGE", imageHash: "hash-1", scaleMode: "FILL" }]);
   });
 
-  it("goes right of the rightmost selected sibling, level with the topmost", () => {
+  it("goes right of the rightmost selected sibling, level with the topmost", async () => {
     const figma = new FakeFigma();
     const page = figma.page;
     figma.select([
       new FakeNode({ parent: page, x: 0, y: 30, width: 100, height: 100 }),
       new FakeNode({ parent: page, x: 500, y: 10, width: 50, height: 50 }),
     ]);
-    placeImages(figma, request([{ width: 64, height: 64 }]));
+    await placeImages(figma, request([{ width: 64, height: 64 }]));
     const node = rect(figma.created[0]);
     expect([node.x, node.y]).toEqual([550 + GAP, 10]);
     expect(node.parent).toBe(page);
   });
 
-  it("centres the row on the viewport when nothing is selected", () => {
+  it("centres the row on the viewport when nothing is selected", async () => {
     const figma = new FakeFigma("", { x: 1000, y: 500 });
-    placeImages(figma, request([{ width: 200, height: 100 }]));
+    await placeImages(figma, request([{ width: 200, height: 100 }]));
     const node = rect(figma.created[0]);
     expect(node.parent).toBe(figma.page);
     expect([node.x, node.y]).toEqual([900, 450]);
   });
 
-  it("lays variations out in a row with a gap, named by number", () => {
+  it("lays variations out in a row with a gap, named by number", async () => {
     const figma = new FakeFigma("", { x: 0, y: 0 });
-    placeImages(figma, request([{ width: 100, height: 100 }, { width: 100, height: 100 }, { width: 100, height: 100 }]));
+    await placeImages(figma, request([{ width: 100, height: 100 }, { width: 100, height: 100 }, { width: 100, height: 100 }]));
     const nodes = figma.created.map(rect);
     const rowWidth = 300 + 2 * GAP;
     expect(nodes.map((n) => n.x)).toEqual([-rowWidth / 2, -rowWidth / 2 + 100 + GAP, -rowWidth / 2 + 200 + 2 * GAP]);
@@ -64,9 +64,9 @@ describe("placeImages", () => {
     expect(nodes.map((n) => n.name)).toEqual(["a red fox 1", "a red fox 2", "a red fox 3"]);
   });
 
-  it("keeps provenance as plugin data and sets the Regenerate relaunch data", () => {
+  it("keeps provenance as plugin data and sets the Regenerate relaunch data", async () => {
     const figma = new FakeFigma();
-    placeImages(figma, request([{ width: 100, height: 100 }, { width: 100, height: 100 }]));
+    await placeImages(figma, request([{ width: 100, height: 100 }, { width: 100, height: 100 }]));
     const [first, second] = figma.created.map(rect);
     expect(Object.fromEntries(first!.pluginData)).toEqual({
       jobId: "job-1",
@@ -79,43 +79,118 @@ describe("placeImages", () => {
     expect(first!.relaunchData).toEqual({ regenerate: "a red fox" });
   });
 
-  it("shortens a long prompt in the relaunch description but keeps it whole in plugin data", () => {
+  it("shortens a long prompt in the relaunch description but keeps it whole in plugin data", async () => {
     const figma = new FakeFigma();
     const prompt = "x".repeat(300);
-    placeImages(figma, request([{ width: 100, height: 100 }], prompt));
+    await placeImages(figma, request([{ width: 100, height: 100 }], prompt));
     const node = rect(figma.created[0]);
     expect(node.relaunchData.regenerate).toHaveLength(100);
     expect(node.getPluginData("prompt")).toBe(prompt);
   });
 
-  it("selects the new nodes, scrolls to them and commits one undo step per job", () => {
+  it("selects the new nodes, scrolls to them and commits one undo step per job", async () => {
     const figma = new FakeFigma();
     figma.select([new FakeNode({ parent: figma.page })]);
-    const ids = placeImages(figma, request([{ width: 100, height: 100 }, { width: 100, height: 100 }]));
+    const ids = await placeImages(figma, request([{ width: 100, height: 100 }, { width: 100, height: 100 }]));
     expect(figma.selectionNow.map((n) => n.id)).toEqual(ids);
     expect(figma.scrolledTo.map((n) => n.id)).toEqual(ids);
     expect(figma.undoCommits).toBe(1);
   });
 
-  it("places beside an auto-layout child on the page instead of reflowing the frame", () => {
+  it("places beside an auto-layout child on the page instead of reflowing the frame", async () => {
     const figma = new FakeFigma();
     const autoLayout = new FakeParent("FRAME", "HORIZONTAL");
     figma.select([
       new FakeNode({ parent: autoLayout, x: 10, y: 10, width: 100, height: 100, absoluteBoundingBox: { x: 510, y: 210, width: 100, height: 100 } }),
     ]);
-    placeImages(figma, request([{ width: 64, height: 64 }]));
+    await placeImages(figma, request([{ width: 64, height: 64 }]));
     const node = rect(figma.created[0]);
     expect(node.parent).toBe(figma.page);
     expect(autoLayout.children).toEqual([]);
     expect([node.x, node.y]).toEqual([610 + GAP, 210]);
   });
 
-  it("creates nothing when Figma rejects one of the images", () => {
+  it("creates nothing when Figma rejects one of the images", async () => {
     const figma = new FakeFigma();
     const req = request([{ width: 100, height: 100 }, { width: 100, height: 100 }]);
     req.images[1]!.bytes = new Uint8Array([1, 2, 3]);
-    expect(() => placeImages(figma, req)).toThrow(/unsupported/);
+    await expect(placeImages(figma, req)).rejects.toThrow(/unsupported/);
     expect(figma.created).toEqual([]);
+    expect(figma.undoCommits).toBe(0);
+  });
+});
+
+describe("placeImages for edit and upscale results", () => {
+  const edit = (source: { nodeId: string; replace?: boolean }, n = 1): PlaceImagesRequest => ({
+    ...request(Array.from({ length: n }, () => ({ width: 2048, height: 1536 })), "a red fox"),
+    name: "Photo · Upscale",
+    provenance: { jobId: "job-7", operation: "upscale", prompt: "a red fox", spec: '{"operation":"upscale","mode":"fast"}' },
+    source: { replace: false, ...source },
+  });
+
+  it("goes beside the source node, in its parent, even when the selection has moved on", async () => {
+    const figma = new FakeFigma();
+    const frame = new FakeParent("FRAME", "NONE");
+    const photo = imageNode(figma, { width: 512, height: 384 }, { parent: frame, x: 10, y: 20 });
+    figma.select([new FakeNode({ parent: figma.page, x: 5000, y: 5000 })]);
+    const [id] = await placeImages(figma, edit({ nodeId: photo.id }));
+    const node = rect(figma.created[0]);
+    expect(node.id).toBe(id);
+    expect(node.parent).toBe(frame);
+    expect([node.x, node.y, node.width, node.height]).toEqual([10 + 512 + GAP, 20, 2048, 1536]);
+    expect(node.name).toBe("Photo · Upscale");
+    expect(photo.fills).toHaveLength(1); // the source is left as it was
+    expect(figma.undoCommits).toBe(1);
+  });
+
+  it("replaces the source's image fill, keeping its scale mode and crop, as one undo step", async () => {
+    const figma = new FakeFigma();
+    const crop: Transform = [[0.5, 0, 0.25], [0, 0.5, 0.25]];
+    const photo = imageNode(figma, { width: 512, height: 384 }, { scaleMode: "CROP", imageTransform: crop });
+    const under: SolidPaint = { type: "SOLID", color: { r: 1, g: 0, b: 0 } };
+    photo.fills = [under, ...(photo.fills as Paint[])];
+    const [id] = await placeImages(figma, edit({ nodeId: photo.id, replace: true }));
+    expect(id).toBe(photo.id);
+    expect(figma.created).toEqual([]);
+    const fills = photo.fills as Paint[];
+    expect(fills[0]).toEqual(under);
+    expect(fills[1]).toEqual({ type: "IMAGE", imageHash: "hash-2", scaleMode: "CROP", imageTransform: crop });
+    expect(figma.images.get("hash-2")).toEqual(fakePng());
+    expect(Object.fromEntries(photo.pluginData)).toEqual({
+      jobId: "job-7",
+      assetId: "asset-0",
+      prompt: "a red fox",
+      operation: "upscale",
+      spec: '{"operation":"upscale","mode":"fast"}',
+    });
+    expect(figma.selectionNow).toEqual([photo]);
+    expect(figma.undoCommits).toBe(1);
+  });
+
+  it("places beside the source when it no longer has an image fill to replace", async () => {
+    const figma = new FakeFigma();
+    const frame = new FakeNode({ parent: figma.page, x: 0, y: 0, width: 300, height: 200 });
+    const [id] = await placeImages(figma, edit({ nodeId: frame.id, replace: true }));
+    expect(id).toBe(figma.created[0]!.id);
+    expect([figma.created[0]!.x, figma.created[0]!.y]).toEqual([300 + GAP, 0]);
+    expect(figma.undoCommits).toBe(1);
+  });
+
+  it("falls back to the selection when the source was deleted", async () => {
+    const figma = new FakeFigma();
+    const photo = imageNode(figma, { width: 100, height: 100 });
+    photo.removed = true;
+    figma.select([new FakeNode({ parent: figma.page, x: 1000, y: 0, width: 10, height: 10 })]);
+    await placeImages(figma, edit({ nodeId: photo.id, replace: true }));
+    expect(figma.created[0]!.x).toBe(1010 + GAP);
+  });
+
+  it("refuses to replace a fill with several images, changing nothing", async () => {
+    const figma = new FakeFigma();
+    const photo = imageNode(figma, { width: 100, height: 100 });
+    const before = photo.fills;
+    await expect(placeImages(figma, edit({ nodeId: photo.id, replace: true }, 2))).rejects.toThrow(/single image/);
+    expect(photo.fills).toBe(before);
     expect(figma.undoCommits).toBe(0);
   });
 });

@@ -1,8 +1,10 @@
 // Places a job's images on the canvas: one rectangle per image with an IMAGE fill at the image's own size,
-// beside the selection in the same parent (or at the viewport centre), laid out in a row, selected,
-// scrolled into view, tagged with provenance, and committed as one undo step.
+// beside the edited node or the selection in the same parent (or at the viewport centre), laid out in a
+// row, selected, scrolled into view, tagged with provenance, and committed as one undo step. An edit or
+// upscale may instead replace its source's image fill, keeping the fill's scale mode.
 import type { Provenance, UIToPlugin } from "../core/messages.ts";
 import type { FigmaPort, PortNode, PortParent, PortRectangle } from "./figma-port.ts";
+import { topImagePaint } from "./selection.ts";
 
 export type PlaceImagesRequest = Extract<UIToPlugin, { type: "place-images" }>;
 
@@ -26,9 +28,8 @@ function keepsPosition(parent: PortParent): boolean {
   return container && (parent.layoutMode === undefined || parent.layoutMode === "NONE");
 }
 
-/** Top-right corner of the selection plus a gap, in the coordinates of the parent the images go into. */
-export function anchorBesideSelection(port: FigmaPort): Anchor | null {
-  const selection = port.selection();
+/** Top-right corner of the nodes (the selection by default) plus a gap, in the coordinates of the parent the images go into. */
+export function anchorBesideSelection(port: FigmaPort, selection: readonly PortNode[] = port.selection()): Anchor | null {
   const parent = selection[0]?.parent;
   if (!parent) return null;
   if (keepsPosition(parent)) {
@@ -56,7 +57,7 @@ export function anchorAtViewportCenter(port: FigmaPort, sizes: readonly { width:
   return { parent: port.currentPage(), x: Math.round(center.x - rowWidth / 2), y: Math.round(center.y - rowHeight / 2) };
 }
 
-function tag(node: PortRectangle, provenance: Provenance, assetId: string): void {
+function tag(node: Pick<PortRectangle, "setPluginData" | "setRelaunchData">, provenance: Provenance, assetId: string): void {
   const data: Record<(typeof PLUGIN_DATA_KEYS)[number], string> = {
     jobId: provenance.jobId,
     assetId,
@@ -67,15 +68,36 @@ function tag(node: PortRectangle, provenance: Provenance, assetId: string): void
   for (const key of PLUGIN_DATA_KEYS) node.setPluginData(key, data[key]);
   const prompt = provenance.prompt ?? "";
   node.setRelaunchData({
-    regenerate: prompt.length > RELAUNCH_DESCRIPTION_MAX ? `${prompt.slice(0, RELAUNCH_DESCRIPTION_MAX - 1)}…` : prompt,
+    regenerate: prompt === "" ? provenance.operation : prompt.length > RELAUNCH_DESCRIPTION_MAX ? `${prompt.slice(0, RELAUNCH_DESCRIPTION_MAX - 1)}…` : prompt,
   });
 }
 
-/** Returns the ids of the new nodes. Throws (having created nothing) if Figma rejects any image. */
-export function placeImages(port: FigmaPort, request: PlaceImagesRequest): string[] {
+/** Puts the one result into the source's top image fill; same paint otherwise (scale mode, crop, filters). */
+function replaceFill(port: FigmaPort, source: PortNode, request: PlaceImagesRequest, hash: string): string[] {
+  const fills = source.fills as readonly Paint[];
+  const paint = topImagePaint(source, port.mixed)!;
+  source.fills = fills.map((p) => (p === paint ? { ...paint, imageHash: hash } : p));
+  tag(source, request.provenance, request.images[0]!.assetId);
+  port.setSelection([source]);
+  port.commitUndo();
+  return [source.id];
+}
+
+/**
+ * Returns the ids of the new nodes (or of the source whose fill was replaced). Throws (having changed
+ * nothing) if Figma rejects any image.
+ */
+export async function placeImages(port: FigmaPort, request: PlaceImagesRequest): Promise<string[]> {
   // Decode every image before creating any node, so a bad image cannot leave a half-placed job behind.
   const hashes = request.images.map((image) => port.createImage(image.bytes).hash);
-  const anchor = anchorBesideSelection(port) ?? anchorAtViewportCenter(port, request.images);
+  // The job's source may have moved, changed or gone since the job started: go by what is there now.
+  const source = request.source ? await port.getNodeByIdAsync(request.source.nodeId) : null;
+  if (source && request.source?.replace) {
+    if (request.images.length !== 1) throw new Error("Only a single image can replace a fill");
+    if (topImagePaint(source, port.mixed)) return replaceFill(port, source, request, hashes[0]!);
+    // No image fill left to replace: the result goes beside it instead of being lost.
+  }
+  const anchor = (source ? anchorBesideSelection(port, [source]) : anchorBesideSelection(port)) ?? anchorAtViewportCenter(port, request.images);
   const several = request.images.length > 1;
   let x = anchor.x;
   const nodes = request.images.map((image, i) => {

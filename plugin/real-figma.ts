@@ -1,11 +1,12 @@
 // The FigmaPort backed by the real `figma` global. Kept free of logic: it cannot be tested without Figma.
 import type { PluginToUI } from "../core/messages.ts";
-import type { FigmaPort, PortParent, PortRectangle } from "./figma-port.ts";
+import type { FigmaPort, PortFrame, PortNode, PortParent, PortRectangle, PortShape } from "./figma-port.ts";
 
-// The logic only hands back nodes this adapter gave it (figma.currentPage, parents of selected nodes and
-// rectangles from createRectangle), so narrowing them back to Figma's own node types is sound.
-const asScene = (nodes: readonly PortRectangle[]) => nodes as readonly SceneNode[];
-const asContainer = (parent: PortParent) => parent as BaseNode & ChildrenMixin;
+// The logic only hands back nodes this adapter gave it (figma.currentPage, selected nodes and their parents,
+// nodes found by id, and rectangles, frames and clones it created), so narrowing them back to Figma's own
+// node types is sound.
+const asScene = (nodes: readonly (PortRectangle | PortNode)[]) => nodes as readonly SceneNode[];
+const asContainer = (parent: PortParent | PortFrame) => parent as BaseNode & ChildrenMixin;
 
 export function realFigmaPort(api: PluginAPI): FigmaPort {
   return {
@@ -17,9 +18,18 @@ export function realFigmaPort(api: PluginAPI): FigmaPort {
     },
     currentPage: () => api.currentPage,
     viewportCenter: () => api.viewport.center,
+    getNodeByIdAsync: async (id) => {
+      const node = await api.getNodeByIdAsync(id);
+      return node && node.type !== "PAGE" && node.type !== "DOCUMENT" && !node.removed ? node : null;
+    },
+    getImageByHash: (hash) => api.getImageByHash(hash),
     createImage: (bytes) => api.createImage(bytes),
     createRectangle: () => api.createRectangle(),
+    createFrame: () => api.createFrame(),
+    cloneShape: (node) => (node as SceneNode).clone() as SceneNode as PortShape,
     appendChild: (parent, node) => asContainer(parent).appendChild(node as SceneNode),
+    appendToFrame: (frame, node) => asContainer(frame).appendChild(node as SceneNode),
+    exportPng: (node, constraint) => (node as SceneNode).exportAsync(constraint ? { format: "PNG", constraint } : { format: "PNG" }),
     scrollAndZoomIntoView: (nodes) => api.viewport.scrollAndZoomIntoView(asScene(nodes)),
     clientStorage: api.clientStorage,
     postMessage: (message: PluginToUI) => api.ui.postMessage(message),

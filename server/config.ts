@@ -33,6 +33,8 @@ const databaseUrl = optionalText.pipe(
     .optional(),
 );
 
+const httpUrl = optionalText.pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional());
+
 const envSchema = z.object({
   PORT: integer(0, 65_535, 8787),
   HOST: optionalText.transform((v) => v ?? "127.0.0.1"),
@@ -43,6 +45,19 @@ const envSchema = z.object({
   JOB_TIMEOUT_MS: integer(1, 3_600_000, 120_000),
   HOLD_MARGIN_MS: integer(0, 86_400_000, 60_000),
   MAX_BODY_BYTES: integer(1024, 512 * 1024 * 1024, 25 * 1024 * 1024),
+  JOB_LEASE_MS: integer(500, 3_600_000, 15_000),
+  SWEEP_INTERVAL_MS: integer(100, 3_600_000, 5_000),
+  PROVIDER_CONCURRENCY: integer(1, 1000, 8),
+  STABILITY_BASE_URL: httpUrl,
+  WAVESPEED_BASE_URL: httpUrl,
+  HF_BASE_URL: httpUrl,
+  GEMINI_BASE_URL: httpUrl,
+  STABILITY_TIMEOUT_MS: integer(1000, 3_600_000, 60_000),
+  WAVESPEED_TIMEOUT_MS: integer(1000, 3_600_000, 60_000),
+  HF_TIMEOUT_MS: integer(1000, 3_600_000, 60_000),
+  GEMINI_TIMEOUT_MS: integer(1000, 3_600_000, 60_000),
+  HF_FLUX_SCHNELL_MODEL: optionalText,
+  HF_FLUX_DEV_MODEL: optionalText,
   STABILITY_API_KEY: optionalText,
   WAVESPEED_API_KEY: optionalText,
   HF_TOKEN: optionalText,
@@ -55,7 +70,7 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  /** Unset: SQLite under dataDir. postgres://… is accepted here and refused at start until the ledger issue. */
+  /** Unset: SQLite under dataDir; sqlite:<file>; or postgres://… for PostgreSQL shared by several proxies. */
   databaseUrl: string | undefined;
   catalogPath: string | undefined;
   logLevel: LogLevel;
@@ -63,12 +78,30 @@ export interface Config {
   /** Added to the job timeout to get a hold's expiry, so a crashed job's credits come back. */
   holdMarginMs: number;
   maxBodyBytes: number;
+  /** A running job's lease: a job whose process stops renewing it is failed or resumed by another. */
+  jobLeaseMs: number;
+  /** How often the reaper looks for expired holds, lapsed leases, expired grants and ended periods. */
+  sweepIntervalMs: number;
+  /** Jobs a provider runs at once from this process; the rest wait in the provider queue by tier. */
+  providerConcurrency: number;
+  /** Per-provider settings: base URL overrides (fakes in tests, gateways in production) and timeouts. */
+  providers: {
+    stability: { baseUrl?: string; timeoutMs: number };
+    wavespeed: { baseUrl?: string; timeoutMs: number };
+    huggingface: { baseUrl?: string; timeoutMs: number; models: { "flux-schnell"?: string; "flux-dev"?: string } };
+    gemini: { baseUrl?: string; timeoutMs: number };
+  };
   /** Non-empty provider keys by env var name. Never logged (see logger.ts). */
   providerKeys: Readonly<Record<string, string>>;
 }
 
 export class ConfigError extends StartupError {
   override name = "ConfigError";
+}
+
+/** `{ [key]: value }` when value is set, else `{}` (exactOptionalPropertyTypes-friendly). */
+function opt<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
 /** Pure: reads only the given env. Throws ConfigError naming every bad variable. */
@@ -98,6 +131,19 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     jobTimeoutMs: e.JOB_TIMEOUT_MS,
     holdMarginMs: e.HOLD_MARGIN_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    jobLeaseMs: e.JOB_LEASE_MS,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    providerConcurrency: e.PROVIDER_CONCURRENCY,
+    providers: {
+      stability: { ...opt("baseUrl", e.STABILITY_BASE_URL), timeoutMs: e.STABILITY_TIMEOUT_MS },
+      wavespeed: { ...opt("baseUrl", e.WAVESPEED_BASE_URL), timeoutMs: e.WAVESPEED_TIMEOUT_MS },
+      huggingface: {
+        ...opt("baseUrl", e.HF_BASE_URL),
+        timeoutMs: e.HF_TIMEOUT_MS,
+        models: { ...opt("flux-schnell", e.HF_FLUX_SCHNELL_MODEL), ...opt("flux-dev", e.HF_FLUX_DEV_MODEL) },
+      },
+      gemini: { ...opt("baseUrl", e.GEMINI_BASE_URL), timeoutMs: e.GEMINI_TIMEOUT_MS },
+    },
     providerKeys,
   };
 }

@@ -29,10 +29,11 @@ describe.concurrent("server/main.ts as a process", () => {
     expect(r.stderr).toContain(`CATALOG_PATH ${path}: create.qualities.draft.credits:`);
   });
 
-  it("exits 1 with a clear message for a PostgreSQL DATABASE_URL", async () => {
-    const r = await spawnServerExpectingExit({ DATABASE_URL: "postgresql://localhost/studio", DATA_DIR: join(dir, "c") });
+  it("exits 1 with a clear message for a PostgreSQL DATABASE_URL it cannot reach", async () => {
+    const r = await spawnServerExpectingExit({ DATABASE_URL: "postgresql://studio:pw-123@127.0.0.1:1/studio", DATA_DIR: join(dir, "c") });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/DATABASE_URL points at PostgreSQL/);
+    expect(r.stderr).toMatch(/Cannot open the PostgreSQL database of DATABASE_URL/);
+    expect(r.stderr).not.toContain("pw-123");
   });
 
   it.each(["SIGTERM", "SIGINT"] as const)("serves, then stops cleanly on %s", async (signal) => {

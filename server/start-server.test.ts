@@ -54,14 +54,22 @@ describe("startServer", () => {
     }
   });
 
-  it("returns the credits of jobs a crash left behind once their holds expire", async () => {
+  it("after a crash, fails the jobs whose holds expired and runs the ones that never started", async () => {
     const { server } = await start({ demoTeam: false });
     const { stores } = server.deps;
     const { team, manager } = await stores.teams.createTeam({ name: "T", tier: "pro", monthlyCredits: 100, managerName: "M" });
     const newJob = (ttl: number) => {
       const spec = jobSpecSchema.parse({ operation: "create", prompt: "p", quality: "draft" });
-      const quote = estimate(spec, DEFAULT_CATALOG, {});
-      return { teamId: team.id, memberId: manager.id, idempotencyKey: null, requestHash: requestHash(spec), spec, estimate: quote, route: quote.steps[0]!.route, holdTtlMs: ttl };
+      return {
+        teamId: team.id,
+        memberId: manager.id,
+        idempotencyKey: null,
+        requestHash: requestHash(spec),
+        spec,
+        price: (state: Parameters<typeof estimate>[2]) => estimate(spec, DEFAULT_CATALOG, { ...state, configuredProviders: ["local"] }),
+        holdTtlMs: ttl,
+        leaseMs: 1, // the process that accepted them is gone: their leases lapse at once
+      };
     };
     // Jobs stored with their holds but never run: what a crash between accept and finish leaves.
     const { job: lost } = await stores.jobs.createWithHold(newJob(1));
@@ -74,17 +82,21 @@ describe("startServer", () => {
     try {
       const s = again.server.deps.stores;
       expect(await s.jobs.getById(lost.id)).toMatchObject({ status: "failed", charged: 0, error: { code: "provider_error" } });
-      expect((await s.jobs.getById(recent.id))?.status).toBe("queued"); // not expired yet: another instance may run it
-      expect(await s.ledger.balance(team.id)).toMatchObject({ held: 2, spent: 0, available: 98 });
+      // Never started, so running it now cannot charge twice: the restarted proxy adopts and runs it.
+      await again.server.deps.runner.idle();
+      expect(await s.jobs.getById(recent.id)).toMatchObject({ status: "succeeded", charged: 2 });
+      expect(await s.ledger.balance(team.id)).toMatchObject({ held: 0, spent: 2, available: 98 });
+      expect(await s.ledger.verify()).toEqual([]);
     } finally {
       await again.server.close();
     }
   });
 
-  it("refuses PostgreSQL until the ledger issue brings it", async () => {
-    const attempt = start({ env: { DATABASE_URL: "postgres://db.example/studio" } });
+  it("reports an unreachable PostgreSQL as a startup error without its password", async () => {
+    const attempt = start({ env: { DATABASE_URL: "postgres://studio:s3cret-pw@127.0.0.1:1/studio" } });
     await expect(attempt).rejects.toBeInstanceOf(StartupError);
-    await expect(attempt).rejects.toThrowError(/PostgreSQL.*ledger issue/);
+    await expect(attempt).rejects.toThrowError(/Cannot open the PostgreSQL database/);
+    await expect(attempt).rejects.not.toThrowError(/s3cret-pw/);
   });
 
   it("reports a port in use as a startup error", async () => {

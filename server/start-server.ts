@@ -9,6 +9,10 @@ import { bannerText } from "./banner.ts";
 import { loadCatalog } from "./catalog-loader.ts";
 import { parseConfig, providerKeyLookup, type Config } from "./config.ts";
 import { openStores, sqlitePath } from "./db/open-stores.ts";
+import { startReaper } from "./jobs/reaper.ts";
+import { CircuitBreaker } from "./providers/circuit-breaker.ts";
+import { ProviderQueue } from "./providers/provider-queue.ts";
+import { availableParallelism } from "node:os";
 import { ensureDemoTeam } from "./demo-team.ts";
 import { createApp } from "./http/app.ts";
 import type { AppDeps, AppEnv } from "./http/types.ts";
@@ -38,7 +42,7 @@ export interface StartServerOptions {
   print?: (text: string) => void;
   /** Create the demo team on an empty database; default true. */
   demoTeam?: boolean;
-  /** How often expired holds are swept while running; default 30 s. */
+  /** How often the reaper sweeps; default config.sweepIntervalMs. */
   sweepIntervalMs?: number;
 }
 
@@ -49,8 +53,6 @@ export interface RunningServer {
   deps: AppDeps;
   close(): Promise<void>;
 }
-
-const EXPIRED = { code: "provider_error", message: "The job did not finish in time. Nothing was charged." } as const;
 
 function listen(app: Hono<AppEnv>, port: number, host: string): Promise<ServerType> {
   return new Promise((resolve, reject) => {
@@ -84,14 +86,25 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   };
   const catalog = options.catalog ?? (await loadCatalog(config.catalogPath));
   const logger = options.logger ?? createLogger(config.logLevel);
-  const stores: Stores = await openStores(config);
+  const stores: Stores = await openStores(config, catalog);
   try {
-    const providers = new ProviderRegistry(catalog, [...builtInAdapters(), ...(options.adapters ?? [])], providerKeyLookup(config, env));
-    const runner = new JobRunner({ stores, providers, catalog, logger, jobTimeoutMs: config.jobTimeoutMs });
-
-    // Jobs interrupted by a crash: their holds expire and their credits come back.
-    const expired = await stores.jobs.expireOverdue(EXPIRED);
-    if (expired.length) logger.warn({ jobs: expired }, "released the holds of jobs that did not finish before the last stop");
+    const keyFor = providerKeyLookup(config, env);
+    const providers = new ProviderRegistry(catalog, [...builtInAdapters(config, keyFor), ...(options.adapters ?? [])], keyFor);
+    const names = new Map(catalog.providers.map((p) => [p.id, p.name]));
+    const runner = new JobRunner({
+      stores,
+      providers,
+      catalog,
+      logger,
+      jobTimeoutMs: config.jobTimeoutMs,
+      leaseMs: config.jobLeaseMs,
+      // The local provider renders on this machine's cores; remote providers are limited per key.
+      queue: new ProviderQueue({ defaultLimit: config.providerConcurrency, limits: { local: Math.max(1, availableParallelism()) } }),
+      breaker: new CircuitBreaker({ displayName: (id) => names.get(id) ?? id }),
+    });
+    // Jobs interrupted by a crash, expired holds, ended periods: settled before the first request.
+    const reaper = startReaper({ stores, runner, catalog, logger, leaseMs: config.jobLeaseMs }, options.sweepIntervalMs ?? config.sweepIntervalMs);
+    await reaper.first;
     const demo = options.demoTeam === false ? null : await ensureDemoTeam(stores.teams, catalog);
 
     const deps: AppDeps = { config, catalog, stores, providers, runner, logger, version: VERSION };
@@ -117,14 +130,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       );
     }
 
-    const sweep = setInterval(() => {
-      stores.jobs
-        .expireOverdue(EXPIRED)
-        .then((ids) => ids.length && logger.warn({ jobs: ids }, "expired the holds of jobs that ran out of time"))
-        .catch((error: unknown) => logger.error({ err: error }, "hold expiry sweep failed"));
-    }, options.sweepIntervalMs ?? 30_000);
-    sweep.unref();
-
     let closing: Promise<void> | null = null;
     return {
       url,
@@ -133,7 +138,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       deps,
       close() {
         closing ??= (async () => {
-          clearInterval(sweep);
+          reaper.stop();
           await closeServer(server);
           await runner.stop();
           await stores.close();

@@ -1,5 +1,6 @@
-// Everything the proxy keeps, behind dialect-neutral interfaces. SQLite implements them today; PostgreSQL
-// (DATABASE_URL=postgres://…) will implement the same ones.
+// Everything the proxy keeps, behind dialect-neutral interfaces, implemented once over `Db` (db/sql.ts) for
+// SQLite and PostgreSQL alike.
+import type { Db } from "./db/sql.ts";
 import type { AssetRepo } from "./assets/types.ts";
 import type { BlobStore } from "./assets/blob-store.ts";
 import type { JobStore } from "./jobs/types.ts";
@@ -8,6 +9,8 @@ import type { TeamStore } from "./teams/types.ts";
 
 export interface Stores {
   database: "sqlite" | "postgres";
+  /** For read-only reports; every write goes through a store. */
+  db: Db;
   ledger: Ledger;
   teams: TeamStore;
   jobs: JobStore;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "./api-error.ts";
-import { createApiClient, POLL_MAX_MS } from "./api-client.ts";
+import { createApiClient, dispositionFilename, POLL_MAX_MS, usagePath } from "./api-client.ts";
 import { asset, catalog, job, me, onlyLocal, spec } from "./testing/fixtures.ts";
 
 interface Call {
@@ -8,13 +8,14 @@ interface Call {
   method: string;
   headers: Headers;
   body: string | null;
+  form: FormData | null;
 }
 
 /** A fetch that answers from a list and records what it was asked. */
 function fakeFetch(answers: (Response | Error | ((call: Call) => Response))[]) {
   const calls: Call[] = [];
   const fetch = async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const call = { url: String(input), method: init.method ?? "GET", headers: new Headers(init.headers), body: typeof init.body === "string" ? init.body : null };
+    const call = { url: String(input), method: init.method ?? "GET", headers: new Headers(init.headers), body: typeof init.body === "string" ? init.body : null, form: init.body instanceof FormData ? init.body : null };
     calls.push(call);
     const next = answers.shift();
     if (!next) throw new Error(`unexpected request ${call.url}`);
@@ -44,6 +45,23 @@ describe("createApiClient", () => {
     expect(calls[0]).toMatchObject({ url: "http://localhost:8787/v1/jobs", method: "POST", body: JSON.stringify(spec) });
     expect(calls[0]!.headers.get("idempotency-key")).toBe("key-1");
     expect(calls[0]!.headers.get("content-type")).toBe("application/json");
+  });
+
+  it("sends image parts as multipart/form-data with a spec JSON part, letting fetch set the boundary", async () => {
+    const { fetch, calls } = fakeFetch([ok({ job: job() }, 202)]);
+    const edit = { operation: "edit", kind: "erase", provider: "auto" } as const;
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0]);
+    await createApiClient(settings, { fetch }).createJob(edit, "key-2", { image: jpeg, mask: png });
+    const form = calls[0]!.form!;
+    expect(calls[0]!.headers.get("content-type")).toBeNull();
+    expect(calls[0]!.headers.get("idempotency-key")).toBe("key-2");
+    expect(JSON.parse(form.get("spec") as string)).toEqual(edit);
+    const image = form.get("image") as File;
+    const mask = form.get("mask") as File;
+    expect([image.type, mask.type]).toEqual(["image/jpeg", "image/png"]);
+    expect(new Uint8Array(await mask.arrayBuffer())).toEqual(png);
+    expect([...form.keys()]).toEqual(["spec", "image", "mask"]);
   });
 
   it("turns the proxy's error body into an ApiError with code, message and details", async () => {
@@ -104,5 +122,77 @@ describe("createApiClient", () => {
     expect(calls[0]!.headers.get("authorization")).toBe("Bearer tok");
     await api.assetBytes("https://cdn.example.net/a1.png");
     expect(calls[1]!.headers.get("authorization")).toBeNull();
+  });
+});
+
+describe("the Team studio's requests", () => {
+  const member = { id: "mem_a", name: "Ada", role: "member", monthlyCap: 500, disabled: false, spent: 40, held: 0, capRemaining: 460 };
+  const usage = {
+    from: "2026-11-01T00:00:00.000Z",
+    to: "2026-12-01T00:00:00.000Z",
+    groupBy: ["member", "operation", "provider"],
+    member: null,
+    rows: [{ memberId: "mem_a", memberName: "Ada", operation: "create", provider: "local", credits: 40, jobs: 2, images: 4 }],
+    total: { credits: 40, jobs: 2, images: 4 },
+  };
+  const team = {
+    team: { id: "team_1", name: "Studio", tier: "pro" },
+    balance: { available: 960, held: 0, granted: 1000, spent: 40, periodStartsAt: usage.from, periodEndsAt: usage.to },
+    members: [member],
+  };
+
+  it("writes the usage query as api.md has it", () => {
+    expect(usagePath({ groupBy: ["member", "operation", "provider"] })).toBe("/v1/usage?groupBy=member%2Coperation%2Cprovider");
+    expect(usagePath({ groupBy: ["day"], from: "2026-11-01", to: "2026-12-01", member: "mem_a" }, "csv")).toBe(
+      "/v1/usage?groupBy=day&from=2026-11-01&to=2026-12-01&member=mem_a&format=csv",
+    );
+  });
+
+  it("parses /v1/team and /v1/usage with core's schemas", async () => {
+    const { fetch, calls } = fakeFetch([ok(team), ok(usage), ok({ ...usage, total: { credits: -1, jobs: 0, images: 0 } })]);
+    const api = createApiClient(settings, { fetch });
+    expect(await api.team()).toEqual(team);
+    expect(await api.usage({ groupBy: ["member", "operation", "provider"] })).toEqual(usage);
+    await expect(api.usage({ groupBy: ["member"] })).rejects.toMatchObject({ code: "bad_response", message: expect.stringContaining("/v1/usage does not match") });
+    expect(calls.map((c) => c.url)).toEqual([
+      "http://localhost:8787/v1/team",
+      "http://localhost:8787/v1/usage?groupBy=member%2Coperation%2Cprovider",
+      "http://localhost:8787/v1/usage?groupBy=member",
+    ]);
+  });
+
+  it("patches a member's cap and returns the member as the proxy has it now", async () => {
+    const { fetch, calls } = fakeFetch([ok({ member: { ...member, monthlyCap: null, capRemaining: null } })]);
+    const saved = await createApiClient(settings, { fetch }).updateMember("mem a/1", { monthlyCap: null });
+    expect(saved.monthlyCap).toBeNull();
+    expect(calls[0]).toMatchObject({ url: "http://localhost:8787/v1/team/members/mem%20a%2F1", method: "PATCH", body: '{"monthlyCap":null}' });
+    expect(calls[0]!.headers.get("content-type")).toBe("application/json");
+  });
+
+  it("shows a refused cap as the proxy's error", async () => {
+    const body = { error: { code: "invalid_request", message: "Invalid request", details: { fields: { monthlyCap: "must be 0 or more" } } } };
+    const { fetch } = fakeFetch([ok(body, 400)]);
+    await expect(createApiClient(settings, { fetch }).updateMember("mem_a", { monthlyCap: -1 })).rejects.toMatchObject({ code: "invalid_request", status: 400 });
+  });
+
+  it("fetches the CSV as text with the proxy's file name when CORS shows it", async () => {
+    const csv = "member_id,member_name,credits,jobs,images\r\nmem_a,Ada,40,2,4\r\n";
+    const headers = { "content-type": "text/csv; charset=utf-8; header=present", "content-disposition": 'attachment; filename="usage-2026-11-01-2026-12-01.csv"' };
+    const { fetch, calls } = fakeFetch([new Response(csv, { headers }), new Response(csv, { headers: { "content-type": "text/csv" } }), ok(usage)]);
+    const api = createApiClient(settings, { fetch });
+    expect(await api.usageCsv({ groupBy: ["member"] })).toEqual({ text: csv, filename: "usage-2026-11-01-2026-12-01.csv" });
+    expect(calls[0]!.url).toBe("http://localhost:8787/v1/usage?groupBy=member&format=csv");
+    expect(calls[0]!.headers.get("authorization")).toBe("Bearer tok");
+    expect(await api.usageCsv({ groupBy: ["member"] })).toEqual({ text: csv, filename: null });
+    // JSON where CSV was asked for: an older proxy that ignores format=csv.
+    await expect(api.usageCsv({ groupBy: ["member"] })).rejects.toMatchObject({ code: "bad_response" });
+  });
+
+  it("takes only a plain file name from Content-Disposition", () => {
+    expect(dispositionFilename('attachment; filename="usage-2026-11-01-2026-12-01.csv"')).toBe("usage-2026-11-01-2026-12-01.csv");
+    expect(dispositionFilename("attachment; filename=usage.csv")).toBe("usage.csv");
+    expect(dispositionFilename('attachment; filename="../../etc/passwd"')).toBeNull();
+    expect(dispositionFilename("attachment")).toBeNull();
+    expect(dispositionFilename(null)).toBeNull();
   });
 });

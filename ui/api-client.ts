@@ -2,6 +2,16 @@
 // version fails here with a clear message instead of somewhere deep in a view.
 import type { z } from "zod";
 import { errorResponseSchema } from "../core/api/errors.ts";
+import {
+  memberResponseSchema,
+  teamResponseSchema,
+  usageResponseSchema,
+  type MemberPatchBody,
+  type TeamMember,
+  type TeamResponse,
+  type UsageGroup,
+  type UsageResponse,
+} from "../core/api/reports.ts";
 import { catalogResponseSchema, jobResponseSchema, meSchema, type CatalogResponse, type Job, type Me } from "../core/api/responses.ts";
 import type { JobSpec } from "../core/api/specs.ts";
 import type { Settings } from "../core/messages.ts";
@@ -27,13 +37,62 @@ export interface ApiClient {
   readonly proxyUrl: string;
   catalog(): Promise<CatalogResponse>;
   me(): Promise<Me>;
-  /** POST /v1/jobs. The key makes a retried click (or a retried request) start and charge one job only. */
-  createJob(spec: JobSpec, idempotencyKey: string): Promise<Job>;
+  /**
+   * POST /v1/jobs. The key makes a retried click (or a retried request) start and charge one job only.
+   * With image parts the body is multipart/form-data: a `spec` JSON part plus one PNG/JPEG part each.
+   */
+  createJob(spec: JobSpec, idempotencyKey: string, parts?: ImageParts): Promise<Job>;
   job(id: string): Promise<Job>;
   /** Polls until the job succeeds or fails and returns it in that state. */
   waitForJob(job: Job, options?: WaitOptions): Promise<Job>;
   /** The bytes of an asset, from its `url` (relative to the proxy URL). */
   assetBytes(url: string): Promise<Uint8Array<ArrayBuffer>>;
+  /** GET /v1/team (managers): balance, period and every member with spend and cap. */
+  team(): Promise<TeamResponse>;
+  /** GET /v1/usage: the team's spend (a member's own, for a member) over the current period by default. */
+  usage(query: UsageParams): Promise<UsageResponse>;
+  /** GET /v1/usage?format=csv: the same report as CSV text, with the file name the proxy suggests (if CORS lets it be read). */
+  usageCsv(query: UsageParams): Promise<{ text: string; filename: string | null }>;
+  /** PATCH /v1/team/members/:id (managers): the member as it is after the change. */
+  updateMember(id: string, patch: MemberPatchBody): Promise<TeamMember>;
+}
+
+export interface UsageParams {
+  groupBy: readonly UsageGroup[];
+  from?: string;
+  to?: string;
+  member?: string;
+}
+
+/** `/v1/usage?groupBy=a,b&...`: the query api.md describes (from/to default to the current period). */
+export function usagePath(query: UsageParams, format: "json" | "csv" = "json"): string {
+  const params = new URLSearchParams({ groupBy: query.groupBy.join(",") });
+  for (const key of ["from", "to", "member"] as const) {
+    const value = query[key];
+    if (value) params.set(key, value);
+  }
+  if (format === "csv") params.set("format", "csv");
+  return `/v1/usage?${params}`;
+}
+
+/** The file name of `Content-Disposition: attachment; filename="..."`, if it has a plain one. */
+export function dispositionFilename(header: string | null): string | null {
+  const name = header && /filename="?([^";]+)"?/i.exec(header)?.[1]?.trim();
+  return name && /^[\w.-]+$/.test(name) ? name : null;
+}
+
+/** The image parts of api.md's multipart job body. */
+export type ImagePart = "image" | "mask" | "backgroundReference" | "lightReference";
+export type ImageParts = Partial<Record<ImagePart, Uint8Array<ArrayBuffer>>>;
+
+function jobBody(spec: JobSpec, parts: ImageParts | undefined): { body: string | FormData; headers: Record<string, string> } {
+  const entries = Object.entries(parts ?? {}).filter((e): e is [string, Uint8Array<ArrayBuffer>] => e[1] !== undefined);
+  if (!entries.length) return { body: JSON.stringify(spec), headers: { "Content-Type": "application/json" } };
+  // No Content-Type header: fetch writes multipart/form-data with its boundary itself.
+  const form = new FormData();
+  form.append("spec", JSON.stringify(spec));
+  for (const [name, bytes] of entries) form.append(name, new Blob([bytes], { type: bytes[0] === 0xff ? "image/jpeg" : "image/png" }), name);
+  return { body: form, headers: {} };
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -79,14 +138,10 @@ export function createApiClient(settings: Settings, deps: ApiClientDeps = {}): A
     proxyUrl: base,
     catalog: () => json("/v1/catalog", catalogResponseSchema),
     me: () => json("/v1/me", meSchema),
-    createJob: async (spec, idempotencyKey) =>
-      (
-        await json("/v1/jobs", jobResponseSchema, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey },
-          body: JSON.stringify(spec),
-        })
-      ).job,
+    createJob: async (spec, idempotencyKey, parts) => {
+      const { body, headers } = jobBody(spec, parts);
+      return (await json("/v1/jobs", jobResponseSchema, { method: "POST", headers: { ...headers, "Idempotency-Key": idempotencyKey }, body })).job;
+    },
     job: async (id) => (await json(`/v1/jobs/${encodeURIComponent(id)}`, jobResponseSchema)).job,
     async waitForJob(job, options = {}) {
       const started = now();
@@ -107,6 +162,23 @@ export function createApiClient(settings: Settings, deps: ApiClientDeps = {}): A
       const response = await send(url);
       return new Uint8Array(await response.arrayBuffer());
     },
+    team: () => json("/v1/team", teamResponseSchema),
+    usage: (query) => json(usagePath(query), usageResponseSchema),
+    async usageCsv(query) {
+      const response = await send(usagePath(query, "csv"), { headers: { Accept: "text/csv" } });
+      const type = response.headers.get("content-type") ?? "";
+      if (!/^text\/csv\b/i.test(type))
+        throw new ApiError("bad_response", "The proxy's answer to /v1/usage?format=csv is not CSV; this panel and the proxy may be of different versions", { contentType: type }, response.status);
+      return { text: await response.text(), filename: dispositionFilename(response.headers.get("content-disposition")) };
+    },
+    updateMember: async (id, patch) =>
+      (
+        await json(`/v1/team/members/${encodeURIComponent(id)}`, memberResponseSchema, {
+          method: "PATCH",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(patch),
+        })
+      ).member,
   };
   return client;
 }

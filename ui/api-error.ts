@@ -11,7 +11,9 @@ export type ClientErrorCode =
   /** The job did not finish in time. */
   | "timeout"
   /** The images were made but the plugin could not put them on the canvas. */
-  | "placement_failed";
+  | "placement_failed"
+  /** The plugin could not export the selected image (or its mask) for a job; nothing was sent. */
+  | "export_failed";
 
 export class ApiError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 // The panel: waits for the plugin's `init`, then shows Settings (no token yet, or the proxy refused it)
-// or the Create studio with the team's balance.
+// or the studios (Create, Edit, Upscale, Team) in tabs, with the team's balance.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Provenance, Selection, Settings } from "../core/messages.ts";
 import { createApiClient } from "./api-client.ts";
@@ -9,6 +9,10 @@ import { describeError } from "./error-text.ts";
 import type { PluginBridge } from "./plugin-bridge.ts";
 import { SettingsView } from "./settings-view.tsx";
 import { CreateStudio } from "./studios/create-studio.tsx";
+import { EditStudio } from "./studios/edit-studio.tsx";
+import { TeamStudio } from "./studios/team-studio.tsx";
+import { UpscaleStudio } from "./studios/upscale-studio.tsx";
+import { Tabs, type Tab } from "./tabs.tsx";
 import { useSession } from "./use-session.ts";
 
 export function App({ bridge }: { bridge: PluginBridge }) {
@@ -80,19 +84,19 @@ export function App({ bridge }: { bridge: PluginBridge }) {
       </div>
     );
   else if (session.status !== "ready" || !api) body = <p class="view muted">Loading prices and balance…</p>;
-  else
-    body = (
-      <CreateStudio
-        catalog={session.catalog}
-        providers={session.providers}
-        me={session.me}
-        api={api}
-        bridge={bridge}
-        selection={selection}
-        relaunch={relaunch}
-        refreshBalance={refreshMe}
-      />
-    );
+  else {
+    const shared = { catalog: session.catalog, providers: session.providers, me: session.me, api, bridge, selection, refreshBalance: refreshMe };
+    // Social and Library join this list as they are built.
+    const studios: Tab<"create" | "edit" | "upscale" | "team">[] = [
+      { id: "create", label: "Create", panel: () => <CreateStudio {...shared} relaunch={relaunch} /> },
+      { id: "edit", label: "Edit", panel: () => <EditStudio {...shared} /> },
+      { id: "upscale", label: "Upscale", panel: () => <UpscaleStudio {...shared} /> },
+      { id: "team", label: "Team", panel: () => <TeamStudio {...shared} /> },
+    ];
+    // Regenerate on an edit or upscale result reopens that studio.
+    const initial = studios.find((t) => t.id === relaunch?.operation)?.id ?? "create";
+    body = <Tabs tabs={studios} initial={initial} label="Studios" />;
+  }
 
   return (
     <div class="app">

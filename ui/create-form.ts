@@ -59,10 +59,13 @@ export function formFromSpec(catalog: Catalog, json: string | undefined): Create
 
 export const qualityOptions = QUALITIES;
 
-/** Providers that can create images, with whether this proxy has them configured. */
-export function providerOptions(catalog: Catalog, statuses: readonly ProviderStatus[]): ProviderOption[] {
+/**
+ * Providers that can do the job (those listed in `offers`; by default those that create images), with
+ * whether this proxy has them configured.
+ */
+export function providerOptions(catalog: Catalog, statuses: readonly ProviderStatus[], offers?: readonly string[]): ProviderOption[] {
   return catalog.providers
-    .filter((p) => catalog.create.models.some((m) => m.provider === p.id))
+    .filter((p) => (offers ? offers.includes(p.id) : catalog.create.models.some((m) => m.provider === p.id)))
     .map((p) => {
       const status = statuses.find((s) => s.id === p.id);
       const configured = status?.configured ?? false;

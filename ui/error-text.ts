@@ -45,6 +45,8 @@ export function describeError(error: ApiError): string {
       return `${error.message}. Update the plugin or the proxy so their versions match.`;
     case "placement_failed":
       return `The images were made but could not be placed on the canvas: ${error.message}.`;
+    case "export_failed":
+      return `${error.message}. Nothing was sent or charged.`;
     case "timeout":
       return error.message;
     default:

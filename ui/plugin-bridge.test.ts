@@ -63,4 +63,21 @@ describe("createPluginBridge", () => {
     deliver({ pluginMessage: { type: "place-failed", requestId, message: "Image type is unsupported" } });
     await expect(pending).rejects.toEqual(new ApiError("placement_failed", "Image type is unsupported"));
   });
+
+  it("resolves exportImage with the plugin's bytes, and rejects on export-failed", async () => {
+    const { win, sent, deliver } = fakeWindow();
+    const bridge = createPluginBridge(win);
+    const pending = bridge.exportImage({ imageId: "1:2", mask: true });
+    const posted = (sent[0]!.message as { pluginMessage: { requestId: string } }).pluginMessage;
+    expect(posted).toMatchObject({ type: "export-image", imageId: "1:2", mask: true, references: {} });
+    const image = { bytes: png, width: 64, height: 64 };
+    deliver({ pluginMessage: { type: "placed", requestId: posted.requestId, nodeIds: [] } });
+    deliver({ pluginMessage: { type: "exported", requestId: posted.requestId, image, mask: image } });
+    expect(await pending).toMatchObject({ image, mask: image });
+
+    const failing = bridge.exportImage({ imageId: "1:2" });
+    const { requestId } = (sent[1]!.message as { pluginMessage: { requestId: string } }).pluginMessage;
+    deliver({ pluginMessage: { type: "export-failed", requestId, message: "Select the image and one shape drawn over it" } });
+    await expect(failing).rejects.toEqual(new ApiError("export_failed", "Select the image and one shape drawn over it"));
+  });
 });

@@ -2,12 +2,15 @@
 // `parent.postMessage({ pluginMessage }, "*")`, plugin → UI arrives as `event.data.pluginMessage`.
 // Both directions are parsed with core's schemas.
 import { pluginToUISchema, uiToPluginSchema, type PluginToUI, type UIToPluginInput } from "../core/messages.ts";
-import { ApiError } from "./api-error.ts";
+import { ApiError, type ClientErrorCode } from "./api-error.ts";
 import { randomId } from "./uuid.ts";
 
-export type PlaceImagesInput = Omit<Extract<UIToPluginInput, { type: "place-images" }>, "type" | "requestId">;
+type Ask<T extends UIToPluginInput["type"]> = Omit<Extract<UIToPluginInput, { type: T }>, "type" | "requestId">;
+export type PlaceImagesInput = Ask<"place-images">;
+export type ExportImageInput = Ask<"export-image">;
+export type Exported = Omit<Extract<PluginToUI, { type: "exported" }>, "type" | "requestId">;
 
-/** Placing is fast; this only guards against a plugin that went away mid-job. */
+/** Placing and exporting are fast; this only guards against a plugin that went away mid-job. */
 export const PLACE_TIMEOUT_MS = 60_000;
 
 export interface PluginBridge {
@@ -16,6 +19,8 @@ export interface PluginBridge {
   subscribe(listener: (message: PluginToUI) => void): () => void;
   /** Sends `place-images` and resolves with the new node ids once the plugin answers `placed`. */
   placeImages(input: PlaceImagesInput): Promise<string[]>;
+  /** Sends `export-image` and resolves with the bytes once the plugin answers `exported`. */
+  exportImage(input: ExportImageInput): Promise<Exported>;
 }
 
 export interface BridgeWindow {
@@ -25,6 +30,45 @@ export interface BridgeWindow {
 }
 
 export function createPluginBridge(win: BridgeWindow = window): PluginBridge {
+  /**
+   * Posts a request with a fresh requestId and settles on the plugin's answer to that id: `answer` maps a
+   * message to its value, `failure` to its error text (both undefined for messages that are not the answer).
+   */
+  function request<T>(
+    message: (requestId: string) => UIToPluginInput,
+    answer: (m: PluginToUI) => T | undefined,
+    failure: (m: PluginToUI) => string | undefined,
+    code: ClientErrorCode,
+    late: string,
+  ): Promise<T> {
+    const requestId = randomId();
+    return new Promise<T>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+      };
+      const fail = (text: string) => {
+        done();
+        reject(new ApiError(code, text));
+      };
+      const timer = setTimeout(() => fail(late), PLACE_TIMEOUT_MS);
+      const unsubscribe = bridge.subscribe((m) => {
+        if (!("requestId" in m) || m.requestId !== requestId) return;
+        const value = answer(m);
+        const error = failure(m);
+        if (value !== undefined) {
+          done();
+          resolve(value);
+        } else if (error !== undefined) fail(error);
+      });
+      try {
+        bridge.post(message(requestId));
+      } catch (error) {
+        fail(error instanceof Error ? error.message : String(error));
+      }
+    });
+  }
+
   const bridge: PluginBridge = {
     post(message) {
       // Parsing our own message catches a bad one here, with a stack, rather than as a drop in the sandbox.
@@ -43,34 +87,22 @@ export function createPluginBridge(win: BridgeWindow = window): PluginBridge {
       win.addEventListener("message", onMessage);
       return () => win.removeEventListener("message", onMessage);
     },
-    placeImages(input) {
-      const requestId = randomId();
-      return new Promise<string[]>((resolve, reject) => {
-        const done = () => {
-          clearTimeout(timer);
-          unsubscribe();
-        };
-        const timer = setTimeout(() => {
-          done();
-          reject(new ApiError("placement_failed", "Figma did not confirm the placement in time"));
-        }, PLACE_TIMEOUT_MS);
-        const unsubscribe = bridge.subscribe((message) => {
-          if (message.type === "placed" && message.requestId === requestId) {
-            done();
-            resolve(message.nodeIds);
-          } else if (message.type === "place-failed" && message.requestId === requestId) {
-            done();
-            reject(new ApiError("placement_failed", message.message));
-          }
-        });
-        try {
-          bridge.post({ type: "place-images", requestId, ...input });
-        } catch (error) {
-          done();
-          reject(new ApiError("placement_failed", error instanceof Error ? error.message : String(error)));
-        }
-      });
-    },
+    placeImages: (input) =>
+      request(
+        (requestId) => ({ type: "place-images", requestId, ...input }),
+        (m) => (m.type === "placed" ? m.nodeIds : undefined),
+        (m) => (m.type === "place-failed" ? m.message : undefined),
+        "placement_failed",
+        "Figma did not confirm the placement in time",
+      ),
+    exportImage: (input) =>
+      request(
+        (requestId) => ({ type: "export-image", requestId, ...input }),
+        (m) => (m.type === "exported" ? m : undefined),
+        (m) => (m.type === "export-failed" ? m.message : undefined),
+        "export_failed",
+        "Figma did not send the image in time",
+      ),
   };
   return bridge;
 }

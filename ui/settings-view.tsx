@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { settingsSchema, type Settings } from "../core/messages.ts";
 import { ErrorMessage } from "./error-message.tsx";
+import { Field } from "./field.tsx";
 
 export interface SettingsViewProps {
   settings: Settings;
@@ -39,23 +40,17 @@ export function SettingsView({ settings, problem, onSave, onCancel }: SettingsVi
     <form class="view settings" onSubmit={save} noValidate>
       <h2 class="title">Settings</h2>
       <p class="muted">Image Studio talks to your team's proxy, which holds the provider keys and the credits.</p>
-      <div class="field">
-        <label for="settings-proxy-url">Proxy URL</label>
+      <Field id="settings-proxy-url" label="Proxy URL">
         <input
-          id="settings-proxy-url"
-          data-testid="settings-proxy-url"
           type="url"
           value={proxyUrl}
           onInput={(e) => setProxyUrl(e.currentTarget.value)}
           placeholder="http://localhost:8787"
           spellcheck={false}
         />
-      </div>
-      <div class="field">
-        <label for="settings-token">Token</label>
+      </Field>
+      <Field id="settings-token" label="Token">
         <input
-          id="settings-token"
-          data-testid="settings-token"
           type="password"
           value={token}
           onInput={(e) => setToken(e.currentTarget.value)}
@@ -63,7 +58,7 @@ export function SettingsView({ settings, problem, onSave, onCancel }: SettingsVi
           autocomplete="off"
           spellcheck={false}
         />
-      </div>
+      </Field>
       {message && <ErrorMessage message={message} />}
       <div class="actions">
         {onCancel && (

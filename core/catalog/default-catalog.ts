@@ -79,22 +79,22 @@ export const DEFAULT_CATALOG: Catalog = {
     },
     defaultAspectRatio: "1:1",
   },
-  // Providers that will do each edit and upscale; the local provider joins a list only once it does that
-  // operation honestly offline.
+  // Providers that will do each edit and upscale, in routing order. The local provider is listed only where
+  // it does the operation honestly offline (sharp); search-replace, general edits and relight need a model.
   edit: {
-    "remove-background": { credits: 3, providers: ["stability"] },
-    inpaint: { credits: 4, providers: ["stability"] },
-    outpaint: { credits: 5, providers: ["stability"] },
+    "remove-background": { credits: 3, providers: ["stability", "local"] },
+    inpaint: { credits: 4, providers: ["stability", "local"] },
+    outpaint: { credits: 5, providers: ["stability", "local"] },
     "search-replace": { credits: 5, providers: ["stability"] },
-    "search-recolor": { credits: 4, providers: ["stability"] },
+    "search-recolor": { credits: 4, providers: ["stability", "local"] },
     "replace-background-relight": { credits: 6, providers: ["stability"] },
-    erase: { credits: 3, providers: ["stability"] },
+    erase: { credits: 3, providers: ["stability", "local"] },
     general: { credits: 4, providers: ["wavespeed", "gemini"] },
   },
   upscale: {
-    fast: { credits: 2, providers: ["stability"] },
-    conservative: { credits: 6, providers: ["stability"] },
-    creative: { credits: 6, providers: ["stability"] },
+    fast: { credits: 2, providers: ["stability", "local"] },
+    conservative: { credits: 6, providers: ["stability", "local"] },
+    creative: { credits: 6, providers: ["stability", "local"] },
   },
   social: {
     credits: 0,
@@ -120,6 +120,7 @@ export const DEFAULT_CATALOG: Catalog = {
     { overMegapixels: 2, credits: 1 },
     { overMegapixels: 8, credits: 2 },
   ],
+  tierChange: "prorate",
   tiers: [
     {
       id: "free",

@@ -152,6 +152,14 @@ export const catalogSchema = z
     /** "Larger images may cost slightly more": +credits per image over each threshold (the highest one met). */
     sizeSurcharge: z.array(z.strictObject({ overMegapixels: megapixels, credits })).default([]),
     tiers: z.array(tierSchema).length(TIERS.length),
+    /**
+     * A tier change mid-period changes limits (rate, qualities, operations, variations) at once; what it does
+     * to this period's allocation is this: "prorate" grants the difference between the two tiers' monthly
+     * credits for the share of the period left (an upgrade), or takes back that share of what is unspent (a
+     * downgrade); "next-period" leaves this period's credits alone. The next period always gets the new
+     * tier's allocation.
+     */
+    tierChange: z.enum(["prorate", "next-period"]).default("prorate"),
   })
   .superRefine((c, ctx) => {
     const providerIds = new Set(c.providers.map((p) => p.id));

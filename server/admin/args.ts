@@ -15,6 +15,10 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
       Adds a top-up grant that never expires; prints the new balance.
   token rotate --member <member id> [--json]
       Revokes the member's tokens and prints a new one (shown once).
+  tier set --team <team id> --tier <free|basic|pro|enterprise> [--json]
+      Changes the team's tier now; this period's credits change as the catalog's tierChange says.
+  ledger verify [--json]
+      Recomputes every balance, grant and member counter from the ledger's entries; exits 1 on any drift.
 
 Uses the same DATA_DIR / DATABASE_URL / CATALOG_PATH as the server.`;
 
@@ -42,6 +46,8 @@ const commands = {
   }),
   grant: z.strictObject({ team: id("team"), credits: wholeNumber(1), json: z.boolean().default(false) }),
   "token rotate": z.strictObject({ member: id("mem"), json: z.boolean().default(false) }),
+  "tier set": z.strictObject({ team: id("team"), tier: tierIdSchema, json: z.boolean().default(false) }),
+  "ledger verify": z.strictObject({ json: z.boolean().default(false) }),
 } as const;
 
 export type Command =
@@ -49,6 +55,8 @@ export type Command =
   | { command: "member add"; options: z.output<(typeof commands)["member add"]> }
   | { command: "grant"; options: z.output<(typeof commands)["grant"]> }
   | { command: "token rotate"; options: z.output<(typeof commands)["token rotate"]> }
+  | { command: "tier set"; options: z.output<(typeof commands)["tier set"]> }
+  | { command: "ledger verify"; options: z.output<(typeof commands)["ledger verify"]> }
   | { command: "help" };
 
 export function parseCommand(argv: readonly string[]): Command {

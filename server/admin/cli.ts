@@ -46,6 +46,14 @@ function human(result: CommandResult): string {
         `  spent      ${b.spent}`,
       ].join("\n");
     }
+    case "tier": {
+      const b = result.balance;
+      return [`Tier of ${b.teamId}: ${result.change.note}`, `  available  ${b.available ?? "unlimited"}`, `  held       ${b.held}`].join("\n");
+    }
+    case "verify":
+      return result.drift.length === 0
+        ? `Ledger verified: ${result.teams} teams; every balance, grant and member counter equals what the entries say.`
+        : [`Ledger drift found (${result.drift.length}):`, ...result.drift.map((d) => `  ${d.teamId}  ${d.what}: stored ${d.stored}, entries say ${d.expected}`)].join("\n");
   }
 }
 
@@ -57,6 +65,10 @@ function json(result: CommandResult): string {
       return JSON.stringify({ member: result.member, token: result.token });
     case "grant":
       return JSON.stringify({ grant: result.grant, balance: result.balance });
+    case "tier":
+      return JSON.stringify({ change: result.change, balance: result.balance });
+    case "verify":
+      return JSON.stringify({ ok: result.drift.length === 0, teams: result.teams, drift: result.drift });
   }
 }
 
@@ -78,11 +90,12 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
   try {
     const config = parseConfig(env);
     const catalog = await loadCatalog(config.catalogPath);
-    const stores = await openStores(config);
+    const stores = await openStores(config, catalog);
     try {
       const result = await runCommand(cmd, stores, catalog);
       io.out(cmd.options.json ? json(result) : human(result));
-      return 0;
+      // Drift is a failure a script or CI must notice.
+      return result.kind === "verify" && result.drift.length > 0 ? 1 : 0;
     } finally {
       await stores.close();
     }

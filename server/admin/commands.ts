@@ -1,7 +1,7 @@
 // What each admin command does, against the stores; printing is left to cli.ts.
 import type { Catalog } from "../../core/catalog/schema.ts";
 import { tierById } from "../../core/estimate.ts";
-import type { GrantRecord, LedgerBalance } from "../ledger/types.ts";
+import type { Drift, GrantRecord, LedgerBalance, TierChange } from "../ledger/types.ts";
 import type { Stores } from "../stores.ts";
 import { TeamNotFoundError, type MemberRecord, type TeamRecord } from "../teams/types.ts";
 import type { Command } from "./args.ts";
@@ -9,7 +9,9 @@ import type { Command } from "./args.ts";
 export type CommandResult =
   | { kind: "team"; team: TeamRecord & { manager: Pick<MemberRecord, "id" | "name" | "role"> }; token: string; monthlyCredits: number | null }
   | { kind: "member"; member: MemberRecord; token: string }
-  | { kind: "grant"; grant: GrantRecord; balance: LedgerBalance };
+  | { kind: "grant"; grant: GrantRecord; balance: LedgerBalance }
+  | { kind: "tier"; change: TierChange; balance: LedgerBalance }
+  | { kind: "verify"; teams: number; drift: Drift[] };
 
 export async function runCommand(cmd: Exclude<Command, { command: "help" }>, stores: Stores, catalog: Catalog): Promise<CommandResult> {
   switch (cmd.command) {
@@ -32,6 +34,15 @@ export async function runCommand(cmd: Exclude<Command, { command: "help" }>, sto
     case "token rotate": {
       const { member, token } = await stores.teams.rotateToken(cmd.options.member);
       return { kind: "member", member, token };
+    }
+    case "tier set": {
+      if (!(await stores.teams.getTeam(cmd.options.team))) throw new TeamNotFoundError(`no team ${cmd.options.team}`);
+      const change = await stores.ledger.changeTier(cmd.options.team, cmd.options.tier, catalog);
+      return { kind: "tier", change, balance: await stores.ledger.balance(cmd.options.team) };
+    }
+    case "ledger verify": {
+      const drift = await stores.ledger.verify();
+      return { kind: "verify", teams: (await stores.teams.listTeams()).length, drift };
     }
   }
 }

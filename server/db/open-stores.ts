@@ -1,19 +1,26 @@
-// Picks the database from the config, runs its migrations, and builds the stores on it. Used by the server
-// and the admin CLI alike, so both always see the same data.
+// Picks the database from the config (PostgreSQL for DATABASE_URL=postgres://…, else the SQLite file),
+// runs its migrations, and builds the stores on it. The server and the admin CLI both open through here, so
+// both always see the same data with the same semantics.
 import { mkdirSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import type { Catalog } from "../../core/catalog/schema.ts";
+import { SqlAssetRepo } from "../assets/asset-repo.ts";
 import { BlobStore } from "../assets/blob-store.ts";
-import { SqliteAssetRepo } from "../assets/sqlite-asset-repo.ts";
 import type { Config } from "../config.ts";
-import { SqliteJobStore } from "../jobs/sqlite-job-store.ts";
-import { SqliteLedger } from "../ledger/sqlite-ledger.ts";
+import { SqlJobStore } from "../jobs/job-store.ts";
+import { SqlLedger } from "../ledger/sql-ledger.ts";
 import { StartupError } from "../startup-error.ts";
 import type { Stores } from "../stores.ts";
-import { SqliteTeamStore } from "../teams/sqlite-team-store.ts";
-import { migrateSqlite } from "./migrate.ts";
+import { SqlTeamStore } from "../teams/team-store.ts";
+import { migrate } from "./migrate.ts";
 import { openSqlite } from "./open-sqlite.ts";
+import { openPostgres } from "./postgres-db.ts";
+import type { Db } from "./sql.ts";
+import { SqliteDb } from "./sqlite-db.ts";
 
 export const SQLITE_FILE = "studio.db";
+
+export const isPostgresUrl = (url: string | undefined): url is string => !!url && /^postgres(ql)?:\/\//.test(url);
 
 /** Where the SQLite file lives: DATABASE_URL=sqlite:<path>, else DATA_DIR/studio.db. */
 export function sqlitePath(config: Pick<Config, "dataDir" | "databaseUrl">): string {
@@ -22,34 +29,48 @@ export function sqlitePath(config: Pick<Config, "dataDir" | "databaseUrl">): str
   return join(resolve(config.dataDir), SQLITE_FILE);
 }
 
-export async function openStores(config: Pick<Config, "dataDir" | "databaseUrl">): Promise<Stores> {
-  if (config.databaseUrl && /^postgres(ql)?:\/\//.test(config.databaseUrl))
-    throw new StartupError(
-      "DATABASE_URL points at PostgreSQL, which arrives with the ledger issue. Unset DATABASE_URL to use the " +
-        "embedded SQLite database under DATA_DIR.",
-    );
-  const dataDir = resolve(config.dataDir);
-  mkdirSync(join(dataDir, "assets"), { recursive: true });
-  const db = openSqlite(sqlitePath(config));
-  migrateSqlite(db);
-  const ledger = new SqliteLedger(db);
-  const assets = new SqliteAssetRepo(db);
+/** Opens and migrates the configured database. */
+export async function openDb(config: Pick<Config, "dataDir" | "databaseUrl">): Promise<Db> {
+  let db: Db;
+  if (isPostgresUrl(config.databaseUrl)) {
+    try {
+      db = await openPostgres(config.databaseUrl, { applicationName: "image-studio-proxy" });
+    } catch (error) {
+      throw new StartupError(`Cannot open the PostgreSQL database of DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  } else {
+    const file = sqlitePath(config);
+    mkdirSync(dirname(file), { recursive: true });
+    db = new SqliteDb(openSqlite(file));
+  }
+  await migrate(db);
+  return db;
+}
+
+/** The stores on an open, migrated database; blobs under DATA_DIR/assets. */
+export function storesOn(db: Db, catalog: Catalog, dataDir: string): Stores {
+  const assetsDir = join(resolve(dataDir), "assets");
+  mkdirSync(assetsDir, { recursive: true });
+  const assets = new SqlAssetRepo(db);
   return {
-    database: "sqlite",
-    ledger,
-    teams: new SqliteTeamStore(db, ledger.ops),
-    jobs: new SqliteJobStore(db, ledger.ops, assets),
+    database: db.dialect.name,
+    db,
+    ledger: new SqlLedger(db, catalog),
+    teams: new SqlTeamStore(db),
+    jobs: new SqlJobStore(db, catalog, assets),
     assets,
-    blobs: new BlobStore(join(dataDir, "assets")),
+    blobs: new BlobStore(assetsDir),
     async ping() {
       try {
-        return db.prepare("SELECT 1 AS ok").get() !== undefined;
+        return (await db.one<{ ok: number }>("SELECT 1 AS ok")) !== undefined;
       } catch {
         return false;
       }
     },
-    async close() {
-      if (db.open) db.close();
-    },
+    close: () => db.close(),
   };
+}
+
+export async function openStores(config: Pick<Config, "dataDir" | "databaseUrl">, catalog: Catalog): Promise<Stores> {
+  return storesOn(await openDb(config), catalog, config.dataDir);
 }

@@ -11,7 +11,11 @@ import { estimateRoute } from "./routes/estimate.ts";
 import { healthRoute } from "./routes/health.ts";
 import { jobsCreateRoute } from "./routes/jobs-create.ts";
 import { jobsGetRoute } from "./routes/jobs-get.ts";
+import { ledgerRoute } from "./routes/ledger.ts";
 import { meRoute } from "./routes/me.ts";
+import { teamMembersRoute } from "./routes/team-members.ts";
+import { teamRoute } from "./routes/team.ts";
+import { usageRoute } from "./routes/usage.ts";
 import type { AppDeps, AppEnv } from "./types.ts";
 
 export type { AppDeps } from "./types.ts";
@@ -27,13 +31,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       origin: "*",
       allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
       allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
-      exposeHeaders: ["ETag", "Location", "Retry-After", "Idempotent-Replayed", "X-Request-Id"],
+      exposeHeaders: ["ETag", "Location", "Retry-After", "Idempotent-Replayed", "X-Request-Id", "Content-Disposition"],
       maxAge: 600,
     }),
   );
   app.use("*", bodyLimit({ maxSize: deps.config.maxBodyBytes, onError: (c) => errorResponse(c, payloadTooLarge(deps.config.maxBodyBytes)) }));
 
-  for (const route of [healthRoute, catalogRoute, meRoute, estimateRoute, jobsCreateRoute, jobsGetRoute, assetContentRoute])
+  for (const route of [
+    healthRoute,
+    catalogRoute,
+    meRoute,
+    estimateRoute,
+    jobsCreateRoute,
+    jobsGetRoute,
+    assetContentRoute,
+    teamRoute,
+    teamMembersRoute,
+    ledgerRoute,
+    usageRoute,
+  ])
     app.route("/", route(deps));
 
   app.notFound(notFoundHandler);

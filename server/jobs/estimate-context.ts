@@ -1,26 +1,38 @@
-// The caller's side of an estimate (tier, balance, member cap, free allowances used, configured providers).
-// The estimate route and the job route build it the same way, so a badge and a charge agree.
+// The caller's side of an estimate (tier, balance, member cap, free allowances used, configured providers)
+// for /v1/me and /v1/estimate. POST /v1/jobs reads the same figures again inside its hold's transaction
+// (JobStore.createWithHold), so a badge priced from this agrees with the charge unless something changed
+// in between, in which case the database's figures win.
+import type { Catalog } from "../../core/catalog/schema.ts";
 import type { EstimateContext } from "../../core/estimate.ts";
+import type { LedgerBalance } from "../ledger/types.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { Stores } from "../stores.ts";
-import type { Caller } from "../teams/types.ts";
-import type { LedgerBalance } from "../ledger/types.ts";
+import type { Caller, TeamRecord } from "../teams/types.ts";
 
 export interface CallerState {
+  team: TeamRecord;
   context: EstimateContext;
   balance: LedgerBalance;
   memberSpent: number;
+  memberHeld: number;
 }
 
-export async function callerState(stores: Stores, providers: ProviderRegistry, caller: Caller): Promise<CallerState> {
-  const { team, member } = caller;
+export async function callerState(stores: Stores, providers: ProviderRegistry, catalog: Catalog, caller: Caller): Promise<CallerState> {
+  const { member } = caller;
+  let team = caller.team;
+  // A period that ended is rolled over before it is shown (the reaper does it too; exactly one wins).
+  if (Date.parse(team.periodEnd) <= Date.now()) {
+    await stores.ledger.rollOver(catalog, team.id);
+    team = (await stores.teams.getTeam(team.id)) ?? team;
+  }
   const [balance, freeUsed, usage] = await Promise.all([
     stores.ledger.balance(team.id),
-    stores.jobs.freeUsed(team.id, team.periodStart),
-    stores.ledger.memberUsage(member.id, team.periodStart),
+    stores.jobs.freeUsed(team.id),
+    stores.ledger.memberUsage(member.id),
   ]);
   const memberCapRemaining = member.monthlyCap === null ? null : Math.max(0, member.monthlyCap - usage.spent - usage.held);
   return {
+    team,
     context: {
       tier: team.tier,
       available: balance.available,
@@ -30,5 +42,6 @@ export async function callerState(stores: Stores, providers: ProviderRegistry, c
     },
     balance,
     memberSpent: usage.spent,
+    memberHeld: usage.held,
   };
 }

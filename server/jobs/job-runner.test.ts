@@ -12,6 +12,9 @@ import type { Stores } from "../stores.ts";
 import { failingProvider, gatedProvider, garbageProvider, hangingProvider, partialProvider } from "../test-support/fake-providers.ts";
 import { tempDir } from "../test-support/harness.ts";
 import { JobRunner } from "./job-runner.ts";
+import { parseConfig } from "../config.ts";
+import { CircuitBreaker } from "../providers/circuit-breaker.ts";
+import { ProviderQueue } from "../providers/provider-queue.ts";
 import { requestHash } from "./request-hash.ts";
 
 let dir: string;
@@ -21,7 +24,7 @@ let memberId: string;
 
 beforeEach(async () => {
   dir = await tempDir();
-  stores = await openStores({ dataDir: dir, databaseUrl: undefined });
+  stores = await openStores({ dataDir: dir, databaseUrl: undefined }, DEFAULT_CATALOG);
   const { team, manager } = await stores.teams.createTeam({ name: "T", tier: "pro", monthlyCredits: 100, managerName: "M" });
   teamId = team.id;
   memberId = manager.id;
@@ -32,22 +35,30 @@ afterEach(async () => {
 });
 
 function runner(adapter?: ProviderAdapter, jobTimeoutMs = 10_000): JobRunner {
-  const providers = new ProviderRegistry(DEFAULT_CATALOG, [...builtInAdapters(), ...(adapter ? [adapter] : [])], () => undefined);
-  return new JobRunner({ stores, providers, catalog: DEFAULT_CATALOG, logger: createLogger("silent"), jobTimeoutMs, maxConcurrent: 2 });
+  const providers = new ProviderRegistry(DEFAULT_CATALOG, [...builtInAdapters(parseConfig({}), () => undefined), ...(adapter ? [adapter] : [])], () => undefined);
+  return new JobRunner({
+    stores,
+    providers,
+    catalog: DEFAULT_CATALOG,
+    logger: createLogger("silent"),
+    jobTimeoutMs,
+    leaseMs: 10_000,
+    queue: new ProviderQueue({ defaultLimit: 2 }),
+    breaker: new CircuitBreaker(),
+  });
 }
 
 async function submit(input: Record<string, unknown> = {}) {
   const spec = jobSpecSchema.parse({ operation: "create", prompt: "a kite", quality: "draft", aspectRatio: { width: 128, height: 96 }, ...input });
-  const quote = estimate(spec, DEFAULT_CATALOG, { configuredProviders: ["local"] });
   const { job } = await stores.jobs.createWithHold({
     teamId,
     memberId,
     idempotencyKey: null,
     requestHash: requestHash(spec),
     spec,
-    estimate: quote,
-    route: quote.steps[0]!.route,
+    price: (state) => estimate(spec, DEFAULT_CATALOG, { ...state, configuredProviders: ["local"] }),
     holdTtlMs: 60_000,
+    leaseMs: 10_000,
   });
   return job;
 }

@@ -1,14 +1,18 @@
-// Runs accepted jobs in the background: queued → running → provider → assets stored → credits captured →
-// succeeded; on any failure the hold is released and the job fails with "nothing was charged".
-// A few jobs run at once; the rest wait in FIFO order. The ledger never depends on this process staying up:
-// a job lost in a crash keeps its hold only until the hold's expiry.
-import sharp from "sharp";
+// Runs accepted jobs in the background: wait for a provider slot (by tier priority) → running → provider →
+// (async providers: store the task ids, poll at the provider's pace) → images normalized for the canvas and
+// stored → credits captured → succeeded. On any failure the hold is released: "nothing was charged".
+// The ledger never depends on this process staying up: each job has a lease this runner renews; a job whose
+// process died is taken over by any proxy's reaper (adopt), and its hold expires in any case.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ApiErrorBody } from "../../core/api/errors.ts";
 import type { Catalog } from "../../core/catalog/schema.ts";
-import { createOutputSize } from "../../core/estimate.ts";
+import { createOutputSize, operationKey, tierById } from "../../core/estimate.ts";
 import type { Logger } from "../logger.ts";
+import type { CircuitBreaker } from "../providers/circuit-breaker.ts";
+import { describeImage, forCanvas } from "../providers/image-io.ts";
+import type { ProviderQueue, Slot } from "../providers/provider-queue.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
-import { ProviderError, type ProviderImage } from "../providers/types.ts";
+import { ProviderError, type InputImage, type ProviderAdapter, type ProviderImage, type ProviderOutcome } from "../providers/types.ts";
 import type { Stores } from "../stores.ts";
 import { chargeForDelivered, splitCharge } from "./charge.ts";
 import type { JobRecord, NewAsset } from "./types.ts";
@@ -19,7 +23,10 @@ export interface JobRunnerOptions {
   catalog: Catalog;
   logger: Logger;
   jobTimeoutMs: number;
-  maxConcurrent?: number;
+  /** The lease renewed while this runner holds a job. */
+  leaseMs: number;
+  queue: ProviderQueue;
+  breaker: CircuitBreaker;
 }
 
 const NOTHING_CHARGED = "Nothing was charged.";
@@ -41,141 +48,302 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
+
+class ShutdownError extends ProviderError {
+  constructor() {
+    super("provider_unavailable", "The proxy shut down before the job finished", { countsAgainstProvider: false });
+  }
+}
+
 export class JobRunner {
-  private readonly queue: string[] = [];
-  private readonly running = new Map<string, AbortController>();
+  /** Jobs this process holds (waiting for a slot or running), with their abort switch. */
+  private readonly active = new Map<string, AbortController>();
+  /** Jobs waiting for a provider slot: their image count and last reported place in line. */
+  private readonly waiting = new Map<string, { total: number; position: number | null }>();
   private readonly settled = new Set<Promise<void>>();
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
-  private readonly maxConcurrent: number;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly o: JobRunnerOptions) {
-    this.maxConcurrent = o.maxConcurrent ?? 4;
+    this.heartbeat = setInterval(() => {
+      if (this.active.size === 0) return;
+      o.stores.jobs.renewLeases([...this.active.keys()], o.leaseMs).catch((error: unknown) => o.logger.error({ err: error }, "lease renewal failed"));
+    }, Math.max(100, Math.floor(o.leaseMs / 3)));
+    this.heartbeat.unref();
+    // Waiting jobs learn their place in line as it moves.
+    this.unsubscribe = o.queue.onChange((change) => {
+      for (const w of change.waiting) {
+        const job = this.waiting.get(w.jobId);
+        if (!job || job.position === w.position) continue;
+        job.position = w.position;
+        void o.stores.jobs.setProgress(w.jobId, { stage: "queued", queuePosition: w.position, completed: 0, total: job.total });
+      }
+    });
   }
 
+  /** Starts a job that was just accepted. */
   enqueue(jobId: string): void {
-    if (this.stopped) return;
-    this.queue.push(jobId);
-    this.pump();
+    this.track(jobId, (signal) => this.run(jobId, signal));
   }
 
-  /** Resolves when no job is queued or running (tests, shutdown). */
+  /** Takes over a job whose process died (claimed by the reaper with a fresh lease). */
+  adopt(job: JobRecord): void {
+    this.track(job.id, (signal) => this.resume(job, signal));
+  }
+
+  /** Resolves when no job is held by this runner (tests, benchmarks, shutdown). */
   idle(): Promise<void> {
-    if (this.queue.length === 0 && this.running.size === 0) return Promise.resolve();
+    if (this.active.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops taking jobs, aborts the running ones and fails the queued ones; each releases its hold. */
+  /** Jobs this runner holds now. */
+  get load(): number {
+    return this.active.size;
+  }
+
+  /**
+   * Stops: running provider calls are aborted and their jobs fail (their holds released), except jobs
+   * waiting on an async provider task, which keep their hold and lease so a restarted proxy resumes them.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
-    const waiting = this.queue.splice(0);
-    for (const controller of this.running.values())
-      controller.abort(new ProviderError("provider_unavailable", "The proxy shut down before the job finished."));
+    clearInterval(this.heartbeat);
+    this.unsubscribe();
+    for (const controller of this.active.values()) controller.abort(new ShutdownError());
     await Promise.allSettled([...this.settled]);
-    for (const id of waiting)
-      await this.o.stores.jobs.fail(id, { code: "provider_unavailable", message: `The proxy shut down before the job started. ${NOTHING_CHARGED}` });
   }
 
-  private pump(): void {
-    while (!this.stopped && this.running.size < this.maxConcurrent && this.queue.length > 0) {
-      const id = this.queue.shift()!;
-      const controller = new AbortController();
-      this.running.set(id, controller);
-      const done = this.run(id, controller)
-        .catch((error: unknown) => this.o.logger.error({ err: error, jobId: id }, "job runner failed"))
-        .finally(() => {
-          this.running.delete(id);
-          this.settled.delete(done);
-          this.pump();
-          if (this.queue.length === 0 && this.running.size === 0) for (const w of this.idleWaiters.splice(0)) w();
-        });
-      this.settled.add(done);
-    }
+  private track(jobId: string, work: (signal: AbortSignal) => Promise<void>): void {
+    if (this.stopped || this.active.has(jobId)) return;
+    const controller = new AbortController();
+    this.active.set(jobId, controller);
+    const done = work(controller.signal)
+      .catch((error: unknown) => this.o.logger.error({ err: error, jobId }, "job runner failed"))
+      .finally(() => {
+        this.active.delete(jobId);
+        this.settled.delete(done);
+        if (this.active.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+      });
+    this.settled.add(done);
   }
 
-  private async run(jobId: string, controller: AbortController): Promise<void> {
+  private async priority(job: JobRecord): Promise<number> {
+    const team = await this.o.stores.teams.getTeam(job.teamId);
+    return team ? tierById(this.o.catalog, team.tier).queuePriority : 0;
+  }
+
+  private async run(jobId: string, signal: AbortSignal): Promise<void> {
     const { jobs } = this.o.stores;
-    const job = await jobs.markRunning(jobId);
-    if (!job) return; // finished elsewhere (expired, or a duplicate enqueue)
-    const timer = setTimeout(
-      () => controller.abort(new ProviderError("provider_error", `The provider did not answer within ${Math.round(this.o.jobTimeoutMs / 1000)} s.`)),
-      this.o.jobTimeoutMs,
-    );
+    const queued = await jobs.getById(jobId);
+    if (!queued || queued.status !== "queued") return;
+    const provider = queued.route?.provider;
+    let slot: Slot | null = null;
     try {
-      const assets = await this.produce(job, controller.signal);
-      const requested = job.progress.total;
-      const charge = chargeForDelivered(job.estimate.total, assets.length, requested);
-      const shares = splitCharge(charge, assets.length);
-      const done = await jobs.succeed(jobId, { charge, assets: assets.map((a, i) => ({ ...a, cost: shares[i]! })) });
-      this.o.logger.info({ jobId, status: done.status, charged: done.charged, images: assets.length }, "job finished");
+      if (!provider) throw new ProviderError("provider_unavailable", `${queued.operation} is not available on this proxy yet`);
+      const adapter = this.adapterFor(provider);
+      this.waiting.set(jobId, { total: queued.progress.total, position: null });
+      try {
+        slot = await this.o.queue.acquire(provider, { id: jobId, priority: await this.priority(queued) }, signal);
+      } finally {
+        this.waiting.delete(jobId);
+      }
+      this.o.breaker.check(provider);
+      const job = await jobs.markRunning(jobId);
+      if (!job) return; // finished elsewhere (its hold expired while it waited)
+      const images = await this.withTimeout(signal, (s) => this.produce(job, adapter, s));
+      this.o.breaker.recordSuccess(provider);
+      await this.finish(job, images);
     } catch (error) {
-      const body = this.failure(error);
-      if (!(error instanceof ProviderError)) this.o.logger.error({ err: error, jobId }, "job failed unexpectedly");
-      else this.o.logger.warn({ jobId, code: body.code, reason: error.message }, "job failed");
-      await jobs.fail(jobId, body);
+      if (provider && !(error instanceof ShutdownError)) this.o.breaker.recordFailure(provider, error);
+      await this.failed(jobId, error);
     } finally {
-      clearTimeout(timer);
+      slot?.release();
     }
+  }
+
+  /** A job taken over from a dead process: never-started jobs run now; async tasks are polled again. */
+  private async resume(job: JobRecord, signal: AbortSignal): Promise<void> {
+    if (job.status === "queued") return this.run(job.id, signal);
+    const provider = job.route?.provider;
+    const adapter = provider ? this.o.providers.adapter(provider) : undefined;
+    if (!adapter?.poll || job.providerTasks.length === 0) {
+      // It was running in a process that died: whatever the provider did, we cannot collect it.
+      await this.failed(job.id, new ProviderError("provider_error", "The proxy stopped while the job was running"));
+      return;
+    }
+    this.o.logger.info({ jobId: job.id, tasks: job.providerTasks.length }, "resuming the provider tasks of an interrupted job");
+    try {
+      const images = await this.withTimeout(signal, (s) =>
+        this.collect(job, adapter, job.providerTasks.map((id) => ({ id, pollAfterMs: 0 })), s),
+      );
+      await this.finish(job, images);
+    } catch (error) {
+      await this.failed(job.id, error);
+    }
+  }
+
+  private adapterFor(provider: string): ProviderAdapter {
+    const adapter = this.o.providers.adapter(provider);
+    if (!adapter) throw new ProviderError("provider_unavailable", `${provider} is not configured on this proxy`);
+    return adapter;
+  }
+
+  private async withTimeout<T>(signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const timeout = AbortSignal.timeout(this.o.jobTimeoutMs);
+    const both = AbortSignal.any([signal, timeout]);
+    try {
+      return await abortable(work(both), both);
+    } catch (error) {
+      if (timeout.aborted && !signal.aborted)
+        throw new ProviderError("provider_error", `The provider did not answer within ${duration(this.o.jobTimeoutMs)}`);
+      throw error;
+    }
+  }
+
+  private async finish(job: JobRecord, images: ProviderImage[]): Promise<void> {
+    if (images.length === 0) throw new ProviderError("provider_error", "The provider returned no image");
+    const assets: Omit<NewAsset, "cost">[] = [];
+    for (const image of images.slice(0, job.progress.total)) assets.push(await this.store(image, job));
+    const charge = chargeForDelivered(job.estimate.total, assets.length, job.progress.total);
+    const shares = splitCharge(charge, assets.length);
+    const done = await this.o.stores.jobs.succeed(job.id, { charge, assets: assets.map((a, i) => ({ ...a, cost: shares[i]! })) });
+    this.o.logger.info({ jobId: job.id, status: done.status, charged: done.charged, images: assets.length }, "job finished");
+  }
+
+  private async failed(jobId: string, error: unknown): Promise<void> {
+    if (error instanceof ShutdownError) {
+      const job = await this.o.stores.jobs.getById(jobId);
+      // An async task keeps running upstream: leave the job to the next proxy (its lease lapses soon).
+      if (job && job.providerTasks.length > 0) return;
+    }
+    const body = this.failure(error);
+    if (!(error instanceof ProviderError)) this.o.logger.error({ err: error, jobId }, "job failed unexpectedly");
+    else this.o.logger.warn({ jobId, code: body.code, reason: error.message }, "job failed");
+    await this.o.stores.jobs.fail(jobId, body);
   }
 
   private failure(error: unknown): ApiErrorBody {
-    if (error instanceof ProviderError) return { code: error.code, message: `${error.message.replace(/\.?$/, ".")} ${NOTHING_CHARGED}` };
+    if (error instanceof ProviderError) {
+      const details = error.options.retryAfterMs ? { retryAfterSeconds: Math.ceil(error.options.retryAfterMs / 1000) } : undefined;
+      return { code: error.code, message: `${error.message.replace(/\.?$/, ".")} ${NOTHING_CHARGED}`, ...(details ? { details } : {}) };
+    }
     return { code: "provider_error", message: `The image could not be made. ${NOTHING_CHARGED}` };
   }
 
-  /** Calls the provider and stores what it returned; the images are checked, not trusted. */
-  private async produce(job: JobRecord, signal: AbortSignal): Promise<Omit<NewAsset, "cost">[]> {
+  private async input(job: JobRecord, part: string): Promise<InputImage | undefined> {
+    const sha = job.inputs[part];
+    if (!sha) return undefined;
+    const bytes = await this.o.stores.blobs.get(sha);
+    if (!bytes) throw new ProviderError("provider_error", `The job's ${part} image is missing from storage`);
+    return describeImage(bytes, "The stored input");
+  }
+
+  /** Calls the provider for the job's operation; async outcomes are polled until their images arrive. */
+  private async produce(job: JobRecord, adapter: ProviderAdapter, signal: AbortSignal): Promise<ProviderImage[]> {
     const spec = job.spec;
-    if (spec.operation !== "create" || !job.route)
-      throw new ProviderError("provider_unavailable", `${spec.operation} is not available on this proxy yet`);
-    const adapter = this.o.providers.adapter(job.route.provider);
-    if (!adapter?.create) throw new ProviderError("provider_unavailable", `${job.route.provider} cannot create images on this proxy`);
-    const size = createOutputSize(this.o.catalog, spec);
-    if (!size) throw new ProviderError("provider_error", "The job has no output size");
     const total = job.progress.total;
-    const images = await abortable(
-      adapter.create(
+    const progress = (completed: number) => void this.o.stores.jobs.setProgress(job.id, { stage: "running", completed: Math.min(completed, total), total });
+    const seed = ("seed" in spec && spec.seed !== undefined ? spec.seed : seedFromId(job.id)) % 4_294_967_295;
+    const op = operationKey(spec);
+    let outcome: ProviderOutcome;
+    if (spec.operation === "create") {
+      const size = createOutputSize(this.o.catalog, spec);
+      if (!adapter.create || !size) throw new ProviderError("provider_unavailable", `${adapter.id} cannot create images on this proxy`);
+      outcome = await adapter.create(
         {
-          model: job.route.model ?? "",
+          model: job.route?.model ?? "",
           prompt: spec.prompt,
           ...(spec.negativePrompt ? { negativePrompt: spec.negativePrompt } : {}),
           ...(spec.stylePreset ? { stylePreset: spec.stylePreset } : {}),
           width: size.width,
           height: size.height,
-          seed: spec.seed ?? seedFromId(job.id),
+          seed,
           count: spec.variations,
-          onImage: (completed) => void this.o.stores.jobs.setProgress(job.id, { stage: "running", completed: Math.min(completed, total), total }),
+          onImage: progress,
         },
         signal,
-      ),
-      signal,
-    );
-    if (images.length === 0) throw new ProviderError("provider_error", "The provider returned no image");
-    const out: Omit<NewAsset, "cost">[] = [];
-    for (const image of images.slice(0, spec.variations)) out.push(await this.store(image, job));
-    return out;
+      );
+    } else if (spec.operation === "edit") {
+      const image = await this.input(job, "image");
+      if (!adapter.edit || !image) throw new ProviderError("provider_unavailable", `${adapter.id} cannot do ${op} on this proxy`);
+      const [mask, backgroundReference, lightReference] = await Promise.all(["mask", "backgroundReference", "lightReference"].map((p) => this.input(job, p)));
+      outcome = await adapter.edit(
+        {
+          kind: spec.kind,
+          ...(job.route?.model ? { model: job.route.model } : {}),
+          image,
+          ...(mask ? { mask } : {}),
+          ...(backgroundReference ? { backgroundReference } : {}),
+          ...(lightReference ? { lightReference } : {}),
+          ...(spec.prompt ? { prompt: spec.prompt } : {}),
+          ...(spec.negativePrompt ? { negativePrompt: spec.negativePrompt } : {}),
+          ...(spec.searchPrompt ? { searchPrompt: spec.searchPrompt } : {}),
+          ...(spec.selectPrompt ? { selectPrompt: spec.selectPrompt } : {}),
+          ...(spec.expand ? { expand: spec.expand } : {}),
+          ...(spec.lightDirection ? { lightDirection: spec.lightDirection } : {}),
+          seed,
+        },
+        signal,
+      );
+    } else if (spec.operation === "upscale") {
+      const image = await this.input(job, "image");
+      if (!adapter.upscale || !image) throw new ProviderError("provider_unavailable", `${adapter.id} cannot do ${op} on this proxy`);
+      outcome = await adapter.upscale(
+        { mode: spec.mode, image, ...(spec.prompt ? { prompt: spec.prompt } : {}), ...(spec.creativity !== undefined ? { creativity: spec.creativity } : {}), seed },
+        signal,
+      );
+    } else {
+      throw new ProviderError("provider_unavailable", `${spec.operation} is not available on this proxy yet`);
+    }
+    if ("images" in outcome) {
+      progress(outcome.images.length);
+      return outcome.images;
+    }
+    await this.o.stores.jobs.setProviderTasks(job.id, outcome.tasks.map((t) => t.id));
+    return this.collect(job, adapter, outcome.tasks, signal);
   }
 
+  /** Polls each task at the provider's pace until it is done; a failed task fails the job. */
+  private async collect(job: JobRecord, adapter: ProviderAdapter, tasks: { id: string; pollAfterMs: number }[], signal: AbortSignal): Promise<ProviderImage[]> {
+    if (!adapter.poll) throw new ProviderError("provider_error", `${adapter.id} answered with a task but cannot be polled`);
+    const total = job.progress.total;
+    let completed = 0;
+    const results = await Promise.all(
+      tasks.map(async (task) => {
+        let wait = task.pollAfterMs;
+        for (;;) {
+          if (wait > 0) await sleep(wait, undefined, { signal });
+          const r = await adapter.poll!(task.id, signal);
+          if (r.state === "done") {
+            completed += r.images.length;
+            void this.o.stores.jobs.setProgress(job.id, { stage: "running", completed: Math.min(completed, total), total });
+            return r.images;
+          }
+          wait = Math.max(50, r.pollAfterMs);
+        }
+      }),
+    );
+    return results.flat();
+  }
+
+  /** Normalizes an image for the canvas and stores its bytes; what a provider returned is checked, not trusted. */
   private async store(image: ProviderImage, job: JobRecord): Promise<Omit<NewAsset, "cost">> {
-    let meta: sharp.Metadata;
-    try {
-      meta = await sharp(image.bytes).metadata();
-    } catch (cause) {
-      throw new ProviderError("provider_error", "The provider returned an image that cannot be decoded", { cause });
-    }
-    const contentType = meta.format === "png" ? "image/png" : meta.format === "jpeg" ? "image/jpeg" : null;
-    if (!contentType || !meta.width || !meta.height) throw new ProviderError("provider_error", `The provider returned an unsupported image (${meta.format ?? "unknown"})`);
-    const sha256 = await this.o.stores.blobs.put(image.bytes);
+    const checked = await forCanvas(await describeImage(image.bytes));
+    const sha256 = await this.o.stores.blobs.put(checked.bytes);
     const spec = job.spec;
     return {
       sha256,
-      contentType,
-      width: meta.width,
-      height: meta.height,
-      bytes: image.bytes.byteLength,
+      contentType: checked.contentType,
+      width: checked.width,
+      height: checked.height,
+      bytes: checked.bytes.byteLength,
       provider: job.route?.provider ?? null,
       model: job.route?.model ?? null,
-      prompt: spec.operation === "create" ? spec.prompt : null,
+      prompt: "prompt" in spec && spec.prompt ? spec.prompt : null,
     };
   }
 }

@@ -5,7 +5,8 @@ import type { z } from "zod";
 import type { ApiErrorBody } from "../../core/api/errors.ts";
 import type { jobProgressSchema, JobStatus } from "../../core/api/responses.ts";
 import type { JobSpec, Operation } from "../../core/api/specs.ts";
-import type { Estimate, Route } from "../../core/estimate.ts";
+import type { TierId } from "../../core/catalog/schema.ts";
+import type { Estimate, EstimateReason, Route } from "../../core/estimate.ts";
 import type { AssetRecord } from "../assets/types.ts";
 
 export type JobProgress = z.infer<typeof jobProgressSchema>;
@@ -26,12 +27,26 @@ export interface JobRecord {
   charged: number;
   error: ApiErrorBody | null;
   progress: JobProgress;
-  providerTaskId: string | null;
+  /** Async provider tasks (ids) this job waits on; stored so a restarted proxy resumes polling them. */
+  providerTasks: string[];
+  /** Input images by part name (image, mask, ...) as sha256 in the blob store. */
+  inputs: Record<string, string>;
   createdAt: string;
   updatedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
   assets: AssetRecord[];
+}
+
+/** What the job store reads inside the hold's transaction and hands to the pricing function, so the
+ * estimate that is held is computed from the same state the database then enforces. */
+export interface PricingState {
+  tier: TierId;
+  /** null: unlimited (enterprise). */
+  available: number | null;
+  /** null: no cap. */
+  memberCapRemaining: number | null;
+  freeUsed: Record<string, number>;
 }
 
 export interface NewJob {
@@ -40,10 +55,35 @@ export interface NewJob {
   idempotencyKey: string | null;
   requestHash: string;
   spec: JobSpec;
-  estimate: Estimate;
-  route: Route | null;
+  /** Prices the job from the state read in the transaction (core's estimate()); may throw to refuse. */
+  price(state: PricingState): Estimate;
+  inputs?: Record<string, string>;
   /** Hold expiry: the job timeout plus a margin. */
   holdTtlMs: number;
+  /** How long the job is this process's before another may take it over. */
+  leaseMs: number;
+}
+
+/** The estimate refused the job (tier, credits, cap, provider): nothing was held. */
+export class JobRefusedError extends Error {
+  override name = "JobRefusedError";
+  constructor(
+    readonly reason: EstimateReason,
+    readonly estimate: Estimate,
+  ) {
+    super(reason.message);
+  }
+}
+
+/** The team's jobs-per-minute limit: nothing was held. */
+export class RateLimitedError extends Error {
+  override name = "RateLimitedError";
+  constructor(
+    readonly limit: number,
+    readonly retryAfterMs: number,
+  ) {
+    super(`Your team may start ${limit} jobs per minute; try again in ${Math.ceil(retryAfterMs / 1000)} s`);
+  }
 }
 
 /** An image ready to be recorded (its bytes are already in the BlobStore). */
@@ -68,9 +108,11 @@ export class IdempotencyMismatchError extends Error {
 
 export interface JobStore {
   /**
-   * Inserts the job and holds its estimate total, in one transaction. With an idempotency key already used
-   * for the same request it returns that job (`created: false`) and holds nothing more; for a different
-   * request it throws IdempotencyMismatchError. Throws InsufficientCreditsError when the hold is refused.
+   * In one transaction, with the team's balance locked: replays an idempotent retry (same key, same
+   * request: that job, `created: false`, nothing held; different request: IdempotencyMismatchError),
+   * checks the tier's jobs per minute (RateLimitedError), prices the job from the free allowances, member
+   * cap and balance read there (JobRefusedError), inserts it and holds its total (InsufficientCreditsError,
+   * MemberCapReachedError from the conditional updates), and takes its free-allowance images.
    */
   createWithHold(input: NewJob): Promise<{ job: JobRecord; created: boolean }>;
   findByIdempotencyKey(teamId: string, key: string): Promise<JobRecord | null>;
@@ -87,7 +129,13 @@ export interface JobStore {
   fail(jobId: string, error: ApiErrorBody): Promise<JobRecord>;
   /** Expires overdue holds and fails their unfinished jobs with `error`; returns those job ids. */
   expireOverdue(error: ApiErrorBody): Promise<string[]>;
-  unfinished(): Promise<JobRecord[]>;
-  /** Free-allowance images used since `since` by jobs that did not fail, by `provider/model`. */
-  freeUsed(teamId: string, since: string): Promise<Record<string, number>>;
+  /** Free-allowance images used in the team's current period by jobs that did not fail, by `provider/model`. */
+  freeUsed(teamId: string): Promise<Record<string, number>>;
+  /** Remembers the provider's task ids, so polling survives a restart. */
+  setProviderTasks(jobId: string, tasks: string[]): Promise<void>;
+  /** Extends the lease of these unfinished jobs (the runner's heartbeat). */
+  renewLeases(jobIds: readonly string[], leaseMs: number): Promise<void>;
+  /** Takes over unfinished jobs whose lease lapsed (their process died): each is claimed by exactly one
+   * caller across processes, with a fresh lease. */
+  claimLapsed(leaseMs: number, limit?: number): Promise<JobRecord[]>;
 }

@@ -1,6 +1,7 @@
-// The credit ledger's contract (ledger.md). Async so a PostgreSQL implementation can follow the SQLite one
-// with the same semantics: every method is one database transaction, and the database, not this process,
-// decides whether credits are available.
+// The credit ledger's contract (ledger.md). One implementation over `Db` serves SQLite and PostgreSQL:
+// every method is one database transaction, and the database, not this process, decides whether credits
+// are available (conditional updates and CHECKs), so any number of proxy processes may share it.
+import type { Catalog, TierId } from "../../core/catalog/schema.ts";
 
 export type GrantKind = "monthly" | "topup" | "adjust";
 export type HoldState = "pending" | "captured" | "released" | "expired";
@@ -54,6 +55,7 @@ export interface EntryRecord {
   grantId: string | null;
   /** granted - spent - held after this entry (may go below zero only for unlimited teams). */
   availableAfter: number;
+  note: string | null;
   createdAt: string;
 }
 
@@ -73,6 +75,34 @@ export interface HoldInput {
   amount: number;
   /** The hold expires this long after now (database clock) unless resolved before. */
   ttlMs: number;
+}
+
+/** A member's monthly cap refused the hold (checked in the same transaction as the team balance). */
+export class MemberCapReachedError extends Error {
+  override name = "MemberCapReachedError";
+  constructor(
+    readonly cap: number,
+    readonly remaining: number,
+    readonly needed: number,
+  ) {
+    super(`This job needs ${needed} credits; your monthly cap of ${cap} has ${remaining} left`);
+  }
+}
+
+export interface TierChange {
+  from: TierId;
+  to: TierId;
+  /** Credits granted (positive) or taken back (negative) for the rest of the period. */
+  adjustment: number;
+  note: string;
+}
+
+/** One disagreement between a stored figure and what the entries say it must be. */
+export interface Drift {
+  teamId: string;
+  what: string;
+  stored: number;
+  expected: number;
 }
 
 /** The outcome of capture/release: `changed` is false when the hold had already been resolved, and `hold`
@@ -97,7 +127,7 @@ export class LedgerNotFoundError extends Error {
 }
 
 export interface MemberUsage {
-  /** Captured by the member since the given time. */
+  /** Captured by the member in the team's current period. */
   spent: number;
   /** Held for the member's unfinished jobs. */
   held: number;
@@ -114,11 +144,20 @@ export interface Ledger {
   release(holdId: string): Promise<HoldResolution>;
   /** Resolves every pending hold past its expiry as `expired`; returns them. */
   expireHolds(): Promise<HoldRecord[]>;
+  /** Expires what is left of grants past their expiry (never more than keeps held credits covered). */
+  expireGrants(): Promise<number>;
+  /** Starts the next period of every team whose period has ended (exactly once across processes):
+   * the old monthly grant's remainder expires and the tier's allocation is granted. Returns the teams. */
+  rollOver(catalog: Catalog, teamId?: string): Promise<string[]>;
+  /** Changes the team's tier now; this period's allocation changes as `catalog.tierChange` says. */
+  changeTier(teamId: string, tier: TierId, catalog: Catalog): Promise<TierChange>;
+  /** Recomputes every balance, grant and member counter from entries and holds; [] when all agree. */
+  verify(): Promise<Drift[]>;
   balance(teamId: string): Promise<LedgerBalance>;
   getHold(holdId: string): Promise<HoldRecord | null>;
   /** The team's grants, in the order spending draws from them. */
   grants(teamId: string): Promise<GrantRecord[]>;
   /** Oldest first. */
   entries(teamId: string, filter?: { jobId?: string; holdId?: string }): Promise<EntryRecord[]>;
-  memberUsage(memberId: string, since: string): Promise<MemberUsage>;
+  memberUsage(memberId: string): Promise<MemberUsage>;
 }

@@ -3,12 +3,27 @@
 // providers, and /v1/catalog tells the panel why the others are off.
 import type { Catalog } from "../../core/catalog/schema.ts";
 import type { ProviderStatus } from "../../core/api/responses.ts";
+import type { Config } from "../config.ts";
+import { GeminiAdapter } from "./gemini.ts";
+import { HuggingFaceAdapter } from "./huggingface.ts";
 import { LocalProvider } from "./local.ts";
+import { StabilityAdapter } from "./stability.ts";
 import type { ProviderAdapter } from "./types.ts";
+import { WaveSpeedAdapter } from "./wavespeed.ts";
 
-/** The adapters this proxy ships. Keyed providers join as their adapters are written. */
-export function builtInAdapters(): ProviderAdapter[] {
-  return [new LocalProvider()];
+/** The adapters this proxy ships: local always, each keyed provider when its key is set. */
+export function builtInAdapters(config: Pick<Config, "providers">, keyFor: (envName: string) => string | undefined): ProviderAdapter[] {
+  const p = config.providers;
+  const adapters: ProviderAdapter[] = [new LocalProvider()];
+  const stability = keyFor("STABILITY_API_KEY");
+  if (stability) adapters.push(new StabilityAdapter({ apiKey: stability, ...p.stability }));
+  const wavespeed = keyFor("WAVESPEED_API_KEY");
+  if (wavespeed) adapters.push(new WaveSpeedAdapter({ apiKey: wavespeed, ...p.wavespeed }));
+  const hf = keyFor("HF_TOKEN");
+  if (hf) adapters.push(new HuggingFaceAdapter({ token: hf, ...p.huggingface }));
+  const gemini = keyFor("GEMINI_API_KEY");
+  if (gemini) adapters.push(new GeminiAdapter({ apiKey: gemini, ...p.gemini }));
+  return adapters;
 }
 
 export class ProviderRegistry {

@@ -43,6 +43,18 @@ export interface NewMember {
   monthlyCap?: number | null;
 }
 
+/** What a manager may change about a member (PATCH /v1/team/members/:id). */
+export interface MemberPatch {
+  monthlyCap?: number | null;
+  role?: Role;
+  disabled?: boolean;
+}
+
+/** Refused because the team would be left without an active manager. */
+export class LastManagerError extends Error {
+  override name = "LastManagerError";
+}
+
 export class TeamNotFoundError extends Error {
   override name = "TeamNotFoundError";
 }
@@ -53,6 +65,10 @@ export interface TeamStore {
   addMember(input: NewMember): Promise<{ member: MemberRecord; token: string }>;
   /** Revokes every token of the member and issues a new one. */
   rotateToken(memberId: string): Promise<{ member: MemberRecord; token: string }>;
+  /** Applies `patch` in one transaction; throws TeamNotFoundError for an unknown member, LastManagerError
+   * when it would demote or disable the team's last active manager. Disabling revokes nothing: a disabled
+   * member's tokens simply stop authenticating, and enabling them again restores access. */
+  updateMember(memberId: string, patch: MemberPatch): Promise<MemberRecord>;
   /** null for an unknown or revoked token, or a disabled member. */
   callerByToken(token: string): Promise<Caller | null>;
   getTeam(teamId: string): Promise<TeamRecord | null>;

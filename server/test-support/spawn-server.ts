@@ -1,10 +1,10 @@
-// Runs `tsx server/main.ts` as a separate process, as `npm run serve` would: for tests of start-up errors,
-// signals, and several proxy processes sharing one database.
+// Runs server/main.ts as a separate process, as `npm run serve` would: for tests of start-up errors,
+// signals, crashes, and several proxy processes sharing one database. Node itself runs the server (with
+// tsx as a loader), not the tsx CLI, so a signal such as SIGKILL reaches the proxy and not a wrapper.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 
 export interface SpawnedServer {
   child: ChildProcess;
@@ -22,7 +22,7 @@ export interface Exited {
 }
 
 function run(env: Record<string, string>): { child: ChildProcess; out: string[]; err: string[]; exited: Promise<Exited> } {
-  const child = spawn(TSX, ["server/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -36,7 +36,7 @@ describe("GET /v1/catalog", () => {
   it("serves the operator's catalog and follows the keys in the environment", async () => {
     const custom = structuredClone(DEFAULT_CATALOG);
     custom.version = "acme-7";
-    const own = await startTestServer({ catalog: custom, env: { GEMINI_API_KEY: "g-key" }, adapters: [{ id: "gemini", create: async () => [] }] });
+    const own = await startTestServer({ catalog: custom, env: { GEMINI_API_KEY: "g-key" }, adapters: [{ id: "gemini", supports: () => true, create: async () => ({ images: [] }) }] });
     try {
       const { token } = await own.createTeam("pro");
       const body = catalogResponseSchema.parse(await (await own.call("/v1/catalog", { token })).json());

@@ -25,7 +25,7 @@ export function estimateRoute(deps: AppDeps): Hono<AppEnv> {
     for (const { spec, prefix } of specs)
       for (const [k, v] of Object.entries(catalogIssues(spec, deps.catalog))) fields[prefix + k] = v;
     if (Object.keys(fields).length) throw invalidRequest(fields);
-    const { context } = await callerState(deps.stores, deps.providers, c.var.caller);
+    const { context } = await callerState(deps.stores, deps.providers, deps.catalog, c.var.caller);
     return c.json(estimate(input, deps.catalog, context));
   });
 }

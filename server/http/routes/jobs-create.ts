@@ -1,18 +1,21 @@
-// POST /v1/jobs: validate → price → (one transaction) insert the job and hold its estimate total → 202.
-// Everything that can refuse the job does so before the hold, so a refused request never holds credits.
-// The same Idempotency-Key with the same request returns the first job (200) and holds nothing more.
+// POST /v1/jobs: validate → decode the images → route and check them with the provider's limits → (one
+// transaction) replay or rate-limit, price from the database's figures, insert the job and hold its total
+// → 202. Everything that can refuse the job does so before or inside that transaction, so a refused
+// request never holds credits. The same Idempotency-Key with the same request returns the first job (200).
 import { Hono } from "hono";
-import { jobSpecSchema, needsImage, type JobSpec } from "../../../core/api/specs.ts";
-import { catalogIssues, estimate, type Route } from "../../../core/estimate.ts";
+import { jobSpecSchema, type JobSpec } from "../../../core/api/specs.ts";
+import type { Catalog } from "../../../core/catalog/schema.ts";
+import { catalogIssues, estimate, operationKey, type Route } from "../../../core/estimate.ts";
 import { requireAuth } from "../../auth/middleware.ts";
-import { callerState } from "../../jobs/estimate-context.ts";
+import { decodeInputs, type DecodedInputs } from "../../jobs/decode-inputs.ts";
 import { jobView } from "../../jobs/job-view.ts";
 import { readJobBody } from "../../jobs/parse-job-body.ts";
 import { refusal } from "../../jobs/refusal.ts";
 import { requestHash } from "../../jobs/request-hash.ts";
-import { IdempotencyMismatchError, type JobRecord } from "../../jobs/types.ts";
-import { InsufficientCreditsError } from "../../ledger/types.ts";
+import { IdempotencyMismatchError, JobRefusedError, RateLimitedError, type JobRecord } from "../../jobs/types.ts";
+import { InsufficientCreditsError, MemberCapReachedError } from "../../ledger/types.ts";
 import type { ProviderRegistry } from "../../providers/registry.ts";
+import { ProviderError } from "../../providers/types.ts";
 import { ApiError, invalidRequest } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { parseOrThrow } from "../validate.ts";
@@ -29,11 +32,49 @@ function mismatch(jobId: string): ApiError {
   return new ApiError("idempotency_mismatch", "This Idempotency-Key was already used for a different request", { jobId });
 }
 
-/** Refuses, before any hold, what this proxy cannot run yet even though the catalog prices it. */
-function assertRunnable(spec: JobSpec, route: Route | null, providers: ProviderRegistry): void {
-  if (spec.operation === "create" && route && providers.adapter(route.provider)?.create) return;
-  const what = spec.operation === "create" ? `${route?.provider ?? "No provider"} cannot create images` : `${spec.operation} is not available`;
-  throw new ApiError("provider_unavailable", `${what} on this proxy yet`, { operation: spec.operation, provider: route?.provider ?? null });
+/**
+ * Refuses, before any hold, what the routed provider cannot do or would reject: an adapter that lacks the
+ * operation is 503, an input over the provider's limits is 400/413/415 naming the limit.
+ */
+function checkRunnable(spec: JobSpec, route: Route | null, images: DecodedInputs, providers: ProviderRegistry, catalog: Catalog): void {
+  if (spec.operation === "social")
+    throw new ApiError("provider_unavailable", "The social optimizer is not available on this proxy yet", { operation: "social" });
+  const op = operationKey(spec);
+  const adapter = route ? providers.adapter(route.provider) : undefined;
+  if (!route || !adapter || !adapter.supports(op, route.model ?? undefined))
+    throw new ApiError("provider_unavailable", `${catalog.providers.find((p) => p.id === route?.provider)?.name ?? "No configured provider"} cannot do ${op} on this proxy`, {
+      operation: op,
+      provider: route?.provider ?? null,
+    });
+  const image = images.image;
+  try {
+    adapter.checkInput?.({
+      operation: op,
+      ...(image ? { image: { width: image.width, height: image.height, bytes: image.bytes.byteLength, contentType: image.contentType } } : {}),
+      ...("prompt" in spec && spec.prompt ? { prompt: spec.prompt } : {}),
+    });
+  } catch (error) {
+    if (error instanceof ProviderError) throw new ApiError(error.code, error.message, { provider: route.provider, ...error.options.details });
+    throw error;
+  }
+}
+
+function ledgerRefusal(error: unknown): ApiError | null {
+  if (error instanceof JobRefusedError) return refusal(error.reason);
+  if (error instanceof InsufficientCreditsError)
+    return new ApiError("insufficient_credits", `Needs ${error.needed} credits; ${error.available} available`, {
+      needed: error.needed,
+      available: error.available,
+      shortfall: error.needed - error.available,
+    });
+  if (error instanceof MemberCapReachedError)
+    return new ApiError("member_cap_reached", error.message, { cap: error.cap, remaining: error.remaining, needed: error.needed });
+  if (error instanceof RateLimitedError) {
+    const seconds = Math.ceil(error.retryAfterMs / 1000);
+    return new ApiError("rate_limited", error.message, { limit: error.limit, retryAfterSeconds: seconds }, { "Retry-After": String(seconds) });
+  }
+  if (error instanceof IdempotencyMismatchError) return mismatch(error.existingJobId);
+  return null;
 }
 
 export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
@@ -41,10 +82,10 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
     const { team, member } = c.var.caller;
     const key = idempotencyKey(c.req.header("idempotency-key"));
     const body = await readJobBody(c);
-    const spec = parseOrThrow(jobSpecSchema, body.spec);
-    const issues = catalogIssues(spec, deps.catalog);
-    if (needsImage(spec) && !body.images.image) issues.image = `is required for ${spec.operation}`;
+    const parsed = parseOrThrow(jobSpecSchema, body.spec);
+    const issues = catalogIssues(parsed, deps.catalog);
     if (Object.keys(issues).length) throw invalidRequest(issues);
+    const { spec, images } = await decodeInputs(parsed, body.images);
 
     const hash = requestHash(spec, Object.fromEntries(Object.entries(body.images).map(([k, v]) => [k, v.sha256])));
     const replay = (job: JobRecord) => {
@@ -52,16 +93,21 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
       return c.json({ job: jobView(job) }, 200);
     };
     if (key) {
+      // Fast path for retries; the transaction below decides again under the team's lock.
       const existing = await deps.stores.jobs.findByIdempotencyKey(team.id, key);
       if (existing && existing.requestHash !== hash) throw mismatch(existing.id);
       if (existing) return replay(existing);
     }
 
-    const { context } = await callerState(deps.stores, deps.providers, c.var.caller);
-    const quote = estimate(spec, deps.catalog, context);
-    if (!quote.allowed) throw refusal(quote.reasons[0]!);
-    const route = quote.steps[0]?.route ?? null;
-    assertRunnable(spec, route, deps.providers);
+    const configuredProviders = deps.providers.configuredIds();
+    // The route does not depend on the balance, so it is known before the transaction prices the job.
+    const routing = estimate(spec, deps.catalog, { configuredProviders });
+    const unavailable = routing.reasons.find((r) => r.code === "provider_unavailable");
+    if (unavailable) throw refusal(unavailable);
+    const route = routing.steps[0]?.route ?? null;
+    checkRunnable(spec, route, images, deps.providers, deps.catalog);
+    const inputs: Record<string, string> = {};
+    for (const [part, image] of Object.entries(images)) inputs[part] = await deps.stores.blobs.put(image.bytes);
 
     let result: { job: JobRecord; created: boolean };
     try {
@@ -71,20 +117,13 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
         idempotencyKey: key,
         requestHash: hash,
         spec,
-        estimate: quote,
-        route,
+        inputs,
+        price: (state) => estimate(spec, deps.catalog, { ...state, configuredProviders }),
         holdTtlMs: deps.config.jobTimeoutMs + deps.config.holdMarginMs,
+        leaseMs: deps.config.jobLeaseMs,
       });
     } catch (error) {
-      // A concurrent request spent the credits between the estimate and the hold: the database said no.
-      if (error instanceof InsufficientCreditsError)
-        throw new ApiError("insufficient_credits", `Needs ${error.needed} credits; ${error.available} available`, {
-          needed: error.needed,
-          available: error.available,
-          shortfall: error.needed - error.available,
-        });
-      if (error instanceof IdempotencyMismatchError) throw mismatch(error.existingJobId);
-      throw error;
+      throw ledgerRefusal(error) ?? error;
     }
     if (!result.created) return replay(result.job);
     deps.runner.enqueue(result.job.id);

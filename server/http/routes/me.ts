@@ -8,8 +8,9 @@ import type { AppDeps, AppEnv } from "../types.ts";
 
 export function meRoute(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().get("/v1/me", requireAuth(deps.stores.teams), async (c) => {
-    const { team, member } = c.var.caller;
-    const state = await callerState(deps.stores, deps.providers, c.var.caller);
+    const { member } = c.var.caller;
+    const state = await callerState(deps.stores, deps.providers, deps.catalog, c.var.caller);
+    const team = state.team;
     const body: Me = {
       user: { id: member.id, name: member.name },
       role: member.role,

@@ -1,0 +1,323 @@
+// JobStore over `Db`. The transactions that matter to money live here and call the ledger's primitives:
+// job + hold + free allowance (createWithHold), capture + assets + status (succeed), release + status +
+// allowance back (fail, expireOverdue). Each first locks the team's balance row, so on PostgreSQL one
+// team's money-moving transactions run one at a time while different teams run in parallel.
+import type { ApiErrorBody } from "../../core/api/errors.ts";
+import type { JobStatus } from "../../core/api/responses.ts";
+import type { JobSpec, Operation } from "../../core/api/specs.ts";
+import type { Catalog } from "../../core/catalog/schema.ts";
+import { operationKey, tierById, type Estimate, type Route } from "../../core/estimate.ts";
+import type { SqlAssetRepo } from "../assets/asset-repo.ts";
+import type { Db, Sql } from "../db/sql.ts";
+import { newId } from "../ids.ts";
+import * as ledger from "../ledger/ledger-ops.ts";
+import { openTeam } from "../ledger/period-ops.ts";
+import {
+  IdempotencyMismatchError,
+  JobRefusedError,
+  RateLimitedError,
+  type JobProgress,
+  type JobRecord,
+  type JobStore,
+  type NewAsset,
+  type NewJob,
+} from "./types.ts";
+
+interface JobRow {
+  id: string;
+  team_id: string;
+  member_id: string;
+  idempotency_key: string | null;
+  request_hash: string;
+  operation: Operation;
+  spec: string;
+  status: JobStatus;
+  estimate: string;
+  route: string | null;
+  hold_id: string | null;
+  held: number;
+  charged: number;
+  error: string | null;
+  progress: string;
+  provider_task_id: string | null;
+  inputs: string | null;
+  period_start: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+const UNFINISHED: readonly JobStatus[] = ["queued", "running"];
+const RATE_WINDOW_MS = 60_000;
+
+/** Free-allowance images of a job, by `provider/model`. */
+function freeImages(estimate: Estimate): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const step of estimate.steps) for (const [k, n] of Object.entries(step.freeUsed)) out[k] = (out[k] ?? 0) + n;
+  return out;
+}
+
+export class SqlJobStore implements JobStore {
+  constructor(
+    private readonly db: Db,
+    private readonly catalog: Catalog,
+    private readonly assets: SqlAssetRepo,
+  ) {}
+
+  private async toJob(r: JobRow, sql: Sql = this.db): Promise<JobRecord> {
+    return {
+      id: r.id,
+      teamId: r.team_id,
+      memberId: r.member_id,
+      idempotencyKey: r.idempotency_key,
+      requestHash: r.request_hash,
+      operation: r.operation,
+      spec: JSON.parse(r.spec) as JobSpec,
+      status: r.status,
+      estimate: JSON.parse(r.estimate) as Estimate,
+      route: r.route ? (JSON.parse(r.route) as Route) : null,
+      holdId: r.hold_id,
+      held: r.held,
+      charged: r.charged,
+      error: r.error ? (JSON.parse(r.error) as ApiErrorBody) : null,
+      progress: JSON.parse(r.progress) as JobProgress,
+      providerTasks: r.provider_task_id ? (JSON.parse(r.provider_task_id) as string[]) : [],
+      inputs: r.inputs ? (JSON.parse(r.inputs) as Record<string, string>) : {},
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      assets: await this.assets.listByJob(r.id, sql),
+    };
+  }
+
+  private async row(sql: Sql, jobId: string): Promise<JobRow> {
+    const row = await sql.one<JobRow>("SELECT * FROM jobs WHERE id = $1", [jobId]);
+    if (!row) throw new Error(`no job ${jobId}`);
+    return row;
+  }
+
+  createWithHold(input: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    return this.db.tx(async (sql) => {
+      const team = await openTeam(sql, this.catalog, input.teamId); // locks the team's balance row
+      if (input.idempotencyKey) {
+        const existing = await sql.one<JobRow>("SELECT * FROM jobs WHERE team_id = $1 AND idempotency_key = $2", [input.teamId, input.idempotencyKey]);
+        if (existing) {
+          if (existing.request_hash !== input.requestHash) throw new IdempotencyMismatchError(existing.id);
+          return { job: await this.toJob(existing, sql), created: false };
+        }
+      }
+      const tier = tierById(this.catalog, team.tier);
+      const now = await ledger.dbNow(sql);
+      const recent = await sql.one<{ n: number; oldest: string | null }>(
+        `SELECT count(*) AS n, min(created_at) AS oldest FROM jobs WHERE team_id = $1 AND created_at > ${sql.dialect.nowMinusMs("$2")}`,
+        [input.teamId, RATE_WINDOW_MS],
+      );
+      if (recent && recent.n >= tier.jobsPerMinute)
+        throw new RateLimitedError(tier.jobsPerMinute, Math.max(1000, Date.parse(recent.oldest ?? now) + RATE_WINDOW_MS - Date.parse(now)));
+
+      const balance = team.balance;
+      const member = await sql.one<{ cap: number | null; spent: number; held: number }>(
+        `SELECT monthly_cap AS cap, (CASE WHEN cap_period_start = $2 THEN period_spent ELSE 0 END) AS spent, held FROM members WHERE id = $1`,
+        [input.memberId, team.periodStart],
+      );
+      const freeUsed = Object.fromEntries(
+        (await sql.all<{ model_key: string; used: number }>("SELECT model_key, used FROM free_use WHERE team_id = $1 AND period_start = $2", [input.teamId, team.periodStart])).map(
+          (r) => [r.model_key, r.used],
+        ),
+      );
+      const estimate = input.price({
+        tier: team.tier,
+        available: balance.available,
+        memberCapRemaining: member?.cap == null ? null : Math.max(0, member.cap - member.spent - member.held),
+        freeUsed,
+      });
+      if (!estimate.allowed) throw new JobRefusedError(estimate.reasons[0]!, estimate);
+
+      const route = estimate.steps[0]?.route ?? null;
+      const images = Math.max(1, estimate.steps.reduce((n, s) => n + s.images, 0));
+      const free = freeImages(estimate);
+      const jobId = newId("job");
+      const inserted = await sql.one<{ id: string }>(
+        `INSERT INTO jobs (id, team_id, member_id, idempotency_key, request_hash, operation, spec, status, estimate, route, progress,
+                           free_images, period_start, lease_until, operation_key, provider, model, inputs)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9, $10, $11, $12, ${sql.dialect.nowPlusMs("$13")}, $14, $15, $16, $17)
+         ON CONFLICT (team_id, idempotency_key) DO NOTHING RETURNING id`,
+        [
+          jobId,
+          input.teamId,
+          input.memberId,
+          input.idempotencyKey,
+          input.requestHash,
+          input.spec.operation,
+          JSON.stringify(input.spec),
+          JSON.stringify(estimate),
+          route ? JSON.stringify(route) : null,
+          JSON.stringify({ stage: "queued", completed: 0, total: images } satisfies JobProgress),
+          Object.values(free).reduce((a, b) => a + b, 0),
+          team.periodStart,
+          input.leaseMs,
+          operationKey(input.spec),
+          route?.provider ?? null,
+          route?.model ?? null,
+          input.inputs && Object.keys(input.inputs).length ? JSON.stringify(input.inputs) : null,
+        ],
+      );
+      // The balance lock makes a concurrent duplicate impossible here; the UNIQUE constraint is the backstop.
+      if (!inserted) throw new Error(`idempotency key ${input.idempotencyKey} was taken under a held lock`);
+      const hold = await ledger.hold(sql, { teamId: input.teamId, memberId: input.memberId, jobId, amount: estimate.total, ttlMs: input.holdTtlMs }, team.periodStart);
+      await sql.run("UPDATE jobs SET hold_id = $1, held = $2 WHERE id = $3", [hold.id, hold.amount, jobId]);
+      for (const [key, n] of Object.entries(free))
+        await sql.run(
+          `INSERT INTO free_use (team_id, period_start, model_key, used) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (team_id, period_start, model_key) DO UPDATE SET used = free_use.used + excluded.used`,
+          [input.teamId, team.periodStart, key, n],
+        );
+      return { job: await this.toJob(await this.row(sql, jobId), sql), created: true };
+    });
+  }
+
+  async findByIdempotencyKey(teamId: string, key: string): Promise<JobRecord | null> {
+    const row = await this.db.one<JobRow>("SELECT * FROM jobs WHERE team_id = $1 AND idempotency_key = $2", [teamId, key]);
+    return row ? this.toJob(row) : null;
+  }
+
+  async get(teamId: string, jobId: string): Promise<JobRecord | null> {
+    const row = await this.db.one<JobRow>("SELECT * FROM jobs WHERE id = $1 AND team_id = $2", [jobId, teamId]);
+    return row ? this.toJob(row) : null;
+  }
+
+  async getById(jobId: string): Promise<JobRecord | null> {
+    const row = await this.db.one<JobRow>("SELECT * FROM jobs WHERE id = $1", [jobId]);
+    return row ? this.toJob(row) : null;
+  }
+
+  async markRunning(jobId: string): Promise<JobRecord | null> {
+    const current = await this.db.one<JobRow>("SELECT * FROM jobs WHERE id = $1", [jobId]);
+    if (!current) return null;
+    const total = (JSON.parse(current.progress) as JobProgress).total;
+    const row = await this.db.one<JobRow>(
+      `UPDATE jobs SET status = 'running', progress = $1, started_at = ${this.db.dialect.now}, updated_at = ${this.db.dialect.now}
+       WHERE id = $2 AND status = 'queued' RETURNING *`,
+      [JSON.stringify({ stage: "running", completed: 0, total } satisfies JobProgress), jobId],
+    );
+    return row ? this.toJob(row) : null;
+  }
+
+  async setProgress(jobId: string, progress: JobProgress): Promise<void> {
+    await this.db.run(`UPDATE jobs SET progress = $1, updated_at = ${this.db.dialect.now} WHERE id = $2 AND status IN ('queued', 'running')`, [
+      JSON.stringify(progress),
+      jobId,
+    ]);
+  }
+
+  async setProviderTasks(jobId: string, tasks: string[]): Promise<void> {
+    await this.db.run(`UPDATE jobs SET provider_task_id = $1, updated_at = ${this.db.dialect.now} WHERE id = $2`, [JSON.stringify(tasks), jobId]);
+  }
+
+  private async finish(sql: Sql, row: JobRow, status: "succeeded" | "failed", charged: number, error: ApiErrorBody | null, completed: number): Promise<void> {
+    const total = (JSON.parse(row.progress) as JobProgress).total;
+    await sql.run(
+      `UPDATE jobs SET status = $2, held = 0, charged = $3, error = $4, progress = $5, lease_until = NULL,
+              finished_at = ${sql.dialect.now}, updated_at = ${sql.dialect.now}
+       WHERE id = $1 AND status IN ('queued', 'running')`,
+      [row.id, status, charged, error ? JSON.stringify(error) : null, JSON.stringify({ stage: "done", completed, total } satisfies JobProgress)],
+    );
+  }
+
+  /** A failed job's free-allowance images go back to the period they were taken from. */
+  private async returnFreeImages(sql: Sql, row: JobRow): Promise<void> {
+    if (!row.period_start) return;
+    for (const [key, n] of Object.entries(freeImages(JSON.parse(row.estimate) as Estimate)))
+      await sql.run("UPDATE free_use SET used = used - $4 WHERE team_id = $1 AND period_start = $2 AND model_key = $3 AND used >= $4", [
+        row.team_id,
+        row.period_start,
+        key,
+        n,
+      ]);
+  }
+
+  succeed(jobId: string, result: { charge: number; assets: NewAsset[] }): Promise<JobRecord> {
+    return this.db.tx(async (sql) => {
+      const first = await this.row(sql, jobId);
+      const team = await openTeam(sql, this.catalog, first.team_id);
+      const row = await this.row(sql, jobId); // re-read under the team's lock
+      if (!UNFINISHED.includes(row.status)) return this.toJob(row, sql);
+      const captured = row.hold_id ? await ledger.capture(sql, row.hold_id, result.charge, team.periodStart) : null;
+      if (captured && !captured.changed) {
+        // The hold expired (the job ran past its timeout plus margin): its credits are back already.
+        await this.returnFreeImages(sql, row);
+        await this.finish(sql, row, "failed", 0, { code: "provider_error", message: "The job ran out of time. Nothing was charged." }, 0);
+        return this.toJob(await this.row(sql, jobId), sql);
+      }
+      let position = 0;
+      for (const a of result.assets)
+        await this.assets.insert(sql, { id: newId("ast"), teamId: row.team_id, jobId, memberId: row.member_id, operation: row.operation, ...a }, position++);
+      await this.finish(sql, row, "succeeded", captured?.hold.captured ?? 0, null, result.assets.length);
+      return this.toJob(await this.row(sql, jobId), sql);
+    });
+  }
+
+  fail(jobId: string, error: ApiErrorBody): Promise<JobRecord> {
+    return this.db.tx(async (sql) => {
+      const first = await this.row(sql, jobId);
+      const team = await openTeam(sql, this.catalog, first.team_id);
+      const row = await this.row(sql, jobId);
+      if (!UNFINISHED.includes(row.status)) return this.toJob(row, sql);
+      if (row.hold_id) await ledger.release(sql, row.hold_id, "released", team.periodStart);
+      await this.returnFreeImages(sql, row);
+      await this.finish(sql, row, "failed", 0, error, 0);
+      return this.toJob(await this.row(sql, jobId), sql);
+    });
+  }
+
+  async expireOverdue(error: ApiErrorBody): Promise<string[]> {
+    const failed: string[] = [];
+    for (const h of await ledger.overdueHolds(this.db)) {
+      const jobId = await this.db.tx(async (sql) => {
+        await ledger.lockBalance(sql, h.team_id);
+        const { hold, changed } = await ledger.release(sql, h.id, "expired");
+        if (!changed || !hold.jobId) return null;
+        const row = await sql.one<JobRow>("SELECT * FROM jobs WHERE id = $1", [hold.jobId]);
+        if (!row || !UNFINISHED.includes(row.status)) return null;
+        await this.returnFreeImages(sql, row);
+        await this.finish(sql, row, "failed", 0, error, 0);
+        return row.id;
+      });
+      if (jobId) failed.push(jobId);
+    }
+    return failed;
+  }
+
+  async renewLeases(jobIds: readonly string[], leaseMs: number): Promise<void> {
+    for (const id of jobIds)
+      await this.db.run(`UPDATE jobs SET lease_until = ${this.db.dialect.nowPlusMs("$2")} WHERE id = $1 AND status IN ('queued', 'running')`, [id, leaseMs]);
+  }
+
+  async claimLapsed(leaseMs: number, limit = 50): Promise<JobRecord[]> {
+    const lapsed = await this.db.all<{ id: string; lease_until: string }>(
+      `SELECT id, lease_until FROM jobs WHERE status IN ('queued', 'running') AND lease_until IS NOT NULL AND lease_until < ${this.db.dialect.now}
+       ORDER BY lease_until LIMIT $1`,
+      [limit],
+    );
+    const claimed: JobRecord[] = [];
+    for (const j of lapsed) {
+      // Conditional on the lease we saw: of several processes noticing the same job, one wins.
+      const row = await this.db.one<JobRow>(
+        `UPDATE jobs SET lease_until = ${this.db.dialect.nowPlusMs("$2")} WHERE id = $1 AND lease_until = $3 AND status IN ('queued', 'running') RETURNING *`,
+        [j.id, leaseMs, j.lease_until],
+      );
+      if (row) claimed.push(await this.toJob(row));
+    }
+    return claimed;
+  }
+
+  async freeUsed(teamId: string): Promise<Record<string, number>> {
+    const rows = await this.db.all<{ model_key: string; used: number }>(
+      "SELECT f.model_key, f.used FROM free_use f JOIN teams t ON t.id = f.team_id AND t.period_start = f.period_start WHERE f.team_id = $1 AND f.used > 0",
+      [teamId],
+    );
+    return Object.fromEntries(rows.map((r) => [r.model_key, r.used]));
+  }
+}

@@ -1,0 +1,86 @@
+// `ledger verify`: recomputes every stored figure from the append-only entries and the holds, and reports
+// each disagreement. The entries are the truth (ledger.md invariant 2); balances, grant remainders and
+// member counters are caches of them kept in the same transactions, so any drift is a bug.
+import type { Sql } from "../db/sql.ts";
+import type { Drift } from "./types.ts";
+
+interface TeamFigures {
+  team_id: string;
+  unlimited: number;
+  granted: number;
+  spent: number;
+  held: number;
+  period_start: string;
+}
+
+export async function verifyLedger(sql: Sql): Promise<Drift[]> {
+  const drift: Drift[] = [];
+  const expect = (teamId: string, what: string, stored: number, expected: number) => {
+    if (stored !== expected) drift.push({ teamId, what, stored, expected });
+  };
+  const teams = await sql.all<TeamFigures>(
+    "SELECT b.team_id, b.unlimited, b.granted, b.spent, b.held, t.period_start FROM balances b JOIN teams t ON t.id = b.team_id ORDER BY b.team_id",
+  );
+  const sums = new Map<string, Record<string, number>>();
+  for (const r of await sql.all<{ team_id: string; kind: string; on_grant: number; on_hold: number; total: number }>(
+    `SELECT team_id, kind, (CASE WHEN grant_id IS NULL THEN 0 ELSE 1 END) AS on_grant, (CASE WHEN hold_id IS NULL THEN 0 ELSE 1 END) AS on_hold,
+            coalesce(sum(amount), 0) AS total
+     FROM entries GROUP BY team_id, kind, (CASE WHEN grant_id IS NULL THEN 0 ELSE 1 END), (CASE WHEN hold_id IS NULL THEN 0 ELSE 1 END)`,
+  )) {
+    const s = sums.get(r.team_id) ?? {};
+    const key = r.kind === "expire" ? (r.on_hold ? "expire-hold" : "expire-grant") : r.kind;
+    s[key] = (s[key] ?? 0) + r.total;
+    sums.set(r.team_id, s);
+  }
+  const pendingByTeam = new Map(
+    (await sql.all<{ team_id: string; held: number }>("SELECT team_id, coalesce(sum(amount), 0) AS held FROM holds WHERE state = 'pending' GROUP BY team_id")).map((r) => [r.team_id, r.held]),
+  );
+  const remainingByTeam = new Map(
+    (await sql.all<{ team_id: string; remaining: number }>("SELECT team_id, coalesce(sum(remaining), 0) AS remaining FROM grants GROUP BY team_id")).map((r) => [r.team_id, r.remaining]),
+  );
+  const lastAvailable = new Map(
+    (
+      await sql.all<{ team_id: string; available_after: number }>(
+        "SELECT e.team_id, e.available_after FROM entries e WHERE e.seq = (SELECT max(seq) FROM entries x WHERE x.team_id = e.team_id)",
+      )
+    ).map((r) => [r.team_id, r.available_after]),
+  );
+
+  for (const t of teams) {
+    const s = sums.get(t.team_id) ?? {};
+    const v = (k: string) => s[k] ?? 0;
+    const granted = v("grant") + v("adjust") - v("expire-grant");
+    const spent = v("capture");
+    const held = v("hold") - v("capture") - v("release") - v("expire-hold");
+    expect(t.team_id, "balance.granted", t.granted, granted);
+    expect(t.team_id, "balance.spent", t.spent, spent);
+    expect(t.team_id, "balance.held", t.held, held);
+    expect(t.team_id, "pending holds", t.held, pendingByTeam.get(t.team_id) ?? 0);
+    if (lastAvailable.has(t.team_id)) expect(t.team_id, "last entry's available_after", lastAvailable.get(t.team_id)!, t.granted - t.spent - t.held);
+    if (t.unlimited === 0) {
+      expect(t.team_id, "grants' remaining", remainingByTeam.get(t.team_id) ?? 0, t.granted - t.spent);
+      if (t.granted - t.spent - t.held < 0) drift.push({ teamId: t.team_id, what: "available below zero", stored: t.granted - t.spent - t.held, expected: 0 });
+    }
+  }
+
+  // Each hold resolved once and consistently: captured + returned = amount.
+  for (const h of await sql.all<{ team_id: string; id: string; amount: number; state: string; captured: number; moved: number }>(
+    `SELECT h.team_id, h.id, h.amount, h.state, h.captured,
+            coalesce((SELECT sum(e.amount) FROM entries e WHERE e.hold_id = h.id AND e.kind IN ('capture', 'release', 'expire')), 0) AS moved
+     FROM holds h WHERE h.state != 'pending' AND coalesce((SELECT sum(e.amount) FROM entries e WHERE e.hold_id = h.id AND e.kind IN ('capture', 'release', 'expire')), 0) != h.amount`,
+  ))
+    drift.push({ teamId: h.team_id, what: `hold ${h.id} (${h.state}) resolved entries`, stored: h.moved, expected: h.amount });
+
+  // Member counters: held = their pending holds; spent this period = their captures written in this period.
+  for (const m of await sql.all<{ team_id: string; id: string; held: number; spent: number; pending: number; captured: number }>(
+    `SELECT m.team_id, m.id, m.held,
+            (CASE WHEN m.cap_period_start = t.period_start THEN m.period_spent ELSE 0 END) AS spent,
+            coalesce((SELECT sum(h.amount) FROM holds h WHERE h.member_id = m.id AND h.state = 'pending'), 0) AS pending,
+            coalesce((SELECT sum(e.amount) FROM entries e WHERE e.member_id = m.id AND e.kind = 'capture' AND e.period_start = t.period_start), 0) AS captured
+     FROM members m JOIN teams t ON t.id = m.team_id`,
+  )) {
+    expect(m.team_id, `member ${m.id} held`, m.held, m.pending);
+    expect(m.team_id, `member ${m.id} spent this period`, m.spent, m.captured);
+  }
+  return drift;
+}

@@ -1,0 +1,368 @@
+// Edit and Upscale end to end in real Chromium: the built plugin.js on a fake canvas with image fills and a
+// shape drawn over a photo, the built panel in a Figma-like iframe, a real proxy process on a fresh
+// database. The badges price the selected image at its pixel size exactly as the server does; jobs send the
+// image (and, for erase, a mask the image's size) as multipart parts and land beside or into the photo.
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
+import { meSchema } from "../../core/api/responses.ts";
+import type { JobSpecInput } from "../../core/api/specs.ts";
+import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
+import { startProxy, type ProxyProcess } from "../support/proxy-process.ts";
+import { ROOT, serveFiles } from "../support/static-server.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const UI_HTML = join(ROOT, "dist/ui.html");
+const SHOTS = join(ROOT, "test-results/screenshots");
+const DOCS_SHOTS = join(ROOT, "docs/screenshots");
+
+/** A 512 x 384 px photo shown at half size; an oval drawn over its middle; a 3 MP photo for the surcharge. */
+const PHOTO = { name: "Photo", x: 100, y: 200, width: 256, height: 192, image: { width: 512, height: 384 } };
+const OVAL = { name: "Oval", type: "ELLIPSE", x: 164, y: 248, width: 128, height: 96, color: { r: 1, g: 0.2, b: 0.2 } };
+const BIG = { name: "Big", x: 100, y: 700, width: 400, height: 300, image: { width: 2048, height: 1536 } };
+
+/** The operations the offline local provider does; the test's catalog routes them to it after Stability. */
+const LOCAL_EDITS = ["remove-background", "inpaint", "erase", "outpaint", "search-recolor"] as const;
+
+async function me(proxy: ProxyProcess, token: string) {
+  const res = await fetch(`${proxy.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status).toBe(200);
+  return meSchema.parse(await res.json());
+}
+
+/** What the server would charge for the spec: the badge must say the same. */
+async function serverEstimate(proxy: ProxyProcess, token: string, spec: JobSpecInput): Promise<number> {
+  const res = await fetch(`${proxy.url}/v1/estimate`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(spec),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { total: number }).total;
+}
+
+async function openPanel(browser: Browser, harnessUrl: string, proxy: ProxyProcess, token: string, selected: string[], theme = "light") {
+  const page = await browser.newPage({ viewport: { width: 900, height: 640 } });
+  // A missing element fails the step that wanted it, rather than the whole test by its timeout.
+  page.setDefaultTimeout(10_000);
+  const query = new URLSearchParams({ proxy: proxy.url, token, theme, selection: JSON.stringify([PHOTO, OVAL, BIG]), selected: JSON.stringify(selected) });
+  await page.goto(`${harnessUrl}/?${query}`);
+  const panel = page.frameLocator("#panel");
+  await panel.getByTestId("balance").waitFor();
+  return { page, panel };
+}
+
+/** Selects canvas nodes by name, firing selectionchange as a click in Figma would. */
+async function select(page: Page, names: string[]) {
+  await page.evaluate((n) => (globalThis as unknown as { __harness: { select(names: string[]): void } }).__harness.select(n), names);
+}
+
+async function openTab(panel: FrameLocator, id: "edit" | "upscale"): Promise<Locator> {
+  await panel.getByTestId(`tab-${id}`).click();
+  const tabPanel = panel.locator(`#panel-${id}`);
+  await tabPanel.waitFor();
+  return tabPanel;
+}
+
+async function badge(scope: Locator) {
+  const el = scope.getByTestId("cost-badge");
+  return { credits: Number(await el.getAttribute("data-credits")), state: await el.getAttribute("data-state"), text: await el.innerText() };
+}
+
+async function badgeWhen(scope: Locator, predicate: (b: Awaited<ReturnType<typeof badge>>) => boolean) {
+  await expect.poll(async () => predicate(await badge(scope)), { timeout: 5_000 }).toBe(true);
+  return badge(scope);
+}
+
+async function waitForJob(scope: Locator) {
+  await expect
+    .poll(async () => scope.getByTestId("job-status").getAttribute("data-status").catch(() => null), { timeout: 60_000 })
+    .toMatch(/succeeded|failed/);
+  const status = await scope.getByTestId("job-status").getAttribute("data-status");
+  if (status === "failed") throw new Error(`the job failed: ${await scope.getByTestId("error").innerText()}`);
+}
+
+interface CanvasState {
+  created: { name: string; x: number; y: number; width: number; height: number; parentType: string; decoded: { width: number; height: number }; pluginData: Record<string, string> }[];
+  given: Record<string, { fills: { type: string; imageHash?: string; scaleMode?: string }[]; decoded: { width: number; height: number } | null; pluginData: Record<string, string> }>;
+  undoSteps: number;
+  framesLeft: number;
+  /** The last mask the plugin exported: its size and grey levels at a few points (image pixels). */
+  mask: { width: number; height: number; centre: number; corner: number; edgeOutside: number } | null;
+}
+
+async function canvas(page: Page): Promise<CanvasState> {
+  return page.evaluate(async () => {
+    type Node = { name: string; x: number; y: number; width: number; height: number; parent: { type: string } | null; removed: boolean; fills: { type: string; imageHash?: string; scaleMode?: string }[]; pluginData: Record<string, string> };
+    type Harness = { canvas: { nodes: Node[]; given: Node[]; frames: Node[]; undoSteps: number; images: Map<string, Uint8Array>; exported: { mask?: { bytes: Uint8Array } }[] } };
+    const h = (globalThis as unknown as { __harness: Harness }).__harness;
+    // Runs in the page, where createImageBitmap and OffscreenCanvas exist; the Node-side types do not know them.
+    const g = globalThis as unknown as {
+      createImageBitmap: (b: Blob) => Promise<{ width: number; height: number }>;
+      OffscreenCanvas: new (w: number, h: number) => { getContext(t: "2d"): { drawImage(i: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+    };
+    const decode = async (hash: string | undefined) => {
+      const bytes = hash ? h.canvas.images.get(hash) : undefined;
+      if (!bytes) return null;
+      const bitmap = await g.createImageBitmap(new Blob([bytes]));
+      return { width: bitmap.width, height: bitmap.height };
+    };
+    const created = [];
+    for (const n of h.canvas.nodes)
+      created.push({ name: n.name, x: n.x, y: n.y, width: n.width, height: n.height, parentType: n.parent?.type ?? "", decoded: (await decode(n.fills[0]?.imageHash))!, pluginData: { ...n.pluginData } });
+    const given: CanvasState["given"] = {};
+    for (const n of h.canvas.given) given[n.name] = { fills: n.fills.map((f) => ({ ...f })), decoded: await decode(n.fills.find((f) => f.type === "IMAGE")?.imageHash), pluginData: { ...n.pluginData } };
+    const last = h.canvas.exported.at(-1)?.mask;
+    let mask = null;
+    if (last) {
+      const bitmap = await g.createImageBitmap(new Blob([last.bytes]));
+      const c = new g.OffscreenCanvas(bitmap.width, bitmap.height).getContext("2d");
+      c.drawImage(bitmap, 0, 0);
+      const grey = (x: number, y: number) => c.getImageData(x, y, 1, 1).data[0]!;
+      // The oval covers image pixels 128..384 x 96..288; (130, 98) is inside its box but outside the ellipse.
+      mask = { width: bitmap.width, height: bitmap.height, centre: grey(256, 192), corner: grey(2, 2), edgeOutside: grey(130, 98) };
+    }
+    return { created, given, undoSteps: h.canvas.undoSteps, framesLeft: h.canvas.frames.filter((f) => !f.removed).length, mask };
+  });
+}
+
+async function shoot(page: Page, name: string) {
+  const path = join(SHOTS, `${name}.png`);
+  await page.locator("#panel").screenshot({ path });
+  await copyFile(path, join(DOCS_SHOTS, `${name}.png`));
+}
+
+describe("Edit and Upscale studios in Chromium against a real proxy", () => {
+  let browser: Browser;
+  let proxy: ProxyProcess;
+  let harness: Awaited<ReturnType<typeof serveFiles>>;
+  let catalogDir: string | undefined;
+
+  beforeAll(async () => {
+    if (!existsSync(UI_HTML)) throw new Error("dist/ui.html is missing: run `npm run build` first (npm test does)");
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
+    harness = await serveFiles({
+      "/": join(ROOT, "test/browser/harness.html"),
+      "/fake-figma.js": join(ROOT, "test/browser/fake-figma.js"),
+      "/ui.html": UI_HTML,
+      "/plugin.js": join(ROOT, "dist/plugin.js"),
+    });
+    // The offline local provider joins the routes of the operations it does (after the keyed providers), so
+    // edits and upscales run here without any provider account.
+    const catalog = structuredClone(DEFAULT_CATALOG);
+    for (const kind of LOCAL_EDITS) if (!catalog.edit[kind].providers.includes("local")) catalog.edit[kind].providers.push("local");
+    for (const mode of ["fast", "conservative", "creative"] as const)
+      if (!catalog.upscale[mode].providers.includes("local")) catalog.upscale[mode].providers.push("local");
+    catalogDir = await mkdtemp(join(tmpdir(), "image-studio-catalog-"));
+    const catalogPath = join(catalogDir, "catalog.json");
+    await writeFile(catalogPath, JSON.stringify(catalog));
+    proxy = await startProxy({ CATALOG_PATH: catalogPath });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    });
+    await mkdir(SHOTS, { recursive: true });
+    await mkdir(DOCS_SHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.stop();
+    await harness?.close();
+    if (catalogDir) await rm(catalogDir, { recursive: true, force: true });
+  });
+
+  it("renders both studios with badges at the catalog price for the selected image's pixel size", async () => {
+    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Edit Team", "--tier", "pro");
+    const { page, panel } = await openPanel(browser, harness.url, proxy, token, ["Photo"]);
+    const edit = await openTab(panel, "edit");
+    expect(await panel.getByTestId("tab-edit").getAttribute("aria-selected")).toBe("true");
+    expect(await panel.locator("#panel-create").isHidden()).toBe(true);
+
+    // Remove background on the 512 x 384 photo: the catalog's price, as the server prices it.
+    const photo = { width: 512, height: 384 };
+    const rb = await badgeWhen(edit, (b) => b.state === "price");
+    expect(rb.credits).toBe(DEFAULT_CATALOG.edit["remove-background"].credits);
+    expect(rb.credits).toBe(await serverEstimate(proxy, token, { operation: "edit", kind: "remove-background", input: photo }));
+    expect(await edit.getByTestId("edit-run").isEnabled()).toBe(true);
+
+    // Erase needs a shape over the image: asked for until one is selected with the photo.
+    await edit.getByTestId("edit-kind").selectOption("erase");
+    const noMask = await badgeWhen(edit, (b) => b.state === "empty");
+    expect(noMask.credits).toBe(DEFAULT_CATALOG.edit.erase.credits);
+    expect(await edit.locator("#edit-run-hint").innerText()).toMatch(/Draw a shape over the area/);
+    await select(page, ["Photo", "Oval"]);
+    await expect.poll(() => edit.getByTestId("mask-hint").innerText()).toContain("“Oval”");
+    const erase = await badgeWhen(edit, (b) => b.state === "price");
+    expect(erase.credits).toBe(await serverEstimate(proxy, token, { operation: "edit", kind: "erase", input: photo }));
+
+    // Per-kind fields: search & recolor asks what to select; outpaint shows its sides and the size it makes.
+    await edit.getByTestId("edit-kind").selectOption("search-recolor");
+    await edit.getByTestId("edit-selectPrompt").fill("the disc");
+    await edit.getByTestId("edit-prompt").fill("deep blue");
+    expect((await badgeWhen(edit, (b) => b.state === "price")).credits).toBe(DEFAULT_CATALOG.edit["search-recolor"].credits);
+    await edit.getByTestId("edit-kind").selectOption("outpaint");
+    await edit.getByTestId("expand-right").fill("128");
+    await expect.poll(() => edit.getByTestId("outpaint-size").innerText()).toBe("512×384 → 640×384");
+
+    // A 2048 x 1536 photo (3 MP) costs the large-image surcharge on top, badge and server alike.
+    await edit.getByTestId("edit-kind").selectOption("remove-background");
+    await select(page, ["Big"]);
+    const big = await badgeWhen(edit, (b) => b.state === "price" && b.credits !== rb.credits);
+    expect(big.credits).toBe(DEFAULT_CATALOG.edit["remove-background"].credits + 1);
+    expect(big.credits).toBe(await serverEstimate(proxy, token, { operation: "edit", kind: "remove-background", input: BIG.image }));
+
+    // The tabs are keyboard-reachable: arrow right from Edit moves to Upscale.
+    await panel.getByTestId("tab-edit").focus();
+    await panel.getByTestId("tab-edit").press("ArrowRight");
+    await expect.poll(() => panel.getByTestId("tab-upscale").getAttribute("aria-selected")).toBe("true");
+    expect(await panel.getByTestId("tab-upscale").evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    const upscale = panel.locator("#panel-upscale");
+    await expect.poll(() => upscale.getByTestId("upscale-size").innerText()).toBe("2048×1536 → 4096×3072 px");
+    const fastBig = await badgeWhen(upscale, (b) => b.state === "price");
+    expect(fastBig.credits).toBe(DEFAULT_CATALOG.upscale.fast.credits + 1);
+    expect(fastBig.credits).toBe(await serverEstimate(proxy, token, { operation: "upscale", mode: "fast", input: BIG.image }));
+
+    await select(page, ["Photo"]);
+    await expect.poll(() => upscale.getByTestId("upscale-size").innerText()).toBe("512×384 → 2048×1536 px");
+    expect((await badgeWhen(upscale, (b) => b.state === "price" && b.credits !== fastBig.credits)).credits).toBe(DEFAULT_CATALOG.upscale.fast.credits);
+    await upscale.getByTestId("upscale-mode").selectOption("conservative");
+    await expect.poll(() => upscale.getByTestId("upscale-size").innerText()).toBe("512×384 → 4096×3072 px");
+    const conservative = await badgeWhen(upscale, (b) => b.state === "price" && b.credits === DEFAULT_CATALOG.upscale.conservative.credits);
+    expect(conservative.credits).toBe(await serverEstimate(proxy, token, { operation: "upscale", mode: "conservative", input: photo }));
+    await upscale.getByTestId("upscale-mode").selectOption("creative");
+    await badgeWhen(upscale, (b) => b.state === "empty");
+    await upscale.getByTestId("upscale-prompt").fill("A red disc on a pale wall");
+    expect((await badgeWhen(upscale, (b) => b.state === "price")).credits).toBe(DEFAULT_CATALOG.upscale.creative.credits);
+    await shoot(page, "upscale-light");
+
+    await panel.getByTestId("tab-edit").click();
+    await edit.getByTestId("edit-kind").selectOption("inpaint");
+    await select(page, ["Photo", "Oval"]);
+    await edit.getByTestId("edit-prompt").fill("A small potted fern");
+    await badgeWhen(edit, (b) => b.state === "price");
+    await shoot(page, "edit-light");
+
+    // Pricing charged nothing.
+    expect((await me(proxy, token)).balance.held).toBe(0);
+    await page.close();
+  });
+
+  it("says when nothing is selected, in both studios (dark theme)", async () => {
+    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Empty Team", "--tier", "pro");
+    const { page, panel } = await openPanel(browser, harness.url, proxy, token, [], "dark");
+    const edit = await openTab(panel, "edit");
+    const empty = await badgeWhen(edit, (b) => b.state === "empty");
+    expect(empty.credits).toBe(DEFAULT_CATALOG.edit["remove-background"].credits);
+    expect(await edit.locator("#edit-run-hint").innerText()).toBe("Select an image to edit");
+    expect(await edit.getByTestId("edit-run").isDisabled()).toBe(true);
+    expect(await edit.getByText("Select an image on the canvas").isVisible()).toBe(true);
+
+    const upscale = await openTab(panel, "upscale");
+    await badgeWhen(upscale, (b) => b.state === "empty");
+    expect(await upscale.locator("#upscale-run-hint").innerText()).toBe("Select an image to upscale");
+    expect(await upscale.getByTestId("upscale-run").isDisabled()).toBe(true);
+    expect(await upscale.getByTestId("upscale-size").innerText()).toMatch(/Select an image/);
+
+    // A selection the studios cannot use says why.
+    await select(page, ["Photo", "Big"]);
+    await expect.poll(() => upscale.locator("#upscale-run-hint").innerText()).toBe("Select one image (and, for a mask, one shape drawn over it)");
+
+    await select(page, ["Photo"]);
+    await badgeWhen(upscale, (b) => b.state === "price");
+    await shoot(page, "upscale-dark");
+    await panel.getByTestId("tab-edit").click();
+    await edit.getByTestId("edit-kind").selectOption("outpaint");
+    await edit.getByTestId("expand-left").fill("64");
+    await edit.getByTestId("expand-right").fill("64");
+    await edit.getByTestId("edit-prompt").fill("More of the pale wall");
+    await badgeWhen(edit, (b) => b.state === "price");
+    await shoot(page, "edit-dark");
+    await page.close();
+  });
+
+  it("removes the background and places the result beside the photo, charging what the badge said", async () => {
+    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Cutout Team", "--tier", "pro");
+    const before = await me(proxy, token);
+    const { page, panel } = await openPanel(browser, harness.url, proxy, token, ["Photo"]);
+    const edit = await openTab(panel, "edit");
+    const price = await badgeWhen(edit, (b) => b.state === "price");
+    await edit.getByTestId("edit-run").click();
+    await waitForJob(edit);
+
+    const state = await canvas(page);
+    expect(state.created).toHaveLength(1);
+    const result = state.created[0]!;
+    expect(result.decoded).toEqual(PHOTO.image);
+    expect({ x: result.x, y: result.y, width: result.width, height: result.height, parentType: result.parentType }).toEqual({
+      x: PHOTO.x + PHOTO.width + 40,
+      y: PHOTO.y,
+      ...PHOTO.image,
+      parentType: "PAGE",
+    });
+    expect(result.name).toBe("Photo · Remove background");
+    expect(result.pluginData).toMatchObject({ operation: "edit", jobId: expect.stringMatching(/\S/), assetId: expect.stringMatching(/\S/) });
+    expect(state.undoSteps).toBe(1);
+    expect(state.given.Photo!.pluginData).toEqual({}); // the source is left alone
+
+    const after = await me(proxy, token);
+    expect(after.balance.available).toBe(before.balance.available! - price.credits);
+    expect(after.balance.held).toBe(0);
+    await expect.poll(async () => panel.getByTestId("balance").getAttribute("data-available")).toBe(String(after.balance.available));
+    await page.close();
+  });
+
+  it("erases under the oval with a mask of the image's size, replacing the photo's fill in one undo step", async () => {
+    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Erase Team", "--tier", "pro");
+    const before = await me(proxy, token);
+    const { page, panel } = await openPanel(browser, harness.url, proxy, token, ["Photo", "Oval"]);
+    const edit = await openTab(panel, "edit");
+    await edit.getByTestId("edit-kind").selectOption("erase");
+    await edit.getByTestId("edit-replace").check();
+    await expect.poll(() => edit.getByText("Replaces the image in “Photo”").isVisible()).toBe(true);
+    const price = await badgeWhen(edit, (b) => b.state === "price");
+    const hashBefore = (await canvas(page)).given.Photo!.fills[0]!.imageHash;
+    await edit.getByTestId("edit-run").click();
+    await waitForJob(edit);
+    expect(await edit.getByTestId("job-status").innerText()).toMatch(/^Replaced the image/);
+
+    const state = await canvas(page);
+    // The mask the plugin sent: the image's pixel size, white inside the oval, black outside it.
+    expect(state.mask).toMatchObject({ width: 512, height: 384 });
+    expect(state.mask!.centre).toBeGreaterThan(250);
+    expect(state.mask!.corner).toBeLessThan(5);
+    expect(state.mask!.edgeOutside).toBeLessThan(5);
+    expect(state.framesLeft).toBe(0);
+
+    const photo = state.given.Photo!;
+    expect(state.created).toEqual([]);
+    expect(photo.fills).toHaveLength(1);
+    expect(photo.fills[0]).toMatchObject({ type: "IMAGE", scaleMode: "FILL" });
+    expect(photo.fills[0]!.imageHash).not.toBe(hashBefore);
+    expect(photo.decoded).toEqual(PHOTO.image);
+    expect(photo.pluginData).toMatchObject({ operation: "edit", jobId: expect.stringMatching(/\S/), assetId: expect.stringMatching(/\S/) });
+    expect(state.undoSteps).toBe(1);
+    expect((await me(proxy, token)).balance.available).toBe(before.balance.available! - price.credits);
+    await page.close();
+  });
+
+  it("upscales 4x beside the photo", async () => {
+    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Upscale Team", "--tier", "pro");
+    const before = await me(proxy, token);
+    const { page, panel } = await openPanel(browser, harness.url, proxy, token, ["Photo"]);
+    const upscale = await openTab(panel, "upscale");
+    const price = await badgeWhen(upscale, (b) => b.state === "price");
+    await upscale.getByTestId("upscale-run").click();
+    await waitForJob(upscale);
+    const state = await canvas(page);
+    expect(state.created).toHaveLength(1);
+    expect(state.created[0]!.decoded).toEqual({ width: 2048, height: 1536 });
+    expect([state.created[0]!.x, state.created[0]!.width]).toEqual([PHOTO.x + PHOTO.width + 40, 2048]);
+    expect(state.created[0]!.pluginData.operation).toBe("upscale");
+    expect((await me(proxy, token)).balance.available).toBe(before.balance.available! - price.credits);
+    await page.close();
+  });
+});

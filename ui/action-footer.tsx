@@ -1,0 +1,46 @@
+// A studio's footer: where the result goes, the one action button carrying its price, why it is disabled,
+// and the running job's status or error.
+import type { Badge } from "./badge.ts";
+import { CostBadge } from "./cost-badge.tsx";
+import { ErrorMessage } from "./error-message.tsx";
+import { JobStatus } from "./job-status.tsx";
+import type { JobState } from "./use-job.ts";
+
+export interface ActionFooterProps {
+  /** Test id of the button; its hint is `${id}-hint`. */
+  id: string;
+  label: string;
+  busyLabel: string;
+  /** Where the result will go. */
+  where: string;
+  badge: Badge;
+  job: JobState;
+  onRun(): void;
+}
+
+export function ActionFooter({ id, label, busyLabel, where, badge, job, onRun }: ActionFooterProps) {
+  const hintId = `${id}-hint`;
+  return (
+    <div class="footer">
+      <p class="muted">{where}</p>
+      <button
+        type="button"
+        class="button generate"
+        data-testid={id}
+        disabled={!badge.enabled || job.running}
+        onClick={onRun}
+        aria-describedby={badge.hint ? hintId : undefined}
+      >
+        <span>{job.running ? busyLabel : label}</span>
+        <CostBadge badge={badge} />
+      </button>
+      {badge.hint && (
+        <p id={hintId} class={`hint hint-${badge.state}`}>
+          {badge.hint}
+        </p>
+      )}
+      {job.run && <JobStatus run={job.run} />}
+      {job.error && <ErrorMessage message={job.error} />}
+    </div>
+  );
+}

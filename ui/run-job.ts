@@ -1,0 +1,96 @@
+// One job, start to finish, for every studio: start it (one idempotency key per click; image parts as
+// multipart), follow it, fetch the images and hand them to the plugin in one `place-images`: beside the
+// selection for Create, beside (or into) the source image for Edit and Upscale. Dependencies come in so it
+// runs in tests.
+import type { Job } from "../core/api/responses.ts";
+import type { JobSpec } from "../core/api/specs.ts";
+import { ApiError } from "./api-error.ts";
+import type { ApiClient, ImageParts } from "./api-client.ts";
+import type { Run } from "./job-status.tsx";
+import type { PlaceImagesInput } from "./plugin-bridge.ts";
+
+export type Progress =
+  | { phase: "starting" }
+  | { phase: "queued" | "running"; job: Job }
+  | { phase: "placing"; job: Job };
+
+export interface JobRequest {
+  spec: JobSpec;
+  /** Layer name of the placed images. */
+  name: string;
+  /** The image, mask and reference parts of an edit or upscale. */
+  parts?: ImageParts;
+  /** Edit and upscale: the node the image came from, and whether the result replaces its fill. */
+  source?: { nodeId: string; replace: boolean };
+}
+
+export interface RunJobDeps {
+  api: Pick<ApiClient, "createJob" | "waitForJob" | "assetBytes">;
+  place(input: PlaceImagesInput): Promise<string[]>;
+  newKey(): string;
+  onProgress?(progress: Progress): void;
+}
+
+export interface JobResult {
+  job: Job;
+  nodeIds: string[];
+}
+
+/** Layer name of the placed images: the start of the prompt (or of any text). */
+export function layerName(text: string): string {
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  return oneLine.length > 60 ? `${oneLine.slice(0, 59)}…` : oneLine;
+}
+
+const imagesText = (n: number) => `${n} ${n === 1 ? "image" : "images"}`;
+
+/** The status line for a job's progress; `verb` says what the studio does ("Generating", "Upscaling"). */
+export function progressRun(progress: Progress, verb: string): Run {
+  switch (progress.phase) {
+    case "starting":
+      return { status: "starting", text: "Starting…" };
+    case "queued": {
+      const position = progress.job.progress.queuePosition;
+      return { status: "queued", text: position ? `Queued · position ${position}` : "Queued…" };
+    }
+    case "running": {
+      const { completed, total } = progress.job.progress;
+      return { status: "running", text: total > 1 ? `${verb} · ${completed} of ${total} done` : `${verb}…`, fraction: completed / total };
+    }
+    case "placing":
+      return { status: "placing", text: `Placing ${imagesText(progress.job.assets.length)} on the canvas…`, fraction: 1 };
+  }
+}
+
+export async function runJob(request: JobRequest, deps: RunJobDeps): Promise<JobResult> {
+  const { spec } = request;
+  deps.onProgress?.({ phase: "starting" });
+  const started = await deps.api.createJob(spec, deps.newKey(), request.parts);
+  const report = (job: Job) => {
+    if (job.status === "queued" || job.status === "running") deps.onProgress?.({ phase: job.status, job });
+  };
+  report(started);
+  const job = await deps.api.waitForJob(started, { onUpdate: report });
+  if (job.status === "failed") {
+    const error = job.error;
+    throw new ApiError(error?.code ?? "provider_error", error?.message ?? "The job failed", { ...error?.details, jobId: job.id, charged: job.charged });
+  }
+  deps.onProgress?.({ phase: "placing", job });
+  const images = await Promise.all(
+    job.assets.map(async (asset) => ({ bytes: await deps.api.assetBytes(asset.url), width: asset.width, height: asset.height, assetId: asset.id })),
+  );
+  const prompt = "prompt" in spec && typeof spec.prompt === "string" ? spec.prompt : undefined;
+  try {
+    const nodeIds = await deps.place({
+      name: request.name,
+      images,
+      provenance: { jobId: job.id, operation: job.operation, ...(prompt !== undefined ? { prompt } : {}), spec: JSON.stringify(spec) },
+      ...(request.source ? { source: request.source } : {}),
+    });
+    return { job, nodeIds };
+  } catch (error) {
+    // The job succeeded and was charged; say so, and keep the job id so the asset can be found again.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ApiError("placement_failed", message, { jobId: job.id, charged: job.charged });
+  }
+}

@@ -1,0 +1,80 @@
+// The Upscale studio: fast, conservative or creative, the size it will make (capped at what Figma holds),
+// and an Upscale button priced by core's estimate() at the selected image's pixel size.
+import { useState } from "preact/hooks";
+import { PROMPT_MAX } from "../../core/api/specs.ts";
+import { UPSCALE_MODES, type UpscaleMode } from "../../core/catalog/schema.ts";
+import { estimate } from "../../core/estimate.ts";
+import { ActionFooter } from "../action-footer.tsx";
+import { badgeFor } from "../badge.ts";
+import { AUTO, estimateContext, providerOptions } from "../create-form.ts";
+import { CheckField, Field } from "../field.tsx";
+import { inputOf, partsOf, replaceBlocker, resultText, resultWhere } from "../image-form.ts";
+import { buildUpscaleSpec, initialUpscaleForm, UPSCALE_MODES_INFO, upscaleProblem, upscaleResultSize, type UpscaleForm } from "../upscale-form.ts";
+import { useJob } from "../use-job.ts";
+import type { ImageStudioProps } from "./edit-studio.tsx";
+import { ProviderSelect } from "./provider-select.tsx";
+
+export function UpscaleStudio(props: ImageStudioProps) {
+  const { catalog, selection } = props;
+  const [form, setForm] = useState<UpscaleForm>(initialUpscaleForm);
+  const job = useJob(props, "Upscaling");
+  const update = (patch: Partial<UpscaleForm>) => setForm((f) => ({ ...f, ...patch }));
+
+  const image = selection.image;
+  const input = inputOf(image);
+  const out = input && upscaleResultSize(form.mode, input);
+  const blocker = replaceBlocker(image);
+  const replace = form.replace && !blocker;
+  const problem = upscaleProblem(form, selection);
+  const badge = badgeFor(estimate(buildUpscaleSpec(form, input), catalog, estimateContext(props.me, props.providers)), problem, catalog);
+
+  const onUpscale = () => {
+    if (!badge.enabled || !image || !out) return;
+    const spec = buildUpscaleSpec(form);
+    void job.start(
+      async () => {
+        const exported = await props.bridge.exportImage({ imageId: image.id, mask: false, references: {} });
+        return { spec, name: `${image.name} · ${out.width}×${out.height}`, parts: partsOf(exported), source: { nodeId: image.id, replace } };
+      },
+      (result) => resultText(result, image),
+    );
+  };
+
+  return (
+    <div class="view create">
+      <div class="scroll">
+        <Field id="upscale-mode" label="Mode" hint={UPSCALE_MODES_INFO[form.mode].note}>
+          <select
+            value={form.mode}
+            onChange={(e) => {
+              const mode = e.currentTarget.value as UpscaleMode;
+              update({ mode, ...(catalog.upscale[mode].providers.includes(form.provider) ? {} : { provider: AUTO }) });
+            }}
+          >
+            {UPSCALE_MODES.map((m) => (
+              <option key={m} value={m}>
+                {UPSCALE_MODES_INFO[m].label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <p class="size" data-testid="upscale-size">
+          {input && out ? `${input.width}×${input.height} → ${out.width}×${out.height} px` : "Select an image to see the size it will make"}
+        </p>
+        {form.mode === "creative" && (
+          <>
+            <Field id="upscale-prompt" label="Prompt">
+              <textarea rows={3} maxLength={PROMPT_MAX} value={form.prompt} placeholder="A portrait in soft window light" onInput={(e) => update({ prompt: e.currentTarget.value })} />
+            </Field>
+            <Field id="upscale-creativity" label={`Creativity · ${form.creativity.toFixed(2)}`} hint="Higher invents more detail">
+              <input type="range" min={0} max={1} step={0.05} value={form.creativity} onInput={(e) => update({ creativity: Number(e.currentTarget.value) })} />
+            </Field>
+          </>
+        )}
+        <ProviderSelect id="upscale-provider" value={form.provider} options={providerOptions(catalog, props.providers, catalog.upscale[form.mode].providers)} onChange={(provider) => update({ provider })} />
+        <CheckField id="upscale-replace" label="Replace the image" hint={blocker} checked={replace} disabled={!!blocker} onChange={(r) => update({ replace: r })} />
+      </div>
+      <ActionFooter id="upscale-run" label="Upscale" busyLabel="Upscaling…" where={resultWhere(image, replace)} badge={badge} job={job} onRun={onUpscale} />
+    </div>
+  );
+}
