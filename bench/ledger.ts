@@ -21,7 +21,7 @@ async function bench({ kind, teams, clients, durationMs }: Setup): Promise<void>
   const t = await openTestDb(kind);
   const dir = mkdtempSync(join(tmpdir(), "bench-ledger-"));
   try {
-    if (kind === "postgres") await resizePool(t.db, clients);
+    if (kind === "postgres") await resizePool(t.db, Number(process.env.BENCH_POOL ?? 8));
     const stores = storesOn(t.db, DEFAULT_CATALOG, dir);
     const ids: { teamId: string; memberId: string }[] = [];
     for (let i = 0; i < teams; i++) {

@@ -2,6 +2,7 @@
 // and parameters go through untouched. Transactions are READ COMMITTED; the stores get their safety from
 // row locks (`dialect.forUpdate`) and conditional updates, and a serialization failure or deadlock retries
 // the whole transaction function.
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { POSTGRES_DIALECT, type Db, type Sql, type SqlValue } from "./sql.ts";
 
@@ -32,14 +33,26 @@ const TYPES: pg.CustomTypesConfig = {
 };
 
 interface Queryable {
-  query(text: string, values?: SqlValue[]): Promise<pg.QueryResult>;
+  query(config: pg.QueryConfig<SqlValue[]> | string): Promise<pg.QueryResult>;
+}
+
+/** Parametrized statements are named, so each connection parses and plans them once, not per call. */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `s${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 function sqlOn(q: Queryable, onError?: (error: unknown) => void): Sql {
   // The array is passed as-is: no copy, no rewriting of placeholders. pg only reads it.
   const query = async (text: string, params?: readonly SqlValue[]) => {
     try {
-      return await q.query(text, params as SqlValue[] | undefined);
+      if (params === undefined) return await q.query(text);
+      return await q.query({ name: statementName(text), text, values: params as SqlValue[] });
     } catch (error) {
       onError?.(error);
       throw error;

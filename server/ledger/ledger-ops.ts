@@ -214,56 +214,54 @@ const SPENT_IN_PERIOD = "(CASE WHEN cap_period_start = $2 THEN period_spent ELSE
 export async function hold(sql: Sql, input: HoldInput, periodStart?: string): Promise<HoldRecord> {
   assertCredits(input.amount, "hold amount");
   if (!Number.isFinite(input.ttlMs) || input.ttlMs < 0) throw new RangeError(`ttlMs must be >= 0, got ${input.ttlMs}`);
-  if (input.memberId) {
-    // The member's cap, in the same transaction: a counter from an older period starts again at 0.
-    const period = periodStart ?? (await teamPeriod(sql, input.teamId));
-    const capped = await sql.one<{ id: string }>(
-      `UPDATE members SET period_spent = ${SPENT_IN_PERIOD}, cap_period_start = $2, held = held + $3
-       WHERE id = $1 AND (monthly_cap IS NULL OR ${SPENT_IN_PERIOD} + held + $3 <= monthly_cap) RETURNING id`,
-      [input.memberId, period, input.amount],
-    );
-    if (!capped) {
-      const m = await sql.one<{ cap: number; spent: number; held: number }>(
-        `SELECT monthly_cap AS cap, ${SPENT_IN_PERIOD} AS spent, held FROM members WHERE id = $1`,
-        [input.memberId, period],
-      );
-      if (!m) throw new LedgerNotFoundError(`no member ${input.memberId}`);
-      throw new MemberCapReachedError(m.cap, Math.max(0, m.cap - m.spent - m.held), input.amount);
-    }
-  }
-  // Invariant 1: the conditional update reserves nothing unless the credits are there. (A refusal after the
-  // member's counter moved throws, and the transaction rolls that back too.)
-  const reserve = `UPDATE balances SET held = held + $2, updated_at = ${sql.dialect.now}
-     WHERE team_id = $1 AND (unlimited = 1 OR granted - spent - held >= $2)
-     RETURNING granted - spent - held AS available`;
+  const period = input.memberId ? (periodStart ?? (await teamPeriod(sql, input.teamId))) : null;
   const holdId = newId("hold");
+  // Invariant 1: the conditional update reserves nothing unless the credits are there. The member's cap is a
+  // conditional update in the same transaction; a counter from an older period starts again at 0.
+  const reserve = `UPDATE balances SET held = held + $2, updated_at = ${sql.dialect.now}
+     WHERE team_id = $1 AND (unlimited = 1 OR granted - spent - held >= $2)`;
+  const cap = `UPDATE members SET period_spent = ${SPENT_IN_PERIOD}, cap_period_start = $2, held = held + $3
+     WHERE id = $1 AND (monthly_cap IS NULL OR ${SPENT_IN_PERIOD} + held + $3 <= monthly_cap)`;
   let row: HoldRow | undefined;
   if (sql.dialect.name === "postgres") {
-    // Reserve, hold and entry in one round trip; no row means the reservation was refused.
+    // Cap, reserve, hold and entry in one round trip; no row means one of the two conditions refused. (A
+    // cap update whose reservation was refused is undone: the refusal throws and the transaction rolls back.)
     row = await sql.one<HoldRow>(
-      `WITH b AS (${reserve}),
+      `WITH m AS (${cap.replace(/\$1/g, "$4").replace(/\$2/g, "$8").replace(/\$3/g, "$9")} RETURNING 1),
+       b AS (${reserve} AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM m)) RETURNING granted - spent - held AS available),
        h AS (INSERT INTO holds (id, team_id, member_id, job_id, amount, expires_at)
              SELECT $3, $1, $4, $5, $2, ${sql.dialect.nowPlusMs("$6")} FROM b RETURNING *),
        e AS (INSERT INTO entries (id, kind, amount, team_id, member_id, job_id, hold_id, available_after, period_start)
              SELECT $7, 'hold', $2, $1, $4, $5, $3, b.available, (SELECT period_start FROM teams WHERE id = $1) FROM b RETURNING 1)
-       SELECT h.* FROM h, e`,
-      [input.teamId, input.amount, holdId, input.memberId, input.jobId ?? null, input.ttlMs, newId("ent")],
+       SELECT h.* FROM h`,
+      [input.teamId, input.amount, holdId, input.memberId, input.jobId ?? null, input.ttlMs, newId("ent"), period, input.amount],
     );
   } else {
-    const reserved = await sql.one<{ available: number }>(reserve, [input.teamId, input.amount]);
-    if (reserved) {
-      row = await sql.one<HoldRow>(
-        `INSERT INTO holds (id, team_id, member_id, job_id, amount, expires_at) VALUES ($1, $2, $3, $4, $5, ${sql.dialect.nowPlusMs("$6")}) RETURNING *`,
-        [holdId, input.teamId, input.memberId, input.jobId ?? null, input.amount, input.ttlMs],
-      );
-      await writeEntry(sql, input.teamId, "hold", input.amount, reserved.available, { memberId: input.memberId, jobId: input.jobId ?? null, holdId });
-    }
+    const reserved = await sql.one<{ available: number }>(`${reserve} RETURNING granted - spent - held AS available`, [input.teamId, input.amount]);
+    if (!reserved) return refuseHold(sql, input, period);
+    if (input.memberId && (await sql.run(cap, [input.memberId, period, input.amount])) !== 1) return refuseHold(sql, input, period, true);
+    row = await sql.one<HoldRow>(
+      `INSERT INTO holds (id, team_id, member_id, job_id, amount, expires_at) VALUES ($1, $2, $3, $4, $5, ${sql.dialect.nowPlusMs("$6")}) RETURNING *`,
+      [holdId, input.teamId, input.memberId, input.jobId ?? null, input.amount, input.ttlMs],
+    );
+    await writeEntry(sql, input.teamId, "hold", input.amount, reserved.available, { memberId: input.memberId, jobId: input.jobId ?? null, holdId });
   }
-  if (!row) {
-    const b = await balance(sql, input.teamId);
-    throw new InsufficientCreditsError(input.amount, b.available ?? 0);
-  }
-  return toHold(row);
+  if (row) return toHold(row);
+  return refuseHold(sql, input, period);
+}
+
+/** Why a hold was refused: the balance first (as the estimate says it), then the member's cap. Reads the
+ * figures as they were before this hold (a partial change by the refused hold is subtracted). */
+async function refuseHold(sql: Sql, input: HoldInput, period: string | null, reservedAlready = false): Promise<never> {
+  const b = await balance(sql, input.teamId);
+  const available = (b.available ?? 0) + (reservedAlready ? input.amount : 0);
+  if (!b.unlimited && available < input.amount) throw new InsufficientCreditsError(input.amount, available);
+  const m = await sql.one<{ cap: number; spent: number; held: number }>(
+    `SELECT monthly_cap AS cap, ${SPENT_IN_PERIOD} AS spent, held FROM members WHERE id = $1`,
+    [input.memberId, period],
+  );
+  if (!m) throw new LedgerNotFoundError(`no member ${input.memberId}`);
+  throw new MemberCapReachedError(m.cap, Math.max(0, m.cap - m.spent - m.held), input.amount);
 }
 
 export async function getHold(sql: Sql, holdId: string): Promise<HoldRecord | null> {
@@ -294,8 +292,58 @@ async function memberResolved(sql: Sql, hold: HoldRow, captured: number, periodS
   );
 }
 
+/**
+ * PostgreSQL: the whole capture in one statement (resolve, balance, capture + release entries in order,
+ * member counter, and the draw from the first grant when it covers the amount). PostgreSQL runs every
+ * data-modifying CTE to completion whether or not the final SELECT reads it. `drawn` is 0 when the draw
+ * still has to be spread over several grants.
+ */
+async function capturePg(sql: Sql, holdId: string, amount: number | null, periodStart: string): Promise<(HoldRow & { drawn: number }) | undefined> {
+  const now = sql.dialect.now;
+  return sql.one<HoldRow & { drawn: number }>(
+    `WITH h AS (
+       UPDATE holds SET state = 'captured', captured = coalesce($2::integer, amount), resolved_at = ${now}
+       WHERE id = $1 AND state = 'pending' AND coalesce($2::integer, amount) <= amount RETURNING *),
+     b AS (
+       UPDATE balances SET held = balances.held - h.amount, spent = balances.spent + h.captured, updated_at = ${now}
+       FROM h WHERE balances.team_id = h.team_id
+       RETURNING balances.granted - balances.spent - balances.held AS available),
+     e AS (
+       INSERT INTO entries (id, kind, amount, team_id, member_id, job_id, hold_id, available_after, period_start)
+       SELECT x.id, x.kind, x.amount, h.team_id, h.member_id, h.job_id, h.id, x.available_after, $3
+       FROM h, b, LATERAL (VALUES (1, $4::text, 'capture', h.captured, b.available - (h.amount - h.captured)),
+                                  (2, $5::text, 'release', h.amount - h.captured, b.available)) AS x(ord, id, kind, amount, available_after)
+       WHERE x.ord = 1 OR x.amount > 0
+       ORDER BY x.ord
+       RETURNING 1),
+     m AS (
+       UPDATE members SET period_spent = (CASE WHEN cap_period_start = $3 THEN period_spent ELSE 0 END) + h.captured,
+                          cap_period_start = $3, held = members.held - h.amount
+       FROM h WHERE members.id = h.member_id RETURNING 1),
+     g AS (
+       UPDATE grants SET remaining = grants.remaining - h.captured FROM h
+       WHERE h.captured > 0 AND grants.remaining >= h.captured
+         AND grants.id = (SELECT id FROM grants WHERE team_id = h.team_id AND remaining > 0 ${DRAW_ORDER} LIMIT 1)
+       RETURNING 1)
+     SELECT h.*, (SELECT count(*) FROM g) + (CASE WHEN h.captured = 0 THEN 1 ELSE 0 END) AS drawn
+     FROM h`,
+    [holdId, amount, periodStart, newId("ent"), newId("ent")],
+  );
+}
+
 export async function capture(sql: Sql, holdId: string, amount?: number, periodStart?: string): Promise<HoldResolution> {
   if (amount !== undefined) assertCredits(amount, "capture amount");
+  if (sql.dialect.name === "postgres" && periodStart !== undefined) {
+    const done = await capturePg(sql, holdId, amount ?? null, periodStart);
+    if (done) {
+      if (done.drawn === 0) await drawFromGrants(sql, done.team_id, done.captured);
+      const { drawn: _drawn, ...row } = done;
+      return { hold: toHold(row), changed: true };
+    }
+    const { pending, current } = await pendingHold(sql, holdId);
+    if (pending) throw new RangeError(`cannot capture ${amount} of a hold of ${pending.amount}`);
+    return { hold: current, changed: false };
+  }
   // One conditional UPDATE both checks and resolves: amount, member and job never change after the hold.
   const resolved = await sql.one<HoldRow>(
     `UPDATE holds SET state = 'captured', captured = coalesce($2, amount), resolved_at = ${sql.dialect.now}
@@ -343,6 +391,13 @@ export async function overdueHolds(sql: Sql, limit = 500): Promise<{ id: string;
  */
 async function drawFromGrants(sql: Sql, teamId: string, amount: number): Promise<void> {
   if (amount === 0) return;
+  // Usually the first grant in drawing order covers it all: one statement.
+  const whole = await sql.one<{ id: string }>(
+    `UPDATE grants SET remaining = remaining - $2
+     WHERE id = (SELECT id FROM grants WHERE team_id = $1 AND remaining > 0 ${DRAW_ORDER} LIMIT 1) AND remaining >= $2 RETURNING id`,
+    [teamId, amount],
+  );
+  if (whole) return;
   let left = amount;
   const grants = await sql.all<{ id: string; remaining: number }>(
     `SELECT id, remaining FROM grants WHERE team_id = $1 AND remaining > 0 ${DRAW_ORDER}`,

@@ -47,15 +47,24 @@ interface TeamStateRow {
  * one round trip; if the team's period has ended it is rolled over first (exactly once across processes).
  */
 export async function openTeam(sql: Sql, catalog: Catalog, teamId: string): Promise<TeamState> {
+  return openTeamWhere(sql, catalog, "b.team_id = $1", teamId);
+}
+
+/** openTeam for the team of a hold, in the same single round trip. */
+export async function openTeamOfHold(sql: Sql, catalog: Catalog, holdId: string): Promise<TeamState> {
+  return openTeamWhere(sql, catalog, "b.team_id = (SELECT team_id FROM holds WHERE id = $1)", holdId);
+}
+
+async function openTeamWhere(sql: Sql, catalog: Catalog, where: string, key: string): Promise<TeamState> {
   for (;;) {
     const row = await sql.one<TeamStateRow>(
       `SELECT b.team_id, b.unlimited, b.granted, b.spent, b.held, t.tier, t.period_start, t.period_end,
               (CASE WHEN t.period_end <= ${sql.dialect.now} THEN 1 ELSE 0 END) AS due
-       FROM balances b JOIN teams t ON t.id = b.team_id WHERE b.team_id = $1${sql.dialect.forUpdateOf("b")}`,
-      [teamId],
+       FROM balances b JOIN teams t ON t.id = b.team_id WHERE ${where}${sql.dialect.forUpdateOf("b")}`,
+      [key],
     );
-    if (!row) throw new LedgerNotFoundError(`no team ${teamId}`);
-    if (row.due === 1 && (await rollOverIfDue(sql, catalog, teamId))) continue;
+    if (!row) throw new LedgerNotFoundError(`no team or hold ${key}`);
+    if (row.due === 1 && (await rollOverIfDue(sql, catalog, row.team_id))) continue;
     return { balance: toBalance(row), tier: row.tier, periodStart: row.period_start, periodEnd: row.period_end };
   }
 }

@@ -4,7 +4,7 @@
 import type { Catalog, TierId } from "../../core/catalog/schema.ts";
 import type { Db, Sql } from "../db/sql.ts";
 import * as ops from "./ledger-ops.ts";
-import { changeTier, openTeam, rollOverIfDue, teamsDue } from "./period-ops.ts";
+import { changeTier, openTeam, openTeamOfHold, rollOverIfDue, teamsDue } from "./period-ops.ts";
 import type {
   Drift,
   EntryRecord,
@@ -29,9 +29,12 @@ export class SqlLedger implements Ledger {
 
   /** Opens the team of a hold (locks its balance, current period); returns the period. */
   private async holdTeam(sql: Sql, holdId: string): Promise<string> {
-    const hold = await sql.one<{ team_id: string }>("SELECT team_id FROM holds WHERE id = $1", [holdId]);
-    if (!hold) throw new LedgerNotFoundError(`no hold ${holdId}`);
-    return (await openTeam(sql, this.catalog, hold.team_id)).periodStart;
+    try {
+      return (await openTeamOfHold(sql, this.catalog, holdId)).periodStart;
+    } catch (error) {
+      if (error instanceof LedgerNotFoundError) throw new LedgerNotFoundError(`no hold ${holdId}`);
+      throw error;
+    }
   }
 
   grant(input: GrantInput): Promise<{ grant: GrantRecord; balance: LedgerBalance }> {

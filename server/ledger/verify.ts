@@ -72,15 +72,24 @@ export async function verifyLedger(sql: Sql): Promise<Drift[]> {
     drift.push({ teamId: h.team_id, what: `hold ${h.id} (${h.state}) resolved entries`, stored: h.moved, expected: h.amount });
 
   // Member counters: held = their pending holds; spent this period = their captures written in this period.
-  for (const m of await sql.all<{ team_id: string; id: string; held: number; spent: number; pending: number; captured: number }>(
-    `SELECT m.team_id, m.id, m.held,
-            (CASE WHEN m.cap_period_start = t.period_start THEN m.period_spent ELSE 0 END) AS spent,
-            coalesce((SELECT sum(h.amount) FROM holds h WHERE h.member_id = m.id AND h.state = 'pending'), 0) AS pending,
-            coalesce((SELECT sum(e.amount) FROM entries e WHERE e.member_id = m.id AND e.kind = 'capture' AND e.period_start = t.period_start), 0) AS captured
+  // One grouped pass over holds and one over entries (no per-member lookups, so no index is kept for it).
+  const pendingByMember = new Map(
+    (await sql.all<{ member_id: string; held: number }>(
+      "SELECT member_id, coalesce(sum(amount), 0) AS held FROM holds WHERE state = 'pending' AND member_id IS NOT NULL GROUP BY member_id",
+    )).map((r) => [r.member_id, r.held]),
+  );
+  const capturedByMember = new Map(
+    (await sql.all<{ member_id: string; period_start: string; spent: number }>(
+      `SELECT member_id, period_start, coalesce(sum(amount), 0) AS spent FROM entries
+       WHERE kind = 'capture' AND member_id IS NOT NULL GROUP BY member_id, period_start`,
+    )).map((r) => [`${r.member_id} ${r.period_start}`, r.spent]),
+  );
+  for (const m of await sql.all<{ team_id: string; id: string; held: number; spent: number; period_start: string }>(
+    `SELECT m.team_id, m.id, m.held, (CASE WHEN m.cap_period_start = t.period_start THEN m.period_spent ELSE 0 END) AS spent, t.period_start
      FROM members m JOIN teams t ON t.id = m.team_id`,
   )) {
-    expect(m.team_id, `member ${m.id} held`, m.held, m.pending);
-    expect(m.team_id, `member ${m.id} spent this period`, m.spent, m.captured);
+    expect(m.team_id, `member ${m.id} held`, m.held, pendingByMember.get(m.id) ?? 0);
+    expect(m.team_id, `member ${m.id} spent this period`, m.spent, capturedByMember.get(`${m.id} ${m.period_start}`) ?? 0);
   }
   return drift;
 }

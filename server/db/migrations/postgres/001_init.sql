@@ -124,7 +124,6 @@ CREATE TABLE holds (
   CHECK ((state = 'pending') = (resolved_at IS NULL))
 );
 CREATE INDEX holds_pending ON holds (expires_at) WHERE state = 'pending';
-CREATE INDEX holds_member ON holds (member_id, created_at);
 CREATE INDEX holds_job ON holds (job_id);
 
 -- Append-only: the balance is the sum of these rows; mistakes are corrected by a new entry.
@@ -147,7 +146,6 @@ CREATE TABLE entries (
 );
 CREATE INDEX entries_team ON entries (team_id, seq);
 CREATE INDEX entries_job ON entries (job_id) WHERE job_id IS NOT NULL;
-CREATE INDEX entries_member ON entries (member_id, kind, created_at);
 CREATE INDEX entries_team_kind ON entries (team_id, kind, created_at);
 
 CREATE FUNCTION entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -70,5 +70,8 @@ END;
 -- A job's images in the order the provider returned them (variation 1, 2, ...), on any database.
 ALTER TABLE assets ADD COLUMN position INTEGER NOT NULL DEFAULT 0 CHECK (position >= 0);
 CREATE INDEX entries_team_kind ON entries (team_id, kind, created_at);
+-- Member spend and holds are counters on members now; these indexes only slowed every ledger write.
+DROP INDEX entries_member;
+DROP INDEX holds_member;
 CREATE INDEX grants_expiry ON grants (expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
 CREATE INDEX teams_period_end ON teams (period_end);
