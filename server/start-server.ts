@@ -13,6 +13,7 @@ import { startReaper } from "./jobs/reaper.ts";
 import { CircuitBreaker } from "./providers/circuit-breaker.ts";
 import { ProviderQueue } from "./providers/provider-queue.ts";
 import { availableParallelism } from "node:os";
+import sharp from "sharp";
 import { ensureDemoTeam } from "./demo-team.ts";
 import { createApp } from "./http/app.ts";
 import type { AppDeps, AppEnv } from "./http/types.ts";
@@ -86,6 +87,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   };
   const catalog = options.catalog ?? (await loadCatalog(config.catalogPath));
   const logger = options.logger ?? createLogger(config.logLevel);
+  // libvips defaults to one thread on glibc; the local provider's resizes use every core instead.
+  sharp.concurrency(availableParallelism());
   const stores: Stores = await openStores(config, catalog);
   try {
     const keyFor = providerKeyLookup(config, env);

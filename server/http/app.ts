@@ -10,6 +10,7 @@ import { catalogRoute } from "./routes/catalog.ts";
 import { estimateRoute } from "./routes/estimate.ts";
 import { healthRoute } from "./routes/health.ts";
 import { jobsCreateRoute } from "./routes/jobs-create.ts";
+import { jobEventsRoute } from "./routes/job-events.ts";
 import { jobsGetRoute } from "./routes/jobs-get.ts";
 import { ledgerRoute } from "./routes/ledger.ts";
 import { meRoute } from "./routes/me.ts";
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     estimateRoute,
     jobsCreateRoute,
     jobsGetRoute,
+    jobEventsRoute,
     assetContentRoute,
     teamRoute,
     teamMembersRoute,

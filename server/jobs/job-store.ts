@@ -88,7 +88,8 @@ export class SqlJobStore implements JobStore {
       updatedAt: r.updated_at,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
-      assets: await this.assets.listByJob(r.id, sql),
+      // Only a succeeded job has assets: no query for the queued and running jobs clients poll.
+      assets: r.status === "succeeded" ? await this.assets.listByJob(r.id, sql) : [],
     };
   }
 
@@ -193,10 +194,13 @@ export class SqlJobStore implements JobStore {
     return row ? this.toJob(row) : null;
   }
 
-  async markRunning(jobId: string): Promise<JobRecord | null> {
-    const current = await this.db.one<JobRow>("SELECT * FROM jobs WHERE id = $1", [jobId]);
-    if (!current) return null;
-    const total = (JSON.parse(current.progress) as JobProgress).total;
+  async markRunning(jobId: string, knownTotal?: number): Promise<JobRecord | null> {
+    let total = knownTotal;
+    if (total === undefined) {
+      const current = await this.db.one<{ progress: string }>("SELECT progress FROM jobs WHERE id = $1", [jobId]);
+      if (!current) return null;
+      total = (JSON.parse(current.progress) as JobProgress).total;
+    }
     const row = await this.db.one<JobRow>(
       `UPDATE jobs SET status = 'running', progress = $1, started_at = ${this.db.dialect.now}, updated_at = ${this.db.dialect.now}
        WHERE id = $2 AND status = 'queued' RETURNING *`,

@@ -120,7 +120,7 @@ export interface JobStore {
   get(teamId: string, jobId: string): Promise<JobRecord | null>;
   getById(jobId: string): Promise<JobRecord | null>;
   /** queued → running; null when the job is no longer queued. */
-  markRunning(jobId: string): Promise<JobRecord | null>;
+  markRunning(jobId: string, knownTotal?: number): Promise<JobRecord | null>;
   setProgress(jobId: string, progress: JobProgress): Promise<void>;
   /** Captures `charge` of the hold (the rest returns), records the assets, and marks the job succeeded.
    * If the hold was already resolved (expired), the job fails instead and nothing is charged. */

@@ -126,7 +126,7 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
       throw ledgerRefusal(error) ?? error;
     }
     if (!result.created) return replay(result.job);
-    deps.runner.enqueue(result.job.id);
+    deps.runner.enqueue(result.job);
     c.header("Location", `/v1/jobs/${result.job.id}`);
     return c.json({ job: jobView(result.job) }, 202);
   });
