@@ -3,8 +3,8 @@
 // base64 images inside JSON. Google's own SDK dropped the Imagen call on the Gemini API in 2026, so it is
 // treated as at risk: its failures map to the same codes as everything else and never crash the batch logic.
 import { z } from "zod";
-import { describeImage, fitWithin } from "./image-io.ts";
-import { errorForStatus, providerFetch, readBody, type ProviderHttpOptions } from "./provider-http.ts";
+import { describeImage, fitWithin, nearestAspectRatio } from "./image-io.ts";
+import { errorForStatus, providerFetch, readBody, redactSecret, type ProviderHttpOptions } from "./provider-http.ts";
 import {
   ProviderError,
   type CreateRequest,
@@ -114,21 +114,7 @@ export interface GeminiAdapterOptions {
   http?: Partial<Pick<ProviderHttpOptions, "maxRetries" | "baseDelayMs" | "maxRetryAfterMs">>;
 }
 
-/** Nearest ratio by log distance, so 3:2 and 2:3 are equally far from 1:1. */
-function nearestRatio(width: number, height: number, ratios: readonly string[]): string {
-  const target = Math.log(width / height);
-  let best = ratios[0]!;
-  let bestDistance = Infinity;
-  for (const ratio of ratios) {
-    const [w, h] = ratio.split(":").map(Number) as [number, number];
-    const distance = Math.abs(Math.log(w / h) - target);
-    if (distance < bestDistance) {
-      best = ratio;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
+const nearestRatio = nearestAspectRatio;
 
 /** Protobuf Duration JSON ("7s", "1.5s") → ms. */
 function durationMs(value: string | undefined): number | undefined {
@@ -364,9 +350,9 @@ export class GeminiAdapter implements ProviderAdapter {
       return new ProviderError("provider_unavailable", `${NAME} refused the proxy's key`, { details: { providerStatus: status } });
     if (status === 429) {
       const retryAfter = durationMs(details.find((d) => d["@type"]?.endsWith("google.rpc.RetryInfo") || d.retryDelay)?.retryDelay);
-      return retryable(errorForStatus(429, NAME, message, retryAfter));
+      return errorForStatus(429, NAME, message, retryAfter);
     }
-    if (status === 503) return retryable(errorForStatus(503, NAME, message));
+    if (status === 503) return errorForStatus(503, NAME, message);
     // Billing not enabled, or the proxy's region is not served: the provider is unusable, not the request.
     if (status === 400 && error?.status === "FAILED_PRECONDITION")
       return new ProviderError("provider_unavailable", `${NAME} cannot serve the proxy${message ? `: ${message.slice(0, 300)}` : ""}`, {
@@ -384,7 +370,7 @@ export class GeminiAdapter implements ProviderAdapter {
 
   /** Google's messages never echo the key today; this keeps it that way if they ever do. */
   private redact(message: string): string {
-    return this.apiKey ? message.split(this.apiKey).join("[redacted]") : message;
+    return redactSecret(message, this.apiKey);
   }
 
   private abortError(signal: AbortSignal): Error {
@@ -449,6 +435,3 @@ function int32(seed: number): number {
   return Math.abs(Math.trunc(seed)) % 2_147_483_647;
 }
 
-function retryable(error: ProviderError): ProviderError {
-  return new ProviderError(error.code, error.message, { ...error.options, retryable: true });
-}

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { OperationKey } from "../../core/catalog/schema.ts";
 import { describeImage } from "./image-io.ts";
-import { errorForStatus, providerFetch, readBody, retryAfterMs, type ProviderHttpOptions } from "./provider-http.ts";
+import { errorForStatus, parseJsonSafe, providerFetch, readBody, retryAfterMs, type ProviderHttpOptions } from "./provider-http.ts";
 import { ProviderError, type CreateRequest, type InputCheck, type ProviderAdapter, type ProviderImage, type ProviderOutcome } from "./types.ts";
 
 const NAME = "Hugging Face";
@@ -119,9 +119,7 @@ export class HuggingFaceAdapter implements ProviderAdapter {
         retryAfterMs: Math.ceil(estimatedTime * 1000),
         details,
       });
-    const error = errorForStatus(status, NAME, message, retryAfter);
-    // 429/503: the provider made nothing, so trying again cannot charge twice.
-    return status === 429 || status === 503 ? new ProviderError(error.code, error.message, { ...error.options, retryable: true }) : error;
+    return errorForStatus(status, NAME, message, retryAfter);
   }
 
   /** The provider's own words from an error body (`{ error: "..." }` or `{ error: { message } }`), token scrubbed in case it was echoed. */
@@ -158,10 +156,4 @@ export function fluxSize(width: number, height: number): { width: number; height
   return { width: side(width), height: side(height) };
 }
 
-function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString("utf8"));
-  } catch {
-    return undefined;
-  }
-}
+const parseJson = parseJsonSafe;

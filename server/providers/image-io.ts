@@ -45,3 +45,14 @@ export async function forCanvas(image: ProviderImage): Promise<ProviderImage & {
   const { data, info } = await (jpeg ? pipeline.jpeg({ quality: 92 }) : pipeline.png()).toBuffer({ resolveWithObject: true });
   return { bytes: data, contentType: jpeg ? "image/jpeg" : "image/png", width: info.width, height: info.height };
 }
+
+/** The allowed ratio ("16:9") nearest to width:height, compared on a log scale so 2:1 and 1:2 are equally
+ * far from 1:1. Providers that take a ratio instead of pixels pick with this. */
+export function nearestAspectRatio<R extends string>(width: number, height: number, ratios: readonly R[]): R {
+  const target = Math.log(width / height);
+  const distance = (r: string) => {
+    const [w, h] = r.split(":").map(Number) as [number, number];
+    return Math.abs(Math.log(w / h) - target);
+  };
+  return ratios.reduce((best, r) => (distance(r) < distance(best) ? r : best));
+}

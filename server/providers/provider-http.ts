@@ -103,8 +103,10 @@ export async function readBody(response: Response, limit: number, provider: stri
  */
 export function errorForStatus(status: number, provider: string, message: string, retryAfter?: number): ProviderError {
   const said = message ? `: ${message.slice(0, 300)}` : "";
+  // 429 and 503 mean the provider did no work: trying again later cannot charge twice.
+  const retryable = status === 429 || status === 503;
   const make = (code: ProviderErrorCode, text: string, extra: { countsAgainstProvider?: boolean; retryAfterMs?: number } = {}) =>
-    new ProviderError(code, text, { details: { providerStatus: status }, ...extra });
+    new ProviderError(code, text, { details: { providerStatus: status }, ...(retryable ? { retryable } : {}), ...extra });
   if (status === 401 || status === 403) return make("provider_unavailable", `${provider} refused the proxy's key${said}`);
   if (status === 402) return make("provider_unavailable", `${provider} account is out of credit${said}`);
   if (status === 429)
@@ -113,4 +115,18 @@ export function errorForStatus(status: number, provider: string, message: string
   if (status >= 500) return make("provider_error", `${provider} failed (${status})${said}`);
   // 4xx after our own input checks means the provider changed its rules: report it, don't blame the provider's health.
   return make("provider_error", `${provider} refused the request (${status})${said}`, { countsAgainstProvider: false });
+}
+
+/** Providers sometimes echo what they were sent: the key must never reach a message. */
+export function redactSecret(text: string, secret: string | undefined): string {
+  return secret ? text.split(secret).join("[redacted]") : text;
+}
+
+/** A provider's body as JSON, or undefined when it is not JSON (error pages, truncated bodies). */
+export function parseJsonSafe(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return undefined;
+  }
 }

@@ -5,8 +5,8 @@
 import sharp from "sharp";
 import { z } from "zod";
 import type { EditKind, OperationKey, UpscaleMode } from "../../core/catalog/schema.ts";
-import { describeImage, fitWithin } from "./image-io.ts";
-import { errorForStatus, providerFetch, ProviderTimeout, readBody, retryAfterMs, type ProviderHttpOptions } from "./provider-http.ts";
+import { describeImage, fitWithin, nearestAspectRatio as nearestRatioOf } from "./image-io.ts";
+import { errorForStatus, parseJsonSafe, providerFetch, ProviderTimeout, readBody, redactSecret, retryAfterMs, type ProviderHttpOptions } from "./provider-http.ts";
 import {
   ProviderError,
   type CreateRequest,
@@ -112,20 +112,9 @@ function providerSeed(seed: number): number {
   return ((((s - 1) % SEED_MAX) + SEED_MAX) % SEED_MAX) + 1;
 }
 
-/** The allowed ratio nearest to width/height, measured in log space so 2:1 and 1:2 are treated alike. */
+/** The allowed ratio nearest to width/height. */
 export function nearestAspectRatio(width: number, height: number): (typeof ASPECT_RATIOS)[number] {
-  const target = Math.log(width / height);
-  let best: (typeof ASPECT_RATIOS)[number] = "1:1";
-  let bestDistance = Infinity;
-  for (const ratio of ASPECT_RATIOS) {
-    const [w, h] = ratio.split(":").map(Number) as [number, number];
-    const distance = Math.abs(Math.log(w / h) - target);
-    if (distance < bestDistance) {
-      best = ratio;
-      bestDistance = distance;
-    }
-  }
-  return best;
+  return nearestRatioOf(width, height, ASPECT_RATIOS);
 }
 
 function fileName(type: InputImage["contentType"]): string {
@@ -472,20 +461,12 @@ export class StabilityAdapter implements ProviderAdapter {
     if (status === 413) return inputError("payload_too_large", `${NAME} refused the request body as too large`, "10 MiB request body");
     if (status >= 200 && status < 300) return new ProviderError("provider_error", `${NAME} answered with an unexpected status (${status})`);
     const mapped = errorForStatus(status, NAME, said, status === 429 ? retryAfterMs(response.headers.get("retry-after")) : undefined);
-    // 429 and 503 mean Stability did no work: trying again later cannot charge twice.
-    const retryable = status === 429 || status === 503;
-    return new ProviderError(mapped.code, mapped.message, { ...mapped.options, details: { ...mapped.options.details, ...details }, ...(retryable ? { retryable } : {}) });
+    return new ProviderError(mapped.code, mapped.message, { ...mapped.options, details: { ...mapped.options.details, ...details } });
   }
 
   private redact(text: string): string {
-    return this.apiKey ? text.split(this.apiKey).join("[redacted]") : text;
+    return redactSecret(text, this.apiKey);
   }
 }
 
-function safeJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString("utf8"));
-  } catch {
-    return undefined;
-  }
-}
+const safeJson = parseJsonSafe;

@@ -3,8 +3,8 @@
 // Outputs are asked for as base64 (`enable_base64_output`) so the proxy never fetches remote URLs.
 import { z } from "zod";
 import type { OperationKey } from "../../core/catalog/schema.ts";
-import { describeImage, fitWithin } from "./image-io.ts";
-import { errorForStatus, providerFetch, ProviderTimeout, readBody, retryAfterMs, type ProviderHttpOptions } from "./provider-http.ts";
+import { describeImage, fitWithin, nearestAspectRatio } from "./image-io.ts";
+import { errorForStatus, parseJsonSafe, providerFetch, ProviderTimeout, readBody, redactSecret, retryAfterMs, type ProviderHttpOptions } from "./provider-http.ts";
 import {
   ProviderError,
   type CreateRequest,
@@ -226,9 +226,7 @@ export class WaveSpeedAdapter implements ProviderAdapter {
   private failure(status: number, providerMessage: string, retryAfter?: number): ProviderError {
     const message = this.redact(providerMessage);
     if (MODERATION.test(message)) return rejected(message);
-    const error = errorForStatus(status, NAME, message, retryAfter);
-    // 429/503 mean WaveSpeed accepted nothing, so the runner may try again without paying twice.
-    return status === 429 || status === 503 ? new ProviderError(error.code, error.message, { ...error.options, retryable: true }) : error;
+    return errorForStatus(status, NAME, message, retryAfter);
   }
 
   private predictionFailure(providerMessage: string): ProviderError {
@@ -239,7 +237,7 @@ export class WaveSpeedAdapter implements ProviderAdapter {
 
   /** Providers sometimes echo what they were sent; the key must never reach a message. */
   private redact(text: string): string {
-    return this.apiKey ? text.split(this.apiKey).join("[redacted]") : text;
+    return redactSecret(text, this.apiKey);
   }
 }
 
@@ -292,12 +290,7 @@ export function qwenSize(width: number, height: number): { width: number; height
 
 /** The Ideogram ratio closest to width:height (compared on a log scale, so 2:1 and 1:2 are equally far from 1:1). */
 export function nearestRatio(width: number, height: number): (typeof IDEOGRAM_RATIOS)[number] {
-  const target = Math.log(width / height);
-  const distance = (r: string) => {
-    const [w, h] = r.split(":").map(Number) as [number, number];
-    return Math.abs(Math.log(w / h) - target);
-  };
-  return IDEOGRAM_RATIOS.reduce((best, r) => (distance(r) < distance(best) ? r : best));
+  return nearestAspectRatio(width, height, IDEOGRAM_RATIOS);
 }
 
 function ideogramStyle(preset: string | undefined): string | undefined {
@@ -306,13 +299,7 @@ function ideogramStyle(preset: string | undefined): string | undefined {
   return IDEOGRAM_STYLES.find((s) => s.toLowerCase() === preset.toLowerCase());
 }
 
-function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString("utf8"));
-  } catch {
-    return undefined;
-  }
-}
+const parseJson = parseJsonSafe;
 
 /** The first output of a completed prediction (one task = one image), base64 with or without a data: prefix. */
 async function decodeOutput(outputs: string[]): Promise<ProviderImage> {
