@@ -13,6 +13,7 @@
 //     client, interleaved: the added ms at p50/p99;
 // (b) 64 concurrent clients, each looping POST + a GET every 10 ms until succeeded, for 10 s: jobs/s and
 //     the latency of a whole job (back-to-back polls from 64 clients would mostly measure the polls);
+// (b2) the same, following each job through its events stream (GET /v1/jobs/:id/events) instead of polls;
 // (c) the local provider's 4x fast upscale of a 1024x1024 image to 4096x4096: the operation alone, and as a
 //     whole job through the proxy.
 //
@@ -146,6 +147,21 @@ async function job(token: string, body: string | FormData = spec, pollMs = 0): P
   }
 }
 
+/** One whole job with live progress instead of polling: POST, then read GET …/events until it succeeded. */
+async function jobViaEvents(token: string): Promise<number> {
+  const t0 = performance.now();
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": `e-${process.pid}-${++keyN}` };
+  const res = await fetch(`${proxy.url}/v1/jobs`, { method: "POST", headers, body: spec });
+  if (res.status !== 202) throw new Error(`POST /v1/jobs answered ${res.status}: ${await res.text()}`);
+  const { job: accepted } = (await res.json()) as JobBody;
+  const events = await fetch(`${proxy.url}/v1/jobs/${accepted.id}/events`, { headers: { authorization: `Bearer ${token}` } });
+  const text = await events.text(); // the stream ends when the job has finished
+  const last = text.trim().split("\n\n").at(-1) ?? "";
+  const { job: j } = JSON.parse(last.split("\n").find((l) => l.startsWith("data: "))!.slice(6)) as JobBody;
+  if (j.status !== "succeeded") throw new Error(`job ${j.status}: ${j.error?.message}`);
+  return performance.now() - t0;
+}
+
 async function direct(): Promise<number> {
   const t0 = performance.now();
   const res = await fetch(fakeUrl + FAKE_PATH, {
@@ -211,6 +227,21 @@ console.log(`proxy ${proxy.url} (PROVIDER_CONCURRENCY=${CONCURRENCY}, DATA_DIR $
   console.log(`(b) ${CLIENTS} concurrent clients, each POST + poll every ${POLL_MS} ms until succeeded, ${SECONDS} s`);
   console.log(`  ${summarize("whole jobs", samples, wall)}  (target >= 500 jobs/s)`);
   console.log(`  polls per job ${(polls / samples.length).toFixed(1)}; provider calls ${fakeCalls - before}`);
+}
+
+// (b2) the same load with live progress (GET /v1/jobs/:id/events) instead of polling.
+{
+  const samples: number[] = [];
+  const start = performance.now();
+  const end = start + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, c) => {
+      while (performance.now() < end) samples.push(await jobViaEvents(tokens[c]!));
+    }),
+  );
+  const wall = performance.now() - start;
+  console.log(`(b2) ${CLIENTS} concurrent clients, each POST + the job's events stream until succeeded, ${SECONDS} s`);
+  console.log(`  ${summarize("whole jobs", samples, wall)}  (target >= 500 jobs/s)`);
 }
 
 // (c) the local provider's 4x fast upscale of 1024x1024 (→ 4096x4096 PNG).

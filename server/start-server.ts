@@ -9,6 +9,7 @@ import { bannerText } from "./banner.ts";
 import { loadCatalog } from "./catalog-loader.ts";
 import { parseConfig, providerKeyLookup, type Config } from "./config.ts";
 import { openStores, sqlitePath } from "./db/open-stores.ts";
+import { JobChanges } from "./jobs/job-changes.ts";
 import { startReaper } from "./jobs/reaper.ts";
 import { CircuitBreaker } from "./providers/circuit-breaker.ts";
 import { ProviderQueue } from "./providers/provider-queue.ts";
@@ -94,7 +95,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const keyFor = providerKeyLookup(config, env);
     const providers = new ProviderRegistry(catalog, [...builtInAdapters(config, keyFor), ...(options.adapters ?? [])], keyFor);
     const names = new Map(catalog.providers.map((p) => [p.id, p.name]));
+    const jobChanges = new JobChanges();
     const runner = new JobRunner({
+      changes: jobChanges,
       stores,
       providers,
       catalog,
@@ -110,7 +113,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await reaper.first;
     const demo = options.demoTeam === false ? null : await ensureDemoTeam(stores.teams, catalog);
 
-    const deps: AppDeps = { config, catalog, stores, providers, runner, logger, version: VERSION };
+    const deps: AppDeps = { config, catalog, stores, providers, runner, jobChanges, logger, version: VERSION };
     const app = createApp(deps);
     const server = await listen(app, config.port, config.host);
     const port = (server.address() as AddressInfo).port;

@@ -2,6 +2,7 @@
 // a small body limit, a custom catalog) without touching module state.
 import type { Catalog } from "../../core/catalog/schema.ts";
 import type { Config } from "../config.ts";
+import type { JobChanges } from "../jobs/job-changes.ts";
 import type { JobRunner } from "../jobs/job-runner.ts";
 import type { Logger } from "../logger.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
@@ -14,6 +15,7 @@ export interface AppDeps {
   stores: Stores;
   providers: ProviderRegistry;
   runner: JobRunner;
+  jobChanges: JobChanges;
   logger: Logger;
   version: string;
 }

@@ -15,6 +15,7 @@ import type { ProviderRegistry } from "../providers/registry.ts";
 import { ProviderError, type InputImage, type ProviderAdapter, type ProviderImage, type ProviderOutcome } from "../providers/types.ts";
 import type { Stores } from "../stores.ts";
 import { chargeForDelivered, splitCharge } from "./charge.ts";
+import type { JobChanges } from "./job-changes.ts";
 import type { JobRecord, NewAsset } from "./types.ts";
 
 export interface JobRunnerOptions {
@@ -27,6 +28,8 @@ export interface JobRunnerOptions {
   leaseMs: number;
   queue: ProviderQueue;
   breaker: CircuitBreaker;
+  /** Told of every change this runner makes to a job (events streams listen). */
+  changes?: JobChanges;
 }
 
 const NOTHING_CHARGED = "Nothing was charged.";
@@ -110,7 +113,10 @@ export class JobRunner {
 
   /** Progress is best effort and never awaited: a failed write is logged, never an unhandled rejection. */
   private report(jobId: string, progress: JobRecord["progress"]): void {
-    this.o.stores.jobs.setProgress(jobId, progress).catch((error: unknown) => this.o.logger.warn({ err: error, jobId }, "progress update failed"));
+    this.o.stores.jobs
+      .setProgress(jobId, progress)
+      .then(() => this.o.changes?.notify(jobId))
+      .catch((error: unknown) => this.o.logger.warn({ err: error, jobId }, "progress update failed"));
   }
 
   /** Starts a job that was just accepted. */
@@ -194,6 +200,7 @@ export class JobRunner {
       this.o.breaker.check(provider);
       const job = await jobs.markRunning(jobId, queued.progress.total);
       if (!job) return; // finished elsewhere (its hold expired while it waited)
+      this.o.changes?.notify(jobId);
       const images = await this.withTimeout(signal, (s) => this.produce(job, adapter, s));
       this.o.breaker.recordSuccess(provider);
       await this.finish(job, images);
@@ -251,6 +258,7 @@ export class JobRunner {
     const charge = chargeForDelivered(job.estimate.total, assets.length, job.progress.total);
     const shares = splitCharge(charge, assets.length);
     const done = await this.o.stores.jobs.succeed(job.id, { charge, assets: assets.map((a, i) => ({ ...a, cost: shares[i]! })) });
+    this.o.changes?.notify(job.id);
     this.o.logger.info({ jobId: job.id, status: done.status, charged: done.charged, images: assets.length }, "job finished");
   }
 
@@ -264,6 +272,7 @@ export class JobRunner {
     if (!(error instanceof ProviderError)) this.o.logger.error({ err: error, jobId }, "job failed unexpectedly");
     else this.o.logger.warn({ jobId, code: body.code, reason: error.message }, "job failed");
     await this.o.stores.jobs.fail(jobId, body);
+    this.o.changes?.notify(jobId);
   }
 
   private failure(error: unknown): ApiErrorBody {

@@ -11,7 +11,7 @@ import type { SqlAssetRepo } from "../assets/asset-repo.ts";
 import type { Db, Sql } from "../db/sql.ts";
 import { newId } from "../ids.ts";
 import * as ledger from "../ledger/ledger-ops.ts";
-import { openTeam } from "../ledger/period-ops.ts";
+import { openTeam, openTeamOfJob } from "../ledger/period-ops.ts";
 import {
   IdempotencyMismatchError,
   JobRefusedError,
@@ -110,24 +110,26 @@ export class SqlJobStore implements JobStore {
         }
       }
       const tier = tierById(this.catalog, team.tier);
-      const now = await ledger.dbNow(sql);
-      const recent = await sql.one<{ n: number; oldest: string | null }>(
-        `SELECT count(*) AS n, min(created_at) AS oldest FROM jobs WHERE team_id = $1 AND created_at > ${sql.dialect.nowMinusMs("$2")}`,
+      const recent = (await sql.one<{ n: number; oldest: string | null; now: string }>(
+        `SELECT count(*) AS n, min(created_at) AS oldest, ${sql.dialect.now} AS now FROM jobs WHERE team_id = $1 AND created_at > ${sql.dialect.nowMinusMs("$2")}`,
         [input.teamId, RATE_WINDOW_MS],
-      );
-      if (recent && recent.n >= tier.jobsPerMinute)
-        throw new RateLimitedError(tier.jobsPerMinute, Math.max(1000, Date.parse(recent.oldest ?? now) + RATE_WINDOW_MS - Date.parse(now)));
+      ))!;
+      if (recent.n >= tier.jobsPerMinute)
+        throw new RateLimitedError(tier.jobsPerMinute, Math.max(1000, Date.parse(recent.oldest ?? recent.now) + RATE_WINDOW_MS - Date.parse(recent.now)));
 
       const balance = team.balance;
       const member = await sql.one<{ cap: number | null; spent: number; held: number }>(
         `SELECT monthly_cap AS cap, (CASE WHEN cap_period_start = $2 THEN period_spent ELSE 0 END) AS spent, held FROM members WHERE id = $1`,
         [input.memberId, team.periodStart],
       );
-      const freeUsed = Object.fromEntries(
-        (await sql.all<{ model_key: string; used: number }>("SELECT model_key, used FROM free_use WHERE team_id = $1 AND period_start = $2", [input.teamId, team.periodStart])).map(
-          (r) => [r.model_key, r.used],
-        ),
-      );
+      const freeUsed =
+        input.freeModelKeys?.length === 0
+          ? {}
+          : Object.fromEntries(
+              (await sql.all<{ model_key: string; used: number }>("SELECT model_key, used FROM free_use WHERE team_id = $1 AND period_start = $2", [input.teamId, team.periodStart])).map(
+                (r) => [r.model_key, r.used],
+              ),
+            );
       const estimate = input.price({
         tier: team.tier,
         available: balance.available,
@@ -140,11 +142,13 @@ export class SqlJobStore implements JobStore {
       const images = Math.max(1, estimate.steps.reduce((n, s) => n + s.images, 0));
       const free = freeImages(estimate);
       const jobId = newId("job");
-      const inserted = await sql.one<{ id: string }>(
+      const holdId = newId("hold");
+      // The job names its hold from the start; the hold (which references the job) is written just after.
+      const inserted = await sql.one<JobRow>(
         `INSERT INTO jobs (id, team_id, member_id, idempotency_key, request_hash, operation, spec, status, estimate, route, progress,
-                           free_images, period_start, lease_until, operation_key, provider, model, inputs)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9, $10, $11, $12, ${sql.dialect.nowPlusMs("$13")}, $14, $15, $16, $17)
-         ON CONFLICT (team_id, idempotency_key) DO NOTHING RETURNING id`,
+                           free_images, period_start, lease_until, operation_key, provider, model, inputs, hold_id, held)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9, $10, $11, $12, ${sql.dialect.nowPlusMs("$13")}, $14, $15, $16, $17, $18, $19)
+         ON CONFLICT (team_id, idempotency_key) DO NOTHING RETURNING *`,
         [
           jobId,
           input.teamId,
@@ -163,19 +167,20 @@ export class SqlJobStore implements JobStore {
           route?.provider ?? null,
           route?.model ?? null,
           input.inputs && Object.keys(input.inputs).length ? JSON.stringify(input.inputs) : null,
+          holdId,
+          estimate.total,
         ],
       );
       // The balance lock makes a concurrent duplicate impossible here; the UNIQUE constraint is the backstop.
       if (!inserted) throw new Error(`idempotency key ${input.idempotencyKey} was taken under a held lock`);
-      const hold = await ledger.hold(sql, { teamId: input.teamId, memberId: input.memberId, jobId, amount: estimate.total, ttlMs: input.holdTtlMs }, team.periodStart);
-      await sql.run("UPDATE jobs SET hold_id = $1, held = $2 WHERE id = $3", [hold.id, hold.amount, jobId]);
+      await ledger.hold(sql, { id: holdId, teamId: input.teamId, memberId: input.memberId, jobId, amount: estimate.total, ttlMs: input.holdTtlMs }, team.periodStart);
       for (const [key, n] of Object.entries(free))
         await sql.run(
           `INSERT INTO free_use (team_id, period_start, model_key, used) VALUES ($1, $2, $3, $4)
            ON CONFLICT (team_id, period_start, model_key) DO UPDATE SET used = free_use.used + excluded.used`,
           [input.teamId, team.periodStart, key, n],
         );
-      return { job: await this.toJob(await this.row(sql, jobId), sql), created: true };
+      return { job: await this.toJob(inserted, sql), created: true };
     });
   }
 
@@ -244,9 +249,8 @@ export class SqlJobStore implements JobStore {
 
   succeed(jobId: string, result: { charge: number; assets: NewAsset[] }): Promise<JobRecord> {
     return this.db.tx(async (sql) => {
-      const first = await this.row(sql, jobId);
-      const team = await openTeam(sql, this.catalog, first.team_id);
-      const row = await this.row(sql, jobId); // re-read under the team's lock
+      const team = await openTeamOfJob(sql, this.catalog, jobId);
+      const row = await this.row(sql, jobId); // read under the team's lock
       if (!UNFINISHED.includes(row.status)) return this.toJob(row, sql);
       const captured = row.hold_id ? await ledger.capture(sql, row.hold_id, result.charge, team.periodStart) : null;
       if (captured && !captured.changed) {
@@ -265,8 +269,7 @@ export class SqlJobStore implements JobStore {
 
   fail(jobId: string, error: ApiErrorBody): Promise<JobRecord> {
     return this.db.tx(async (sql) => {
-      const first = await this.row(sql, jobId);
-      const team = await openTeam(sql, this.catalog, first.team_id);
+      const team = await openTeamOfJob(sql, this.catalog, jobId);
       const row = await this.row(sql, jobId);
       if (!UNFINISHED.includes(row.status)) return this.toJob(row, sql);
       if (row.hold_id) await ledger.release(sql, row.hold_id, "released", team.periodStart);

@@ -58,6 +58,8 @@ export interface NewJob {
   /** Prices the job from the state read in the transaction (core's estimate()); may throw to refuse. */
   price(state: PricingState): Estimate;
   inputs?: Record<string, string>;
+  /** The `provider/model` keys whose free allowance the price may use; [] skips reading them (most jobs). */
+  freeModelKeys?: readonly string[];
   /** Hold expiry: the job timeout plus a margin. */
   holdTtlMs: number;
   /** How long the job is this process's before another may take it over. */

@@ -215,7 +215,7 @@ export async function hold(sql: Sql, input: HoldInput, periodStart?: string): Pr
   assertCredits(input.amount, "hold amount");
   if (!Number.isFinite(input.ttlMs) || input.ttlMs < 0) throw new RangeError(`ttlMs must be >= 0, got ${input.ttlMs}`);
   const period = input.memberId ? (periodStart ?? (await teamPeriod(sql, input.teamId))) : null;
-  const holdId = newId("hold");
+  const holdId = input.id ?? newId("hold");
   // Invariant 1: the conditional update reserves nothing unless the credits are there. The member's cap is a
   // conditional update in the same transaction; a counter from an older period starts again at 0.
   const reserve = `UPDATE balances SET held = held + $2, updated_at = ${sql.dialect.now}

@@ -50,6 +50,11 @@ export async function openTeam(sql: Sql, catalog: Catalog, teamId: string): Prom
   return openTeamWhere(sql, catalog, "b.team_id = $1", teamId);
 }
 
+/** openTeam for the team of a job, in the same single round trip. */
+export async function openTeamOfJob(sql: Sql, catalog: Catalog, jobId: string): Promise<TeamState> {
+  return openTeamWhere(sql, catalog, "b.team_id = (SELECT team_id FROM jobs WHERE id = $1)", jobId);
+}
+
 /** openTeam for the team of a hold, in the same single round trip. */
 export async function openTeamOfHold(sql: Sql, catalog: Catalog, holdId: string): Promise<TeamState> {
   return openTeamWhere(sql, catalog, "b.team_id = (SELECT team_id FROM holds WHERE id = $1)", holdId);

@@ -69,6 +69,8 @@ export interface GrantInput {
 }
 
 export interface HoldInput {
+  /** The hold's id when the caller already named it (a job refers to its hold); default: a new id. */
+  id?: string;
   teamId: string;
   memberId: string | null;
   jobId?: string | null;

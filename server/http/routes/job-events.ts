@@ -1,6 +1,7 @@
 // GET /v1/jobs/:id/events: the job as server-sent events, for clients that want live progress without
 // polling. One `job` event whenever the job changes (status, progress, assets), then the stream ends when the
-// job has finished. It reads the job store (any proxy may be running the job), so it works across instances.
+// job has finished. A change made by this proxy's runner is sent at once; the job store is also read every
+// EVENTS_POLL_MS, so a job run by another proxy instance is followed too.
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { requireAuth } from "../../auth/middleware.ts";
@@ -9,8 +10,8 @@ import type { JobRecord } from "../../jobs/types.ts";
 import { ApiError } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 
-/** How often the stream looks at the job; a change is sent at most this late. */
-export const EVENTS_POLL_MS = 100;
+/** How often the stream looks at the job without news from this proxy's runner. */
+export const EVENTS_POLL_MS = 250;
 
 export function jobEventsRoute(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().get("/v1/jobs/:id/events", requireAuth(deps.stores.teams), async (c) => {
@@ -24,7 +25,10 @@ export function jobEventsRoute(deps: AppDeps): Hono<AppEnv> {
         aborted = true;
       });
       let last = "";
-      for (let job: JobRecord | null = first; job && !aborted; job = await deps.stores.jobs.get(teamId, id)) {
+      let job: JobRecord | null = first;
+      while (job && !aborted) {
+        // Listen before looking, so a change made while this job is being sent is not missed.
+        const changed = deps.jobChanges.next(id, EVENTS_POLL_MS);
         const view = jobView(job);
         const data = JSON.stringify({ job: view });
         if (data !== last) {
@@ -32,7 +36,8 @@ export function jobEventsRoute(deps: AppDeps): Hono<AppEnv> {
           last = data;
         }
         if (view.status === "succeeded" || view.status === "failed") break;
-        await stream.sleep(EVENTS_POLL_MS);
+        await changed;
+        job = await deps.stores.jobs.get(teamId, id);
       }
     });
   });

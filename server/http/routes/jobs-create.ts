@@ -92,19 +92,18 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
       c.header("Idempotent-Replayed", "true");
       return c.json({ job: jobView(job) }, 200);
     };
-    if (key) {
-      // Fast path for retries; the transaction below decides again under the team's lock.
-      const existing = await deps.stores.jobs.findByIdempotencyKey(team.id, key);
-      if (existing && existing.requestHash !== hash) throw mismatch(existing.id);
-      if (existing) return replay(existing);
-    }
-
     const configuredProviders = deps.providers.configuredIds();
     // The route does not depend on the balance, so it is known before the transaction prices the job.
     const routing = estimate(spec, deps.catalog, { configuredProviders });
     const unavailable = routing.reasons.find((r) => r.code === "provider_unavailable");
     if (unavailable) throw refusal(unavailable);
     const route = routing.steps[0]?.route ?? null;
+    // Only a model with a free allowance makes the price depend on what the team has used of it.
+    const freeModelKeys = routing.steps.flatMap((step) =>
+      step.route?.model && deps.catalog.create.models.some((m) => m.provider === step.route!.provider && m.model === step.route!.model && m.freePerPeriod > 0)
+        ? [`${step.route.provider}/${step.route.model}`]
+        : [],
+    );
     checkRunnable(spec, route, images, deps.providers, deps.catalog);
     const inputs: Record<string, string> = {};
     for (const [part, image] of Object.entries(images)) inputs[part] = await deps.stores.blobs.put(image.bytes);
@@ -118,6 +117,7 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
         requestHash: hash,
         spec,
         inputs,
+        freeModelKeys,
         price: (state) => estimate(spec, deps.catalog, { ...state, configuredProviders }),
         holdTtlMs: deps.config.jobTimeoutMs + deps.config.holdMarginMs,
         leaseMs: deps.config.jobLeaseMs,
