@@ -218,3 +218,12 @@ describe("local provider: edit and upscale", () => {
     await expect(local.upscale({ mode: "fast", image: await input(await redCircle()), seed: 1 }, aborted)).rejects.toBeInstanceOf(ProviderError);
   });
 });
+
+describe("LocalProvider.checkInput for outpaint", () => {
+  it("refuses, before anything is held, an outpaint whose result would exceed 4096 px", () => {
+    const local = new LocalProvider();
+    const image = { width: 3000, height: 2000, bytes: 1000, contentType: "image/png" as const };
+    expect(() => local.checkInput({ operation: "edit.outpaint", image, expand: { left: 600, right: 600, up: 0, down: 0 } })).toThrowError(/4200x2000.*4096/);
+    expect(() => local.checkInput({ operation: "edit.outpaint", image, expand: { left: 500, right: 500, up: 100, down: 100 } })).not.toThrow();
+  });
+});

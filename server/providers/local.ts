@@ -9,7 +9,7 @@
 // changing what was asked, so a result over the limit is refused (at edit time: InputCheck has no expand).
 import type { OperationKey } from "../../core/catalog/schema.ts";
 import { fillMask } from "./local-ops/fill-mask.ts";
-import { outpaint } from "./local-ops/outpaint.ts";
+import { outpaint, outpaintSize } from "./local-ops/outpaint.ts";
 import { CANVAS_LIMIT, inputError } from "./local-ops/raster.ts";
 import { removeBackground } from "./local-ops/remove-background.ts";
 import { recolor, targetColour } from "./local-ops/search-recolor.ts";
@@ -67,6 +67,14 @@ export class LocalProvider implements ProviderAdapter {
         field: "image",
         limit: { maxLongSide: CANVAS_LIMIT },
       });
+    if (input.operation === "edit.outpaint" && input.expand) {
+      const out = outpaintSize(image.width, image.height, input.expand);
+      if (Math.max(out.width, out.height) > CANVAS_LIMIT)
+        throw inputError("unsupported_image", `Outpainting would make a ${out.width}x${out.height} image; the canvas takes at most ${CANVAS_LIMIT} px on the long side`, {
+          field: "expand",
+          limit: { maxLongSide: CANVAS_LIMIT },
+        });
+    }
     if (input.operation.startsWith("upscale.") && long >= CANVAS_LIMIT)
       throw inputError("unsupported_image", `The image is already ${CANVAS_LIMIT} px on its long side, the largest an upscale can make`, {
         field: "image",

@@ -82,6 +82,8 @@ export interface InputCheck {
   operation: OperationKey;
   image?: { width: number; height: number; bytes: number; contentType: ImageType };
   prompt?: string;
+  /** Outpaint's per-side amounts, so the result's size can be checked before anything is held. */
+  expand?: { left: number; right: number; up: number; down: number };
 }
 
 /** The api.md codes a provider failure may surface as. */

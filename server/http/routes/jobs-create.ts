@@ -52,6 +52,7 @@ function checkRunnable(spec: JobSpec, route: Route | null, images: DecodedInputs
       operation: op,
       ...(image ? { image: { width: image.width, height: image.height, bytes: image.bytes.byteLength, contentType: image.contentType } } : {}),
       ...("prompt" in spec && spec.prompt ? { prompt: spec.prompt } : {}),
+      ...(spec.operation === "edit" && spec.expand ? { expand: spec.expand } : {}),
     });
   } catch (error) {
     if (error instanceof ProviderError) throw new ApiError(error.code, error.message, { provider: route.provider, ...error.options.details });
