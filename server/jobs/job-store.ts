@@ -184,11 +184,6 @@ export class SqlJobStore implements JobStore {
     });
   }
 
-  async findByIdempotencyKey(teamId: string, key: string): Promise<JobRecord | null> {
-    const row = await this.db.one<JobRow>("SELECT * FROM jobs WHERE team_id = $1 AND idempotency_key = $2", [teamId, key]);
-    return row ? this.toJob(row) : null;
-  }
-
   async get(teamId: string, jobId: string): Promise<JobRecord | null> {
     const row = await this.db.one<JobRow>("SELECT * FROM jobs WHERE id = $1 AND team_id = $2", [jobId, teamId]);
     return row ? this.toJob(row) : null;

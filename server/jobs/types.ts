@@ -117,7 +117,6 @@ export interface JobStore {
    * MemberCapReachedError from the conditional updates), and takes its free-allowance images.
    */
   createWithHold(input: NewJob): Promise<{ job: JobRecord; created: boolean }>;
-  findByIdempotencyKey(teamId: string, key: string): Promise<JobRecord | null>;
   /** Team-scoped: another team's job is null. */
   get(teamId: string, jobId: string): Promise<JobRecord | null>;
   getById(jobId: string): Promise<JobRecord | null>;

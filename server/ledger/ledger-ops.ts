@@ -390,14 +390,21 @@ export async function overdueHolds(sql: Sql, limit = 500): Promise<{ id: string;
  * limited team the grants always cover it; an unlimited team's excess is metered use beyond its grants.
  */
 async function drawFromGrants(sql: Sql, teamId: string, amount: number): Promise<void> {
-  if (amount === 0) return;
+  const left = amount - (await takeFromGrants(sql, teamId, amount));
+  if (left > 0 && !(await balance(sql, teamId)).unlimited)
+    throw new Error(`ledger inconsistency: grants of team ${teamId} are ${left} credits short of what was spent`);
+}
+
+/** Lowers grants' remainders by up to `amount`, earliest expiry first; returns how much it took. */
+async function takeFromGrants(sql: Sql, teamId: string, amount: number): Promise<number> {
+  if (amount === 0) return 0;
   // Usually the first grant in drawing order covers it all: one statement.
   const whole = await sql.one<{ id: string }>(
     `UPDATE grants SET remaining = remaining - $2
      WHERE id = (SELECT id FROM grants WHERE team_id = $1 AND remaining > 0 ${DRAW_ORDER} LIMIT 1) AND remaining >= $2 RETURNING id`,
     [teamId, amount],
   );
-  if (whole) return;
+  if (whole) return amount;
   let left = amount;
   const grants = await sql.all<{ id: string; remaining: number }>(
     `SELECT id, remaining FROM grants WHERE team_id = $1 AND remaining > 0 ${DRAW_ORDER}`,
@@ -410,8 +417,7 @@ async function drawFromGrants(sql: Sql, teamId: string, amount: number): Promise
     if (changed !== 1) throw new Error(`ledger inconsistency: grant ${g.id} changed under a locked balance`);
     left -= take;
   }
-  if (left > 0 && !(await balance(sql, teamId)).unlimited)
-    throw new Error(`ledger inconsistency: grants of team ${teamId} are ${left} credits short of what was spent`);
+  return amount - left;
 }
 
 /**
@@ -455,15 +461,7 @@ export async function adjust(sql: Sql, teamId: string, amount: number, note: str
     return amount;
   }
   const b = await lockBalance(sql, teamId);
-  let left = Math.min(-amount, b.unlimited ? Infinity : Math.max(0, b.available ?? 0));
-  const taken = left;
-  for (const g of await sql.all<{ id: string; remaining: number }>(`SELECT id, remaining FROM grants WHERE team_id = $1 AND remaining > 0 ${DRAW_ORDER}`, [teamId])) {
-    if (left === 0) break;
-    const take = Math.min(left, g.remaining);
-    await sql.run("UPDATE grants SET remaining = remaining - $1 WHERE id = $2 AND remaining >= $1", [take, g.id]);
-    left -= take;
-  }
-  const done = taken - left;
+  const done = await takeFromGrants(sql, teamId, Math.min(-amount, b.unlimited ? Infinity : Math.max(0, b.available ?? 0)));
   if (done > 0) await change(sql, teamId, "adjust", -done, { granted: -done }, { note });
   return -done;
 }

@@ -103,9 +103,8 @@ export async function teamsDue(sql: Sql, limit = 200): Promise<string[]> {
 }
 
 export async function changeTier(sql: Sql, catalog: Catalog, teamId: string, to: TierId): Promise<TierChange> {
-  await rollOverIfDue(sql, catalog, teamId);
-  const b = await lockBalance(sql, teamId);
-  const team = await teamRow(sql, teamId);
+  const team = await openTeam(sql, catalog, teamId); // locked, in its current period
+  const b = team.balance;
   const from = team.tier;
   if (from === to) return { from, to, adjustment: 0, note: `already on ${tierById(catalog, to).name}` };
   const oldTier = tierById(catalog, from);
@@ -128,7 +127,7 @@ export async function changeTier(sql: Sql, catalog: Catalog, teamId: string, to:
   await sql.run("UPDATE teams SET tier = $2 WHERE id = $1", [teamId, to]);
 
   if (catalog.tierChange === "prorate" && newTier.monthlyCredits !== null) {
-    const share = periodFractionLeft({ start: team.period_start, end: team.period_end }, await dbNow(sql));
+    const share = periodFractionLeft({ start: team.periodStart, end: team.periodEnd }, await dbNow(sql));
     const difference = newTier.monthlyCredits - (oldTier.monthlyCredits ?? 0);
     const amount = Math.floor(Math.abs(difference) * share);
     const pct = Math.round(share * 100);
@@ -137,7 +136,7 @@ export async function changeTier(sql: Sql, catalog: Catalog, teamId: string, to:
         teamId,
         kind: "monthly",
         amount,
-        expiresAt: team.period_end,
+        expiresAt: team.periodEnd,
         note: `${oldTier.name} to ${newTier.name}: ${pct}% of the ${difference}-credit difference for the rest of the period`,
       });
       adjustment = amount;
