@@ -3,6 +3,7 @@ import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GEMINI_FAKE_KEY, startGeminiFake, type GeminiFake } from "../test-support/fakes/gemini-fake.ts";
 import { GEMINI_LIMITS, GeminiAdapter } from "./gemini.ts";
+import { providerFailure } from "../test-support/provider-assertions.ts";
 import { ProviderError, type CreateRequest, type EditRequest, type InputImage } from "./types.ts";
 
 let fake: GeminiFake;
@@ -38,21 +39,7 @@ function editRequest(image: InputImage, overrides: Partial<EditRequest> = {}): E
   return { kind: "general", image, prompt: "make the sky pink", seed: 7, ...overrides };
 }
 
-/** The rejection of `promise` as a ProviderError (fails the test if it resolves or throws anything else). */
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  const providerError = error as ProviderError;
-  // Whatever failed, the key never shows.
-  expect(providerError.message).not.toContain(GEMINI_FAKE_KEY);
-  expect(JSON.stringify(providerError.options.details ?? {})).not.toContain(GEMINI_FAKE_KEY);
-  return providerError;
-}
+const failure = (promise: Promise<unknown>): Promise<ProviderError> => providerFailure(promise, [GEMINI_FAKE_KEY]);
 
 function codeOf(error: unknown): string | undefined {
   return error instanceof ProviderError ? error.code : undefined;

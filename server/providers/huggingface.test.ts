@@ -2,7 +2,8 @@ import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HF_FAKE_TOKEN, startHuggingFaceFake, type HuggingFaceFake } from "../test-support/fakes/huggingface-fake.ts";
 import { fluxSize, HuggingFaceAdapter, type HuggingFaceOptions } from "./huggingface.ts";
-import { ProviderError, type CreateRequest, type ProviderImage, type ProviderOutcome } from "./types.ts";
+import { imagesOf, providerFailure } from "../test-support/provider-assertions.ts";
+import type { CreateRequest, ProviderError } from "./types.ts";
 
 const signal = new AbortController().signal;
 let fake: HuggingFaceFake;
@@ -33,24 +34,8 @@ const request = (over: Partial<CreateRequest> = {}): CreateRequest => ({
   ...over,
 });
 
-function imagesOf(outcome: ProviderOutcome): ProviderImage[] {
-  if (!("images" in outcome)) throw new Error("expected images");
-  return outcome.images;
-}
 
-/** The ProviderError a promise rejects with, after checking the token leaks nowhere in it. */
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  const e = error as ProviderError;
-  expect(e.message).not.toContain(HF_FAKE_TOKEN);
-  expect(e.message).not.toContain(fake.url);
-  expect(JSON.stringify(e.options.details ?? {})).not.toContain(HF_FAKE_TOKEN);
-  return e;
-}
+const failure = (promise: Promise<unknown>): Promise<ProviderError> => providerFailure(promise, [HF_FAKE_TOKEN, fake.url]);
 
 describe("Hugging Face adapter: what it does", () => {
   it("supports create with flux-schnell and flux-dev only", () => {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startStabilityFake, stabilityError, type StabilityFake } from "../test-support/fakes/stability-fake.ts";
 import type { RecordedRequest } from "../test-support/fakes/fake-http.ts";
 import { nearestAspectRatio, StabilityAdapter, type StabilityOptions } from "./stability.ts";
-import { ProviderError, type InputImage, type ProviderImage, type ProviderOutcome } from "./types.ts";
+import { imagesOf, providerFailure } from "../test-support/provider-assertions.ts";
+import { ProviderError, type InputImage } from "./types.ts";
 
 const KEY = "sk-test-secret-key-do-not-leak-9f8e7d";
 let fake: StabilityFake;
@@ -32,10 +33,7 @@ async function img(width: number, height: number, options: { alpha?: boolean; fo
   return { bytes, contentType: options.format === "jpeg" ? "image/jpeg" : "image/png", width, height };
 }
 
-function images(outcome: ProviderOutcome): ProviderImage[] {
-  if (!("images" in outcome)) throw new Error("expected images, got tasks");
-  return outcome.images;
-}
+const images = imagesOf;
 
 function field(request: RecordedRequest | undefined, name: string): string | undefined {
   const value = request?.form?.get(name);
@@ -49,20 +47,7 @@ async function fileSize(request: RecordedRequest | undefined, name: string): Pro
   return { width: meta.width!, height: meta.height!, type: value.type };
 }
 
-/** The error a promise rejects with, checked to be a ProviderError that does not leak the key or URL. */
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  const e = error as ProviderError;
-  for (const secret of [KEY, fake.url, "127.0.0.1", "v2beta"]) {
-    expect(e.message).not.toContain(secret);
-    expect(JSON.stringify(e.options.details ?? {})).not.toContain(secret);
-  }
-  return e;
-}
+const failure = (promise: Promise<unknown>): Promise<ProviderError> => providerFailure(promise, [KEY, fake.url, "127.0.0.1", "v2beta"]);
 
 function thrown(fn: () => void): ProviderError {
   try {

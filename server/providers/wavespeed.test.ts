@@ -2,6 +2,7 @@ import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startWaveSpeedFake, WAVESPEED_FAKE_KEY, type WaveSpeedFake } from "../test-support/fakes/wavespeed-fake.ts";
 import { ProviderError, type CreateRequest, type EditRequest, type ImageType, type InputImage, type PollResult, type ProviderImage, type ProviderOutcome } from "./types.ts";
+import { providerFailure } from "../test-support/provider-assertions.ts";
 import { nearestRatio, qwenSize, WaveSpeedAdapter, type WaveSpeedOptions } from "./wavespeed.ts";
 
 const signal = new AbortController().signal;
@@ -56,19 +57,7 @@ async function finish(outcome: ProviderOutcome): Promise<ProviderImage[]> {
   return images;
 }
 
-/** The failure's code, after checking it is a ProviderError that does not leak the key. */
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  const e = error as ProviderError;
-  expect(e.message).not.toContain(WAVESPEED_FAKE_KEY);
-  expect(JSON.stringify(e.options.details ?? {})).not.toContain(WAVESPEED_FAKE_KEY);
-  expect(e.message).not.toContain(fake.url);
-  return e;
-}
+const failure = (promise: Promise<unknown>): Promise<ProviderError> => providerFailure(promise, [WAVESPEED_FAKE_KEY, fake.url]);
 
 const posts = () => fake.requests.filter((r) => r.method === "POST");
 const polls = () => fake.requests.filter((r) => r.method === "GET");

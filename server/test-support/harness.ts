@@ -1,4 +1,5 @@
 // Test helpers: a real proxy on 127.0.0.1 with a fresh DATA_DIR, plus shortcuts to make teams and call it.
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +33,8 @@ export interface TestServer extends RunningServer {
   createTeam(tier?: TierId, options?: { monthlyCredits?: number | null; name?: string }): Promise<TestTeam>;
   call(path: string, options?: CallOptions): Promise<Response>;
   waitForJob(token: string, id: string, timeoutMs?: number): Promise<Job>;
+  /** Posts `spec` (with a fresh Idempotency-Key) and waits for the job; throws unless it was accepted and succeeded. */
+  runJob(token: string, spec: Record<string, unknown>): Promise<Job>;
 }
 
 export async function startTestServer(options: StartServerOptions = {}): Promise<TestServer> {
@@ -57,6 +60,17 @@ export async function startTestServer(options: StartServerOptions = {}): Promise
     return fetch(server.url + path, { method: o.method ?? (body === undefined ? "GET" : "POST"), headers, body });
   };
 
+  const waitForJob = async (token: string, id: string, timeoutMs = 15_000): Promise<Job> => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await call(`/v1/jobs/${id}`, { token });
+      const { job } = jobResponseSchema.parse(await res.json());
+      if (job.status === "succeeded" || job.status === "failed") return job;
+      if (Date.now() > until) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
   return {
     ...server,
     dataDir,
@@ -69,15 +83,13 @@ export async function startTestServer(options: StartServerOptions = {}): Promise
       return server.deps.stores.teams.createTeam({ name: o.name ?? `Team ${tier}`, tier, monthlyCredits, managerName: "Manager" });
     },
     call,
-    async waitForJob(token, id, timeoutMs = 15_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const res = await call(`/v1/jobs/${id}`, { token });
-        const { job } = jobResponseSchema.parse(await res.json());
-        if (job.status === "succeeded" || job.status === "failed") return job;
-        if (Date.now() > until) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+    waitForJob,
+    async runJob(token, spec) {
+      const res = await call("/v1/jobs", { token, json: spec, headers: { "Idempotency-Key": randomUUID() } });
+      if (res.status !== 202) throw new Error(`POST /v1/jobs answered ${res.status}: ${await res.text()}`);
+      const job = await waitForJob(token, jobResponseSchema.parse(await res.json()).job.id);
+      if (job.status !== "succeeded") throw new Error(`job ${job.id} failed: ${job.error?.message ?? "no error given"}`);
+      return job;
     },
   };
 }

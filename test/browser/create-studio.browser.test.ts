@@ -1,19 +1,15 @@
 // End to end in real Chromium: the built plugin.js on a fake canvas, the built panel in a Figma-like iframe,
 // a real proxy process on a fresh database, the offline local provider. What the badge says is what the
 // ledger takes, and what the provider made is what lands on the canvas.
-import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type FrameLocator, type Page } from "playwright-core";
+import type { Browser, FrameLocator, Page } from "playwright-core";
 import { meSchema } from "../../core/api/responses.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
 import { startProxy, type ProxyProcess } from "../support/proxy-process.ts";
-import { ROOT, serveFiles } from "../support/static-server.ts";
+import { launchChromium, serveHarness, SHOTS, type Harness } from "../support/browser.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const UI_HTML = join(ROOT, "dist/ui.html");
-const SHOTS = join(ROOT, "test-results/screenshots");
 
 interface PlacedNode {
   name: string;
@@ -88,17 +84,10 @@ describe("Create studio in Chromium against a real proxy", () => {
   let browser: Browser;
   let proxy: ProxyProcess;
   let lowProxy: ProxyProcess;
-  let harness: Awaited<ReturnType<typeof serveFiles>>;
+  let harness: Harness;
 
   beforeAll(async () => {
-    if (!existsSync(UI_HTML)) throw new Error("dist/ui.html is missing: run `npm run build` first (npm test does)");
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
-    harness = await serveFiles({
-      "/": join(ROOT, "test/browser/harness.html"),
-      "/fake-figma.js": join(ROOT, "test/browser/fake-figma.js"),
-      "/ui.html": UI_HTML,
-      "/plugin.js": join(ROOT, "dist/plugin.js"),
-    });
+    harness = await serveHarness();
     proxy = await startProxy();
     // A second proxy whose catalog gives the free tier only 5 credits a month, to see the refusal states.
     const lowCatalog = structuredClone(DEFAULT_CATALOG);
@@ -106,11 +95,7 @@ describe("Create studio in Chromium against a real proxy", () => {
     const catalogPath = join(proxy.dataDir, "low-catalog.json");
     await writeFile(catalogPath, JSON.stringify(lowCatalog));
     lowProxy = await startProxy({ CATALOG_PATH: catalogPath });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
-    await mkdir(SHOTS, { recursive: true });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

@@ -2,22 +2,14 @@
 // shape drawn over a photo, the built panel in a Figma-like iframe, a real proxy process on a fresh
 // database. The badges price the selected image at its pixel size exactly as the server does; jobs send the
 // image (and, for erase, a mask the image's size) as multipart parts and land beside or into the photo.
-import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
+import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
 import { meSchema } from "../../core/api/responses.ts";
 import type { JobSpecInput } from "../../core/api/specs.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
 import { startProxy, type ProxyProcess } from "../support/proxy-process.ts";
-import { ROOT, serveFiles } from "../support/static-server.ts";
+import { launchChromium, serveHarness, shootPanel, type Harness } from "../support/browser.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const UI_HTML = join(ROOT, "dist/ui.html");
-const SHOTS = join(ROOT, "test-results/screenshots");
-const DOCS_SHOTS = join(ROOT, "docs/screenshots");
 
 /** A 512 x 384 px photo shown at half size; an oval drawn over its middle; a 3 MP photo for the surcharge. */
 const PHOTO = { name: "Photo", x: 100, y: 200, width: 256, height: 192, image: { width: 512, height: 384 } };
@@ -25,7 +17,6 @@ const OVAL = { name: "Oval", type: "ELLIPSE", x: 164, y: 248, width: 128, height
 const BIG = { name: "Big", x: 100, y: 700, width: 400, height: 300, image: { width: 2048, height: 1536 } };
 
 /** The operations the offline local provider does; the test's catalog routes them to it after Stability. */
-const LOCAL_EDITS = ["remove-background", "inpaint", "erase", "outpaint", "search-recolor"] as const;
 
 async function me(proxy: ProxyProcess, token: string) {
   const res = await fetch(`${proxy.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
@@ -129,50 +120,24 @@ async function canvas(page: Page): Promise<CanvasState> {
   });
 }
 
-async function shoot(page: Page, name: string) {
-  const path = join(SHOTS, `${name}.png`);
-  await page.locator("#panel").screenshot({ path });
-  await copyFile(path, join(DOCS_SHOTS, `${name}.png`));
-}
 
 describe("Edit and Upscale studios in Chromium against a real proxy", () => {
   let browser: Browser;
   let proxy: ProxyProcess;
-  let harness: Awaited<ReturnType<typeof serveFiles>>;
-  let catalogDir: string | undefined;
+  let harness: Harness;
 
   beforeAll(async () => {
-    if (!existsSync(UI_HTML)) throw new Error("dist/ui.html is missing: run `npm run build` first (npm test does)");
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
-    harness = await serveFiles({
-      "/": join(ROOT, "test/browser/harness.html"),
-      "/fake-figma.js": join(ROOT, "test/browser/fake-figma.js"),
-      "/ui.html": UI_HTML,
-      "/plugin.js": join(ROOT, "dist/plugin.js"),
-    });
-    // The offline local provider joins the routes of the operations it does (after the keyed providers), so
-    // edits and upscales run here without any provider account.
-    const catalog = structuredClone(DEFAULT_CATALOG);
-    for (const kind of LOCAL_EDITS) if (!catalog.edit[kind].providers.includes("local")) catalog.edit[kind].providers.push("local");
-    for (const mode of ["fast", "conservative", "creative"] as const)
-      if (!catalog.upscale[mode].providers.includes("local")) catalog.upscale[mode].providers.push("local");
-    catalogDir = await mkdtemp(join(tmpdir(), "image-studio-catalog-"));
-    const catalogPath = join(catalogDir, "catalog.json");
-    await writeFile(catalogPath, JSON.stringify(catalog));
-    proxy = await startProxy({ CATALOG_PATH: catalogPath });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
-    await mkdir(SHOTS, { recursive: true });
-    await mkdir(DOCS_SHOTS, { recursive: true });
+    harness = await serveHarness();
+    // The default catalog routes the edits and upscales the offline local provider does to it, after the
+    // keyed providers, so they run here without any provider account.
+    proxy = await startProxy();
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     await proxy?.stop();
     await harness?.close();
-    if (catalogDir) await rm(catalogDir, { recursive: true, force: true });
   });
 
   it("renders both studios with badges at the catalog price for the selected image's pixel size", async () => {
@@ -237,14 +202,14 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
     await badgeWhen(upscale, (b) => b.state === "empty");
     await upscale.getByTestId("upscale-prompt").fill("A red disc on a pale wall");
     expect((await badgeWhen(upscale, (b) => b.state === "price")).credits).toBe(DEFAULT_CATALOG.upscale.creative.credits);
-    await shoot(page, "upscale-light");
+    await shootPanel(page, "upscale-light");
 
     await panel.getByTestId("tab-edit").click();
     await edit.getByTestId("edit-kind").selectOption("inpaint");
     await select(page, ["Photo", "Oval"]);
     await edit.getByTestId("edit-prompt").fill("A small potted fern");
     await badgeWhen(edit, (b) => b.state === "price");
-    await shoot(page, "edit-light");
+    await shootPanel(page, "edit-light");
 
     // Pricing charged nothing.
     expect((await me(proxy, token)).balance.held).toBe(0);
@@ -273,14 +238,14 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
 
     await select(page, ["Photo"]);
     await badgeWhen(upscale, (b) => b.state === "price");
-    await shoot(page, "upscale-dark");
+    await shootPanel(page, "upscale-dark");
     await panel.getByTestId("tab-edit").click();
     await edit.getByTestId("edit-kind").selectOption("outpaint");
     await edit.getByTestId("expand-left").fill("64");
     await edit.getByTestId("expand-right").fill("64");
     await edit.getByTestId("edit-prompt").fill("More of the pale wall");
     await badgeWhen(edit, (b) => b.state === "price");
-    await shoot(page, "edit-dark");
+    await shootPanel(page, "edit-dark");
     await page.close();
   });
 

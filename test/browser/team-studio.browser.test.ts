@@ -2,21 +2,14 @@
 // process on a fresh database, after a manager and a member have run a few jobs on the offline local
 // provider. Every figure the manager sees is what /v1/usage and /v1/team return; a member sees only their
 // own spend and cap; a cap edited in the panel is the cap the proxy enforces; the CSV export is the proxy's.
-import { existsSync } from "node:fs";
-import { copyFile, mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
+import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
 import { teamResponseSchema, usageResponseSchema, type TeamResponse, type UsageGroup, type UsageResponse } from "../../core/api/reports.ts";
 import { jobResponseSchema, meSchema } from "../../core/api/responses.ts";
 import { startProxy, type ProxyProcess } from "../support/proxy-process.ts";
-import { ROOT, serveFiles } from "../support/static-server.ts";
+import { launchChromium, serveHarness, shootPanel, type Harness } from "../support/browser.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const UI_HTML = join(ROOT, "dist/ui.html");
-const SHOTS = join(ROOT, "test-results/screenshots");
-const DOCS_SHOTS = join(ROOT, "docs/screenshots");
 
 interface Member {
   id: string;
@@ -107,28 +100,19 @@ async function expectNoOverflow(studio: Locator) {
 async function shoot(page: Page, name: string) {
   // Without the keyboard focus ring the tabs were left with (it is checked in the cap test).
   await page.frameLocator("#panel").locator("body").evaluate((body) => (body.ownerDocument.activeElement as unknown as { blur(): void } | null)?.blur());
-  const path = join(SHOTS, `${name}.png`);
-  await page.locator("#panel").screenshot({ path });
-  await copyFile(path, join(DOCS_SHOTS, `${name}.png`));
+  await shootPanel(page, name);
 }
 
 describe("Team studio in Chromium against a real proxy", () => {
   let browser: Browser;
   let proxy: ProxyProcess;
-  let harness: Awaited<ReturnType<typeof serveFiles>>;
+  let harness: Harness;
   let manager: Member & { teamId: string };
   let bea: Member;
   let cy: Member;
 
   beforeAll(async () => {
-    if (!existsSync(UI_HTML)) throw new Error("dist/ui.html is missing: run `npm run build` first (npm test does)");
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
-    harness = await serveFiles({
-      "/": join(ROOT, "test/browser/harness.html"),
-      "/fake-figma.js": join(ROOT, "test/browser/fake-figma.js"),
-      "/ui.html": UI_HTML,
-      "/plugin.js": join(ROOT, "dist/plugin.js"),
-    });
+    harness = await serveHarness();
     proxy = await startProxy();
     const created = await proxy.admin<{ team: { id: string }; token: string }>("team", "create", "--name", "Northwind Studio", "--tier", "pro", "--manager", "Maya");
     const managerMe = meSchema.parse(await (await get(proxy, created.token, "/v1/me")).json());
@@ -146,12 +130,7 @@ describe("Team studio in Chromium against a real proxy", () => {
     await runJob(proxy, bea.token, { operation: "create", prompt: "A fox in snow", quality: "draft", aspectRatio: "1:1", variations: 1 });
     await runJob(proxy, bea.token, { operation: "upscale", mode: "fast" }, photo);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
-    await mkdir(SHOTS, { recursive: true });
-    await mkdir(DOCS_SHOTS, { recursive: true });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

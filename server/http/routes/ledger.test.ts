@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorResponseSchema, type ErrorCode } from "../../../core/api/errors.ts";
 import { ledgerPageSchema, type LedgerEntry } from "../../../core/api/reports.ts";
-import { jobResponseSchema, meSchema, type Job } from "../../../core/api/responses.ts";
+import { meSchema, type Job } from "../../../core/api/responses.ts";
 import { createSpec, startTestServer, type TestServer } from "../../test-support/harness.ts";
 
 let s: TestServer;
@@ -12,14 +11,7 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 const SMALL = { width: 256, height: 192 };
-
-async function runJob(token: string, overrides: Record<string, unknown> = {}): Promise<Job> {
-  const res = await s.call("/v1/jobs", { token, json: createSpec({ aspectRatio: SMALL, ...overrides }), headers: { "Idempotency-Key": randomUUID() } });
-  expect(res.status).toBe(202);
-  const job = await s.waitForJob(token, jobResponseSchema.parse(await res.json()).job.id);
-  expect(job.status).toBe("succeeded");
-  return job;
-}
+const runJob = (token: string, overrides: Record<string, unknown> = {}): Promise<Job> => s.runJob(token, createSpec({ aspectRatio: SMALL, ...overrides }));
 
 async function ledger(token: string, query = "") {
   const res = await s.call(`/v1/ledger${query}`, { token });
