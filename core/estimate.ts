@@ -21,6 +21,12 @@ export interface EstimateContext {
   freeUsed?: Readonly<Record<string, number>>;
   /** Providers with a key (local always); undefined = treat every provider as configured. */
   configuredProviders?: readonly string[];
+  /**
+   * An earlier job of the team identical to this spec (same operation, provider, model, parameters, seed
+   * and input bytes), found by the server. Unless the spec asks for a fresh result, its assets are returned
+   * for 0 credits.
+   */
+  reuse?: { jobId: string; images: number } | null;
 }
 
 export interface EstimateLine {
@@ -65,6 +71,8 @@ export interface Estimate {
   allowed: boolean;
   reasons: EstimateReason[];
   steps: StepResult[];
+  /** Set when the job would return an identical earlier job's images for 0 credits. */
+  reuse?: { jobId: string };
 }
 
 export function megapixels(size: Size): number {
@@ -140,6 +148,8 @@ export function catalogIssues(spec: JobSpec, catalog: Catalog): Record<string, s
   if (spec.operation !== "social" && spec.provider !== "auto" && !providerIds.includes(spec.provider))
     issues.provider = `unknown provider "${spec.provider}"; one of auto, ${providerIds.join(", ")}`;
   if (spec.operation === "create") {
+    if (spec.templateId !== undefined && !catalog.templates.some((t) => t.id === spec.templateId))
+      issues.templateId = `unknown template "${spec.templateId}"`;
     if (spec.model !== undefined) {
       if (spec.provider === "auto") issues.model = "a model needs an explicit provider";
       else if (!issues.provider && !findModel(catalog, spec.provider, spec.model)) {
@@ -337,6 +347,20 @@ export function estimate(input: JobSpec | Plan, catalog: Catalog, ctx: EstimateC
     }
   });
 
+  const reused = !isPlan(input) && input.operation !== "social" && !input.fresh ? ctx.reuse : null;
+  if (reused) {
+    // Nothing new is made: no provider is called, no allowance is used, nothing is charged.
+    lines.splice(0, lines.length, {
+      label: "Reuse of an identical earlier result",
+      quantity: reused.images,
+      unitCredits: 0,
+      credits: 0,
+      note: "same settings, seed and image; ask for a fresh result to make a new one",
+      step: 0,
+    });
+    for (let i = reasons.length - 1; i >= 0; i--) if (reasons[i]!.code === "provider_unavailable") reasons.splice(i, 1);
+    results[0] = { ...results[0]!, images: reused.images, freeUsed: {} };
+  }
   const total = lines.reduce((sum, l) => sum + l.credits, 0);
   if (ctx.tier && (requiredTier || tierImpossible)) {
     reasons.unshift({
@@ -358,5 +382,5 @@ export function estimate(input: JobSpec | Plan, catalog: Catalog, ctx: EstimateC
       details: { needed: total, available: ctx.available, shortfall: total - ctx.available },
     });
 
-  return { total, lines, allowed: reasons.length === 0, reasons, steps: results };
+  return { total, lines, allowed: reasons.length === 0, reasons, steps: results, ...(reused ? { reuse: { jobId: reused.jobId } } : {}) };
 }

@@ -51,4 +51,21 @@ describe("plugin <-> UI messages", () => {
     expect(m.type === "place-images" && m.source).toEqual({ nodeId: "1:2", replace: false });
     expect(uiToPluginSchema.safeParse({ ...place, source: { replace: true } }).success).toBe(false);
   });
+
+  it("carries a social result's format and safe zone, and up to 100 images for a social job", () => {
+    const format = { id: "instagram-story", name: "Instagram · Story 1080×1920", safeZone: { top: 250, right: 0, bottom: 340, left: 0 } };
+    const m = uiToPluginSchema.parse({ ...place, images: [{ ...image, format }] });
+    expect(m.type === "place-images" && m.images[0]!.format).toEqual(format);
+    expect(uiToPluginSchema.safeParse({ ...place, images: [{ ...image, format: { id: "x-post", name: "X · Post 1200×675" } }] }).success).toBe(true);
+    expect(uiToPluginSchema.safeParse({ ...place, images: [{ ...image, format: { ...format, safeZone: { top: -1, right: 0, bottom: 0, left: 0 } } }] }).success).toBe(false);
+    expect(uiToPluginSchema.safeParse({ ...place, images: [{ ...image, format: { id: "x" } }] }).success).toBe(false);
+    expect(uiToPluginSchema.safeParse({ ...place, images: Array.from({ length: 15 }, () => ({ ...image, format })) }).success).toBe(true);
+    expect(uiToPluginSchema.safeParse({ ...place, images: Array.from({ length: 101 }, () => image) }).success).toBe(false);
+  });
+
+  it("names the asset a selected image came from, optionally", () => {
+    const target = { id: "1:2", name: "Photo", width: 1024, height: 768, source: "fill" };
+    expect(pluginToUISchema.parse({ type: "selection", selection: { items: [], image: { ...target, assetId: "ast_abcdefghij" } } })).toMatchObject({ selection: { image: { assetId: "ast_abcdefghij" } } });
+    expect(pluginToUISchema.safeParse({ type: "selection", selection: { items: [], image: { ...target, assetId: 7 } } }).success).toBe(false);
+  });
 });

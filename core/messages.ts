@@ -36,6 +36,11 @@ export const imageTargetSchema = z.object({
   source: z.enum(["fill", "render"]),
   /** The shape drawn over the image, whose outline becomes the mask of inpaint and erase. */
   maskShape: z.object({ id: z.string(), name: z.string() }).optional(),
+  /**
+   * The library asset whose bytes the node's image fill still holds (placed by this plugin, fill unchanged):
+   * jobs name it as `sourceAssetId`, so the library records the parent and the server can tell a reuse.
+   */
+  assetId: z.string().optional(),
 });
 export type ImageTarget = z.infer<typeof imageTargetSchema>;
 
@@ -59,12 +64,28 @@ export const REFERENCE_PARTS = ["backgroundReference", "lightReference"] as cons
 export type ReferencePart = (typeof REFERENCE_PARTS)[number];
 const references = z.object({ backgroundReference: z.string().optional(), lightReference: z.string().optional() });
 
+/** Insets (px of the image) that a platform's own UI may cover. */
+const insets = z.number().nonnegative().max(4096);
+export const safeZoneSchema = z.object({ top: insets, right: insets, bottom: insets, left: insets });
+export type SafeZone = z.infer<typeof safeZoneSchema>;
+
+/**
+ * A social result's platform format: the image is placed as a frame of this name, with the safe zone (if
+ * any) as a hidden layer over it, never burned into the image.
+ */
+export const placedFormatSchema = z.object({ id: z.string(), name: z.string().max(200), safeZone: safeZoneSchema.optional() });
+export type PlacedFormat = z.infer<typeof placedFormatSchema>;
+
 export const placedImageSchema = z.object({
   bytes,
   width: z.number().int().positive().max(4096),
   height: z.number().int().positive().max(4096),
   assetId: z.string(),
+  format: placedFormatSchema.optional(),
 });
+
+/** Create makes at most 10 variations; a social job makes one image per format, up to the spec's 100. */
+export const MAX_PLACED_IMAGES = 100;
 
 export const provenanceSchema = z.object({
   jobId: z.string(),
@@ -82,7 +103,7 @@ export const uiToPluginSchema = z.discriminatedUnion("type", [
     type: z.literal("place-images"),
     requestId: z.string(),
     name: z.string().max(200),
-    images: z.array(placedImageSchema).min(1).max(10),
+    images: z.array(placedImageSchema).min(1).max(MAX_PLACED_IMAGES),
     provenance: provenanceSchema,
     /** Edit and upscale results: go beside this node, or (replace) into its image fill, keeping its scale mode. */
     source: z.object({ nodeId: z.string(), replace: z.boolean().default(false) }).optional(),

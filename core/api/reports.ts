@@ -107,13 +107,13 @@ export function parseInstant(text: string): string | null {
   return /^\d{4}-/.test(iso) ? iso : null;
 }
 
-const instant = z
+export const instant = z
   .string()
   .refine((s) => parseInstant(s) !== null, "must be an ISO date (2026-11-01) or date-time (2026-11-01T09:30:00Z)")
   .transform((s) => parseInstant(s) as string);
 
 /** A positive whole number written in a query string. */
-function queryInt(min: number, max: number) {
+export function queryInt(min: number, max: number) {
   return z
     .string()
     .regex(/^\d{1,9}$/, "must be a whole number")
@@ -121,7 +121,7 @@ function queryInt(min: number, max: number) {
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 }
 
-const queryId = z.string().min(1, "must not be empty").max(100, "must be at most 100 characters");
+export const queryId = z.string().min(1, "must not be empty").max(100, "must be at most 100 characters");
 
 // ---------------------------------------------------------------------------------------------------------
 // GET /v1/ledger

@@ -1,7 +1,7 @@
 // Request and response shapes of api.md that the panel and the server share. The server builds these
 // objects; the panel parses them, so a drifting server shows up as a clear error in the panel.
 import { z } from "zod";
-import { catalogSchema, tierIdSchema } from "../catalog/schema.ts";
+import { catalogSchema, templateSchema, tierIdSchema } from "../catalog/schema.ts";
 import { apiErrorSchema, errorCodeSchema } from "./errors.ts";
 import { jobSpecSchema, planSchema, sizeSchema } from "./specs.ts";
 
@@ -90,6 +90,8 @@ export const estimateSchema = z.object({
       freeUsed: z.record(z.string(), z.number().int()),
     }),
   ),
+  /** The identical earlier job whose images this one returns for 0 credits. */
+  reuse: z.object({ jobId: z.string() }).optional(),
 });
 export type EstimateResponse = z.infer<typeof estimateSchema>;
 
@@ -105,6 +107,8 @@ export const assetRefSchema = z.object({
   /** Credits captured for this asset (its share of the job's charge). */
   cost: z.number().int().nonnegative(),
   url: z.string(),
+  /** Social results: the catalog's format id (its safe zone is in the catalog). */
+  format: z.string().optional(),
 });
 export type AssetRef = z.infer<typeof assetRefSchema>;
 
@@ -127,6 +131,8 @@ export const jobSchema = z.object({
   /** Credits captured; 0 until the job succeeds, and 0 for a failed job. */
   charged: z.number().int().nonnegative(),
   assets: z.array(assetRefSchema),
+  /** Set when the job returned an identical earlier job's images instead of making new ones. */
+  reusedFrom: z.string().optional(),
   error: apiErrorSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -134,3 +140,9 @@ export const jobSchema = z.object({
 export type Job = z.infer<typeof jobSchema>;
 
 export const jobResponseSchema = z.object({ job: jobSchema });
+
+/** GET /v1/templates: each template with what applying it in Create would cost the caller now. */
+export const templatesResponseSchema = z.object({
+  templates: z.array(templateSchema.extend({ estimate: estimateSchema })),
+});
+export type TemplatesResponse = z.infer<typeof templatesResponseSchema>;

@@ -23,6 +23,10 @@ export type Size = z.infer<typeof sizeSchema>;
 const input = sizeSchema.optional();
 const seed = z.number().int().min(0).max(4_294_967_294).optional();
 const provider = z.union([z.literal("auto"), id]).default("auto");
+/** true: make a new result even if an identical earlier job could be reused for 0 credits. */
+const fresh = z.boolean().optional();
+/** The library asset the input image came from (the panel knows it from the node's plugin data). */
+const sourceAssetId = z.string().regex(/^ast_[a-z2-7]{10,40}$/, "must be an asset id").optional();
 
 export const createSpecSchema = z.strictObject({
   operation: z.literal("create"),
@@ -36,6 +40,7 @@ export const createSpecSchema = z.strictObject({
   seed,
   variations: z.number().int().min(1).max(MAX_VARIATIONS).default(1),
   templateId: id.optional(),
+  fresh,
 });
 
 const expandSchema = z.strictObject({
@@ -58,7 +63,9 @@ const editBase = z.strictObject({
     lightDirection: z.enum(LIGHT_DIRECTIONS).optional(),
     provider,
     seed,
-  input,
+    fresh,
+    sourceAssetId,
+    input,
 });
 
 function checkEdit(s: z.infer<typeof editBase>, ctx: z.RefinementCtx): void {
@@ -83,6 +90,9 @@ export const upscaleSpecSchema = z.strictObject({
   prompt: optionalText,
   creativity: z.number().min(0).max(1).optional(),
   provider,
+  seed,
+  fresh,
+  sourceAssetId,
   input,
 });
 
@@ -91,6 +101,7 @@ export const socialSpecSchema = z.strictObject({
   formats: z.array(id).min(1).max(100),
   crop: z.enum(["smart", "center", "fit"]).default("smart"),
   focalPoint: z.strictObject({ x: z.number().min(0).max(1), y: z.number().min(0).max(1) }).optional(),
+  sourceAssetId,
   input,
 });
 

@@ -37,4 +37,31 @@ describe("catalog schema", () => {
       firstIssuePath(broken((c) => (c.create.models[0].price = { steps: [{ upToMegapixels: 1, credits: 1 }] }))),
     ).toBe("create.models.0.price.steps");
   });
+
+  it("refuses a template with an unknown aspect ratio or social format, or a duplicate id", () => {
+    expect(firstIssuePath(broken((c) => (c.templates[0].aspectRatio = "7:3")))).toBe("templates.0.aspectRatio");
+    expect(firstIssuePath(broken((c) => (c.templates[1].format = "myspace-banner")))).toBe("templates.1.format");
+    expect(firstIssuePath(broken((c) => c.templates.push({ ...c.templates[0] })))).toBe(`templates.${DEFAULT_CATALOG.templates.length}.id`);
+    expect(catalogSchema.safeParse(broken((c) => delete c.templates)).success).toBe(true);
+  });
+
+  it("offers the fifteen platform formats of the social optimizer as data", () => {
+    expect(DEFAULT_CATALOG.social.formats.map((f) => `${f.id} ${f.width}x${f.height}`)).toEqual([
+      "instagram-square 1080x1080",
+      "instagram-portrait 1080x1350",
+      "instagram-story 1080x1920",
+      "facebook-feed 1200x630",
+      "facebook-cover 820x312",
+      "facebook-story 1080x1920",
+      "x-post 1200x675",
+      "x-card 1200x600",
+      "x-header 1500x500",
+      "linkedin-feed 1200x627",
+      "linkedin-cover 1128x191",
+      "youtube-thumbnail 1280x720",
+      "youtube-channel-art 2560x1440",
+      "pinterest-pin 1000x1500",
+      "tiktok-cover 1080x1920",
+    ]);
+  });
 });

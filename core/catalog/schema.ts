@@ -104,6 +104,25 @@ const operationPriceSchema = z.strictObject({
   providers: z.array(slug),
 });
 
+/**
+ * A named preset for Create: it fills the form (and so its badge). `prompt` is a scaffold: `{subject}` marks
+ * where the designer's own words go. `format` names the social format the result is meant for.
+ */
+export const templateSchema = z.strictObject({
+  id: slug,
+  name: z.string().min(1).max(80),
+  /** What it is for, in a line. */
+  use: z.string().min(1).max(200),
+  format: slug.optional(),
+  quality: qualitySchema,
+  aspectRatio: z.string().regex(/^\d{1,2}:\d{1,2}$/),
+  stylePreset: slug.optional(),
+  prompt: z.string().min(1).max(2000),
+  negativePrompt: z.string().max(2000).optional(),
+  variations: z.number().int().min(1).max(10).default(1),
+});
+export type Template = z.infer<typeof templateSchema>;
+
 export const catalogSchema = z
   .strictObject({
     version: z.string().min(1),
@@ -160,6 +179,7 @@ export const catalogSchema = z
      * tier's allocation.
      */
     tierChange: z.enum(["prorate", "next-period"]).default("prorate"),
+    templates: z.array(templateSchema).default([]),
   })
   .superRefine((c, ctx) => {
     const providerIds = new Set(c.providers.map((p) => p.id));
@@ -184,6 +204,14 @@ export const catalogSchema = z
     c.social.formats.forEach((f, i) => {
       if (formatIds.has(f.id)) ctx.addIssue({ code: "custom", path: ["social", "formats", i, "id"], message: `duplicate format "${f.id}"` });
       formatIds.add(f.id);
+    });
+    const templateIds = new Set<string>();
+    c.templates.forEach((t, i) => {
+      const at = (field: string, message: string) => ctx.addIssue({ code: "custom", path: ["templates", i, field], message });
+      if (templateIds.has(t.id)) at("id", `duplicate template "${t.id}"`);
+      templateIds.add(t.id);
+      if (!(t.aspectRatio in c.create.aspectRatios)) at("aspectRatio", "not one of create.aspectRatios");
+      if (t.format !== undefined && !formatIds.has(t.format)) at("format", `unknown social format "${t.format}"`);
     });
   });
 

@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { Catalog } from "../../core/catalog/schema.ts";
 import { SqlAssetRepo } from "../assets/asset-repo.ts";
-import { BlobStore } from "../assets/blob-store.ts";
+import { FileBlobStore } from "../assets/blob-store.ts";
 import type { Config } from "../config.ts";
 import { SqlJobStore } from "../jobs/job-store.ts";
 import { SqlLedger } from "../ledger/sql-ledger.ts";
@@ -51,7 +51,8 @@ export async function openDb(config: Pick<Config, "dataDir" | "databaseUrl">): P
 export function storesOn(db: Db, catalog: Catalog, dataDir: string): Stores {
   const assetsDir = join(resolve(dataDir), "assets");
   mkdirSync(assetsDir, { recursive: true });
-  const assets = new SqlAssetRepo(db);
+  const blobs = new FileBlobStore(assetsDir);
+  const assets = new SqlAssetRepo(db, blobs);
   return {
     database: db.dialect.name,
     db,
@@ -59,7 +60,7 @@ export function storesOn(db: Db, catalog: Catalog, dataDir: string): Stores {
     teams: new SqlTeamStore(db),
     jobs: new SqlJobStore(db, catalog, assets),
     assets,
-    blobs: new BlobStore(assetsDir),
+    blobs,
     async ping() {
       try {
         return (await db.one<{ ok: number }>("SELECT 1 AS ok")) !== undefined;

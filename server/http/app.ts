@@ -6,9 +6,11 @@ import { requestId } from "hono/request-id";
 import { errorHandler, errorResponse, notFoundHandler, payloadTooLarge } from "./error-handler.ts";
 import { requestLog } from "./request-log.ts";
 import { assetContentRoute } from "./routes/asset-content.ts";
+import { assetsRoute } from "./routes/assets.ts";
 import { catalogRoute } from "./routes/catalog.ts";
 import { estimateRoute } from "./routes/estimate.ts";
 import { healthRoute } from "./routes/health.ts";
+import { insightsRoute } from "./routes/insights.ts";
 import { jobsCreateRoute } from "./routes/jobs-create.ts";
 import { jobEventsRoute } from "./routes/job-events.ts";
 import { jobsGetRoute } from "./routes/jobs-get.ts";
@@ -16,6 +18,7 @@ import { ledgerRoute } from "./routes/ledger.ts";
 import { meRoute } from "./routes/me.ts";
 import { teamMembersRoute } from "./routes/team-members.ts";
 import { teamRoute } from "./routes/team.ts";
+import { templatesRoute } from "./routes/templates.ts";
 import { usageRoute } from "./routes/usage.ts";
 import type { AppDeps, AppEnv } from "./types.ts";
 
@@ -47,6 +50,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     jobsGetRoute,
     jobEventsRoute,
     assetContentRoute,
+    assetsRoute,
+    templatesRoute,
+    insightsRoute,
     teamRoute,
     teamMembersRoute,
     ledgerRoute,

@@ -13,6 +13,7 @@ import { describeImage, forCanvas } from "../providers/image-io.ts";
 import type { ProviderQueue, Slot } from "../providers/provider-queue.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import { ProviderError, type InputImage, type ProviderAdapter, type ProviderImage, type ProviderOutcome } from "../providers/types.ts";
+import { optimizeForSocial, SocialInputError } from "../social/optimize.ts";
 import type { Stores } from "../stores.ts";
 import { chargeForDelivered, splitCharge } from "./charge.ts";
 import type { JobChanges } from "./job-changes.ts";
@@ -185,6 +186,7 @@ export class JobRunner {
     const { jobs } = this.o.stores;
     const queued = typeof job === "string" ? await jobs.getById(job) : job;
     if (!queued || queued.status !== "queued") return;
+    if (queued.spec.operation === "social") return this.runSocial(queued, signal);
     const jobId = queued.id;
     const provider = queued.route?.provider;
     let slot: Slot | null = null;
@@ -209,6 +211,55 @@ export class JobRunner {
       await this.failed(jobId, error);
     } finally {
       slot?.release();
+    }
+  }
+
+  /**
+   * The social optimizer runs here, not at a provider: no provider slot, no circuit. Its images are made by
+   * sharp from the stored input, at the catalog's exact sizes, so they need no normalizing.
+   */
+  private async runSocial(queued: JobRecord, signal: AbortSignal): Promise<void> {
+    const spec = queued.spec;
+    if (spec.operation !== "social") return;
+    try {
+      const job = await this.o.stores.jobs.markRunning(queued.id, queued.progress.total);
+      if (!job) return;
+      this.o.changes?.notify(job.id);
+      const formats = spec.formats.map((id) => this.o.catalog.social.formats.find((f) => f.id === id)!);
+      const images = await this.withTimeout(signal, async (s) => {
+        const input = await this.input(job, "image");
+        if (!input) throw new ProviderError("provider_error", "The job's image is missing from storage");
+        try {
+          return await optimizeForSocial({
+            image: input.bytes,
+            formats,
+            crop: spec.crop,
+            ...(spec.focalPoint ? { focalPoint: spec.focalPoint } : {}),
+            signal: s,
+            onImage: (done) => this.report(job.id, { stage: "running", completed: done, total: formats.length }),
+          });
+        } catch (error) {
+          if (error instanceof SocialInputError) throw new ProviderError("unsupported_image", error.message);
+          throw error;
+        }
+      });
+      const assets: Omit<NewAsset, "cost">[] = [];
+      for (const image of images)
+        assets.push({
+          sha256: await this.o.stores.blobs.put(image.bytes),
+          contentType: image.contentType,
+          width: image.width,
+          height: image.height,
+          bytes: image.bytes.byteLength,
+          provider: null,
+          model: null,
+          prompt: null,
+          format: image.formatId,
+          content: image.bytes,
+        });
+      await this.record(job, assets);
+    } catch (error) {
+      await this.failed(queued.id, error);
     }
   }
 
@@ -255,6 +306,11 @@ export class JobRunner {
     if (images.length === 0) throw new ProviderError("provider_error", "The provider returned no image");
     const assets: Omit<NewAsset, "cost">[] = [];
     for (const image of images.slice(0, job.progress.total)) assets.push(await this.store(image, job));
+    await this.record(job, assets);
+  }
+
+  /** Captures the delivered share of the hold and records the assets with their share of the charge. */
+  private async record(job: JobRecord, assets: Omit<NewAsset, "cost">[]): Promise<void> {
     const charge = chargeForDelivered(job.estimate.total, assets.length, job.progress.total);
     const shares = splitCharge(charge, assets.length);
     const done = await this.o.stores.jobs.succeed(job.id, { charge, assets: assets.map((a, i) => ({ ...a, cost: shares[i]! })) });
@@ -399,6 +455,7 @@ export class JobRunner {
       provider: job.route?.provider ?? null,
       model: job.route?.model ?? null,
       prompt: "prompt" in spec && spec.prompt ? spec.prompt : null,
+      content: checked.bytes,
     };
   }
 }

@@ -133,31 +133,31 @@ describe.each(DB_KINDS)("job store on %s", (kind) => {
       const capped = { teamId: who.teamId, memberId: member.id };
       const seen: PricingState[] = [];
       await t.jobs.createWithHold(newJob(who, { variations: 2 }, { seen }));
-      expect(seen).toEqual([{ tier: "pro", available: 30, memberCapRemaining: null, freeUsed: {} }]);
+      expect(seen).toEqual([{ tier: "pro", available: 30, memberCapRemaining: null, freeUsed: {}, reuse: null }]);
 
       seen.length = 0;
       await t.jobs.createWithHold(newJob(capped, { variations: 2 }, { seen }));
-      expect(seen).toEqual([{ tier: "pro", available: 26, memberCapRemaining: 9, freeUsed: {} }]);
+      expect(seen).toEqual([{ tier: "pro", available: 26, memberCapRemaining: 9, freeUsed: {}, reuse: null }]);
 
       // The member's own hold counts against the cap; the team's held credits against the balance.
       seen.length = 0;
       await t.jobs.createWithHold(newJob(capped, { ...HF, variations: 3 }, { seen }));
-      expect(seen).toEqual([{ tier: "pro", available: 22, memberCapRemaining: 5, freeUsed: {} }]);
+      expect(seen).toEqual([{ tier: "pro", available: 22, memberCapRemaining: 5, freeUsed: {}, reuse: null }]);
       seen.length = 0;
       await t.jobs.createWithHold(newJob(who, HF, { seen }));
-      expect(seen).toEqual([{ tier: "pro", available: 22, memberCapRemaining: null, freeUsed: { [HF_KEY]: 3 } }]);
+      expect(seen).toEqual([{ tier: "pro", available: 22, memberCapRemaining: null, freeUsed: { [HF_KEY]: 3 }, reuse: null }]);
 
       // A figure changed by someone else between two jobs is what the next job is priced from.
       await t.ledger.grant({ teamId: who.teamId, kind: "topup", amount: 100 });
       await t.teams.updateMember(member.id, { monthlyCap: 100 });
       seen.length = 0;
       await t.jobs.createWithHold(newJob(capped, {}, { seen }));
-      expect(seen).toEqual([{ tier: "pro", available: 122, memberCapRemaining: 96, freeUsed: { [HF_KEY]: 4 } }]);
+      expect(seen).toEqual([{ tier: "pro", available: 122, memberCapRemaining: 96, freeUsed: { [HF_KEY]: 4 }, reuse: null }]);
       // So is a new tier: enterprise is metered, its available balance unlimited (null).
       await t.ledger.changeTier(who.teamId, "enterprise", DEFAULT_CATALOG);
       seen.length = 0;
       await t.jobs.createWithHold(newJob(who, {}, { seen }));
-      expect(seen).toEqual([{ tier: "enterprise", available: null, memberCapRemaining: null, freeUsed: { [HF_KEY]: 4 } }]);
+      expect(seen).toEqual([{ tier: "enterprise", available: null, memberCapRemaining: null, freeUsed: { [HF_KEY]: 4 }, reuse: null }]);
     });
 
     it("prices concurrent jobs one after another, each from the balance the previous one left", async () => {

@@ -42,6 +42,7 @@ interface JobRow {
   provider_task_id: string | null;
   inputs: string | null;
   period_start: string | null;
+  reused_from: string | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;
@@ -56,6 +57,21 @@ function freeImages(estimate: Estimate): Record<string, number> {
   const out: Record<string, number> = {};
   for (const step of estimate.steps) for (const [k, n] of Object.entries(step.freeUsed)) out[k] = (out[k] ?? 0) + n;
   return out;
+}
+
+/** The newest succeeded, original (not itself reused) job with this key whose delivered assets all remain. */
+async function reusable(sql: Sql, teamId: string, reuseKey: string): Promise<{ jobId: string; images: number } | null> {
+  const rows = await sql.all<{ id: string; progress: string; assets: number }>(
+    `SELECT j.id, j.progress, (SELECT count(*) FROM assets a WHERE a.job_id = j.id) AS assets
+     FROM jobs j WHERE j.team_id = $1 AND j.reuse_key = $2 AND j.status = 'succeeded' AND j.reused_from IS NULL
+     ORDER BY j.created_at DESC LIMIT 5`,
+    [teamId, reuseKey],
+  );
+  for (const r of rows) {
+    const delivered = (JSON.parse(r.progress) as JobProgress).completed;
+    if (delivered > 0 && Number(r.assets) === delivered) return { jobId: r.id, images: delivered };
+  }
+  return null;
 }
 
 export class SqlJobStore implements JobStore {
@@ -88,8 +104,9 @@ export class SqlJobStore implements JobStore {
       updatedAt: r.updated_at,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
+      reusedFrom: r.reused_from,
       // Only a succeeded job has assets: no query for the queued and running jobs clients poll.
-      assets: r.status === "succeeded" ? await this.assets.listByJob(r.id, sql) : [],
+      assets: r.status === "succeeded" ? await this.assets.listByJob(r.reused_from ?? r.id, sql) : [],
     };
   }
 
@@ -130,13 +147,18 @@ export class SqlJobStore implements JobStore {
                 (r) => [r.model_key, r.used],
               ),
             );
+      for (const [part, sha256] of Object.entries(input.inputs ?? {})) await this.assets.pinBlob(sql, sha256, input.inputBytes?.[part]);
+      const fresh = "fresh" in input.spec && input.spec.fresh === true;
+      const reuse = input.reuseKey && !fresh ? await reusable(sql, input.teamId, input.reuseKey) : null;
       const estimate = input.price({
         tier: team.tier,
         available: balance.available,
         memberCapRemaining: member?.cap == null ? null : Math.max(0, member.cap - member.spent - member.held),
         freeUsed,
+        reuse,
       });
       if (!estimate.allowed) throw new JobRefusedError(estimate.reasons[0]!, estimate);
+      if (estimate.reuse && reuse) return { job: await this.insertReused(sql, input, estimate, reuse, team.periodStart), created: true };
 
       const route = estimate.steps[0]?.route ?? null;
       const images = Math.max(1, estimate.steps.reduce((n, s) => n + s.images, 0));
@@ -146,8 +168,8 @@ export class SqlJobStore implements JobStore {
       // The job names its hold from the start; the hold (which references the job) is written just after.
       const inserted = await sql.one<JobRow>(
         `INSERT INTO jobs (id, team_id, member_id, idempotency_key, request_hash, operation, spec, status, estimate, route, progress,
-                           free_images, period_start, lease_until, operation_key, provider, model, inputs, hold_id, held)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9, $10, $11, $12, ${sql.dialect.nowPlusMs("$13")}, $14, $15, $16, $17, $18, $19)
+                           free_images, period_start, lease_until, operation_key, provider, model, inputs, hold_id, held, reuse_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9, $10, $11, $12, ${sql.dialect.nowPlusMs("$13")}, $14, $15, $16, $17, $18, $19, $20)
          ON CONFLICT (team_id, idempotency_key) DO NOTHING RETURNING *`,
         [
           jobId,
@@ -169,6 +191,7 @@ export class SqlJobStore implements JobStore {
           input.inputs && Object.keys(input.inputs).length ? JSON.stringify(input.inputs) : null,
           holdId,
           estimate.total,
+          input.reuseKey ?? null,
         ],
       );
       // The balance lock makes a concurrent duplicate impossible here; the UNIQUE constraint is the backstop.
@@ -182,6 +205,40 @@ export class SqlJobStore implements JobStore {
         );
       return { job: await this.toJob(inserted, sql), created: true };
     });
+  }
+
+  /** A job that returns an earlier job's assets: succeeded at once, nothing held, nothing charged. */
+  private async insertReused(sql: Sql, input: NewJob, estimate: Estimate, reuse: { jobId: string; images: number }, periodStart: string): Promise<JobRecord> {
+    const route = estimate.steps[0]?.route ?? null;
+    const row = await sql.one<JobRow>(
+      `INSERT INTO jobs (id, team_id, member_id, idempotency_key, request_hash, operation, spec, status, estimate, route, progress,
+                         period_start, operation_key, provider, model, inputs, reuse_key, reused_from, started_at, finished_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'succeeded', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, ${sql.dialect.now}, ${sql.dialect.now}) RETURNING *`,
+      [
+        newId("job"),
+        input.teamId,
+        input.memberId,
+        input.idempotencyKey,
+        input.requestHash,
+        input.spec.operation,
+        JSON.stringify(input.spec),
+        JSON.stringify(estimate),
+        route ? JSON.stringify(route) : null,
+        JSON.stringify({ stage: "done", completed: reuse.images, total: reuse.images } satisfies JobProgress),
+        periodStart,
+        operationKey(input.spec),
+        route?.provider ?? null,
+        route?.model ?? null,
+        input.inputs && Object.keys(input.inputs).length ? JSON.stringify(input.inputs) : null,
+        input.reuseKey ?? null,
+        reuse.jobId,
+      ],
+    );
+    return this.toJob(row!, sql);
+  }
+
+  findReusable(teamId: string, reuseKey: string): Promise<{ jobId: string; images: number } | null> {
+    return reusable(this.db, teamId, reuseKey);
   }
 
   async get(teamId: string, jobId: string): Promise<JobRecord | null> {
@@ -254,12 +311,42 @@ export class SqlJobStore implements JobStore {
         await this.finish(sql, row, "failed", 0, { code: "provider_error", message: "The job ran out of time. Nothing was charged." }, 0);
         return this.toJob(await this.row(sql, jobId), sql);
       }
+      const spec = JSON.parse(row.spec) as JobSpec;
+      const parentAssetId = await this.parentAsset(sql, row, spec);
       let position = 0;
-      for (const a of result.assets)
-        await this.assets.insert(sql, { id: newId("ast"), teamId: row.team_id, jobId, memberId: row.member_id, operation: row.operation, ...a }, position++);
+      for (const { content, format, ...a } of result.assets)
+        await this.assets.insert(
+          sql,
+          {
+            id: newId("ast"),
+            teamId: row.team_id,
+            jobId,
+            memberId: row.member_id,
+            operation: row.operation,
+            operationKey: operationKey(spec),
+            params: spec as unknown as Record<string, unknown>,
+            parentAssetId,
+            format: format ?? null,
+            ...a,
+          },
+          position++,
+          content,
+        );
       await this.finish(sql, row, "succeeded", captured?.hold.captured ?? 0, null, result.assets.length);
       return this.toJob(await this.row(sql, jobId), sql);
     });
+  }
+
+  /** The team's asset the input came from: the one the spec names, else one with the input's exact bytes. */
+  private async parentAsset(sql: Sql, row: JobRow, spec: JobSpec): Promise<string | null> {
+    const named = "sourceAssetId" in spec ? (spec.sourceAssetId ?? null) : null;
+    const image = row.inputs ? (JSON.parse(row.inputs) as Record<string, string>).image : undefined;
+    if (!named && !image) return null;
+    const found = await sql.one<{ id: string }>(
+      `SELECT id FROM assets WHERE team_id = $1 AND (id = $2 OR sha256 = $3) ORDER BY CASE WHEN id = $2 THEN 0 ELSE 1 END, created_at LIMIT 1`,
+      [row.team_id, named ?? "", image ?? ""],
+    );
+    return found?.id ?? null;
   }
 
   fail(jobId: string, error: ApiErrorBody): Promise<JobRecord> {

@@ -9,7 +9,16 @@ export function assetUrl(assetId: string): string {
 }
 
 export function assetRef(a: AssetRecord): AssetRef {
-  return { id: a.id, width: a.width, height: a.height, contentType: a.contentType, bytes: a.bytes, cost: a.cost, url: assetUrl(a.id) };
+  return {
+    id: a.id,
+    width: a.width,
+    height: a.height,
+    contentType: a.contentType,
+    bytes: a.bytes,
+    cost: a.cost,
+    url: assetUrl(a.id),
+    ...(a.format ? { format: a.format } : {}),
+  };
 }
 
 export function jobView(job: JobRecord): Job {
@@ -23,6 +32,7 @@ export function jobView(job: JobRecord): Job {
     held: job.held,
     charged: job.charged,
     assets: job.assets.map(assetRef),
+    ...(job.reusedFrom ? { reusedFrom: job.reusedFrom } : {}),
     ...(job.error ? { error: job.error } : {}),
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,

@@ -35,6 +35,8 @@ export interface JobRecord {
   updatedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** A job that returned an identical earlier job's assets instead of making new ones: that job. */
+  reusedFrom: string | null;
   assets: AssetRecord[];
 }
 
@@ -47,6 +49,8 @@ export interface PricingState {
   /** null: no cap. */
   memberCapRemaining: number | null;
   freeUsed: Record<string, number>;
+  /** An identical earlier job whose assets this one would return for 0 credits (see NewJob.reuseKey). */
+  reuse: { jobId: string; images: number } | null;
 }
 
 export interface NewJob {
@@ -58,12 +62,16 @@ export interface NewJob {
   /** Prices the job from the state read in the transaction (core's estimate()); may throw to refuse. */
   price(state: PricingState): Estimate;
   inputs?: Record<string, string>;
+  /** The bytes of `inputs` by part, so the job's transaction can put back bytes a concurrent delete removed. */
+  inputBytes?: Record<string, Uint8Array>;
   /** The `provider/model` keys whose free allowance the price may use; [] skips reading them (most jobs). */
   freeModelKeys?: readonly string[];
   /** Hold expiry: the job timeout plus a margin. */
   holdTtlMs: number;
   /** How long the job is this process's before another may take it over. */
   leaseMs: number;
+  /** Identity of the job's result (jobs/reuse-key.ts); null when it has none (no fixed seed, social). */
+  reuseKey?: string | null;
 }
 
 /** The estimate refused the job (tier, credits, cap, provider): nothing was held. */
@@ -99,6 +107,10 @@ export interface NewAsset {
   provider: string | null;
   model: string | null;
   prompt: string | null;
+  /** Social results: the catalog's format id. */
+  format?: string | null;
+  /** The bytes, kept so they can be put back if a concurrent delete removed the same blob (asset-repo). */
+  content?: Uint8Array;
 }
 
 export class IdempotencyMismatchError extends Error {
@@ -130,6 +142,8 @@ export interface JobStore {
   fail(jobId: string, error: ApiErrorBody): Promise<JobRecord>;
   /** Expires overdue holds and fails their unfinished jobs with `error`; returns those job ids. */
   expireOverdue(error: ApiErrorBody): Promise<string[]>;
+  /** The newest succeeded job of the team with this reuse key whose assets are all still in the library. */
+  findReusable(teamId: string, reuseKey: string): Promise<{ jobId: string; images: number } | null>;
   /** Free-allowance images used in the team's current period by jobs that did not fail, by `provider/model`. */
   freeUsed(teamId: string): Promise<Record<string, number>>;
   /** Remembers the provider's task ids, so polling survives a restart. */

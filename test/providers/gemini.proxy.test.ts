@@ -33,7 +33,8 @@ beforeEach(async () => {
 // Request bodies as the fake recorded them; checked field by field below.
 type Body = Record<string, any>;
 const json = (r: RecordedRequest | undefined) => r?.json as Body;
-const standard = { operation: "create", prompt: "a lighthouse on a cliff", quality: "standard", seed: 5 };
+// fresh: every test here is about the provider call; an identical earlier job of the team would be reused.
+const standard = { operation: "create", prompt: "a lighthouse on a cliff", quality: "standard", seed: 5, fresh: true };
 
 function expectKeyInHeader(r: RecordedRequest | undefined) {
   expect(r?.method).toBe("POST");

@@ -31,7 +31,8 @@ beforeEach(async () => {
 });
 
 const json = (r: RecordedRequest | undefined) => r?.json as { inputs: string; parameters: Record<string, unknown> };
-const draft = { operation: "create", prompt: "a lighthouse on a cliff", quality: "draft", seed: 11 };
+// fresh: every test here is about the provider call; an identical earlier job of the team would be reused.
+const draft = { operation: "create", prompt: "a lighthouse on a cliff", quality: "draft", seed: 11, fresh: true };
 
 /** One more job on the same proxy succeeds: the failure left nothing stuck. */
 async function stillWorks(p: TestServer, t: TestTeam): Promise<void> {

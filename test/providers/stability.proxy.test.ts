@@ -60,7 +60,8 @@ function expectAuthorized(r: RecordedRequest | undefined, accept = "image/*") {
   expect(r?.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
 }
 
-const core = { operation: "create", prompt: "a lighthouse on a cliff", quality: "standard", seed: 42 };
+// fresh: every test here is about the provider call; an identical earlier job of the team would be reused.
+const core = { operation: "create", prompt: "a lighthouse on a cliff", quality: "standard", seed: 42, fresh: true };
 
 describe("Stability through the proxy: every operation", () => {
   it("create, quality standard (auto): Stable Image Core, the documented multipart request, charged the estimate", async () => {

@@ -43,7 +43,8 @@ const pollsOf = (f: WaveSpeedFake) => f.requests.filter((r) => r.method === "GET
 const submits = () => submitsOf(fake);
 const polls = () => pollsOf(fake);
 const body = (r: RecordedRequest | undefined) => r?.json as Record<string, unknown>;
-const draft = { operation: "create", prompt: "a lighthouse on a cliff", quality: "draft", seed: 7 };
+// fresh: every test here is about the provider call; an identical earlier job of the team would be reused.
+const draft = { operation: "create", prompt: "a lighthouse on a cliff", quality: "draft", seed: 7, fresh: true };
 
 /** One more job on the same proxy succeeds: the failure left nothing stuck. */
 async function stillWorks(p: TestServer, team: TestTeam): Promise<void> {

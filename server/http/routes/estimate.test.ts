@@ -26,26 +26,64 @@ describe("POST /v1/estimate", () => {
     expect(body).toMatchObject({ total: 12, allowed: true, steps: [{ route: { provider: "local", model: "procedural" } }] });
   });
 
-  it("prices the cost guide's plans (29 and 90 credits)", async () => {
-    const { token } = await s.createTeam("pro");
-    const image = { width: 1024, height: 1024 };
-    const plan29 = {
+  // The cost guide's four worked examples, through the route, with the step each line belongs to.
+  const image = { width: 1024, height: 1024 };
+  const examples = [
+    {
+      name: "social media campaign",
+      total: 29,
+      steps: [20, 9, 0],
       plan: [
         { operation: "create", prompt: "p", quality: "standard", count: 5 },
         { operation: "edit", kind: "remove-background", input: image, count: 3 },
         { operation: "social", formats: ["instagram-square", "linkedin-feed", "x-post"], input: image },
       ],
-    };
-    const plan90 = {
+    },
+    {
+      name: "featured image",
+      total: 12,
+      steps: [6, 6, 0],
+      plan: [
+        { operation: "create", prompt: "hero", quality: "premium" },
+        { operation: "upscale", mode: "conservative", input: image },
+        { operation: "social", formats: ["x-post", "facebook-feed"], input: { width: 4096, height: 4096 }, crop: "smart" },
+      ],
+    },
+    {
+      name: "product photography",
+      total: 21,
+      steps: [6, 3, 12],
+      plan: [
+        { operation: "create", prompt: "sneaker", quality: "premium" },
+        { operation: "edit", kind: "remove-background", input: image },
+        { operation: "edit", kind: "search-recolor", prompt: "red", selectPrompt: "shoe", input: image, count: 3 },
+      ],
+    },
+    {
+      name: "content library",
+      total: 90,
+      steps: [40, 40, 10],
       plan: [
         { operation: "create", prompt: "p", quality: "draft", count: 20 },
         { operation: "edit", kind: "general", prompt: "warmer", input: image, count: 10 },
         { operation: "upscale", mode: "fast", input: image, count: 5 },
       ],
-    };
-    expect(estimateSchema.parse(await (await post(token, plan29)).json()).total).toBe(29);
-    expect(estimateSchema.parse(await (await post(token, plan90)).json()).total).toBe(90);
-  });
+    },
+  ];
+  for (const example of examples)
+    it(`prices the cost guide's ${example.name} plan at ${example.total} credits, step by step, charging nothing`, async () => {
+      const { token } = await s.createTeam("pro");
+      const res = await post(token, { plan: example.plan });
+      expect(res.status).toBe(200);
+      const body = estimateSchema.parse(await res.json());
+      expect(body.total).toBe(example.total);
+      const perStep = example.plan.map((_, i) => body.lines.filter((l) => l.step === i).reduce((sum, l) => sum + l.credits, 0));
+      expect(perStep).toEqual(example.steps);
+      // The pro team's tier and balance allow every plan; only general edits lack a provider on an offline proxy.
+      expect(body.reasons.filter((r) => r.code !== "provider_unavailable")).toEqual([]);
+      const me = meSchema.parse(await (await s.call("/v1/me", { token })).json());
+      expect(me.balance).toMatchObject({ held: 0, spent: 0 });
+    });
 
   it("says why a job would be refused, and charges nothing either way", async () => {
     const { team, token } = await s.createTeam("free", { monthlyCredits: 3 });

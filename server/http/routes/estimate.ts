@@ -5,12 +5,30 @@ import { planSchema, jobSpecSchema, type JobSpec } from "../../../core/api/specs
 import { catalogIssues, estimate } from "../../../core/estimate.ts";
 import { requireAuth } from "../../auth/middleware.ts";
 import { callerState } from "../../jobs/estimate-context.ts";
+import { reuseKey } from "../../jobs/reuse-key.ts";
 import { invalidRequest } from "../api-error.ts";
 import { readJson } from "../read-json.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { parseOrThrow } from "../validate.ts";
 
 const isPlanBody = (raw: unknown): boolean => typeof raw === "object" && raw !== null && !Array.isArray(raw) && "plan" in raw;
+
+/**
+ * Whether POST /v1/jobs would reuse an identical earlier job. The input image is known by the library asset
+ * it came from (`sourceAssetId`); a spec with other image parts (a mask, references) cannot be matched here.
+ */
+async function findReuse(deps: AppDeps, teamId: string, spec: JobSpec, configuredProviders: readonly string[] | undefined) {
+  if (spec.operation === "social" || spec.seed === undefined || spec.fresh) return null;
+  let inputs: Record<string, string> = {};
+  if (spec.operation !== "create") {
+    const source = spec.sourceAssetId ? await deps.stores.assets.get(teamId, spec.sourceAssetId) : null;
+    if (!source) return null;
+    inputs = { image: source.sha256 };
+  }
+  const route = estimate(spec, deps.catalog, { configuredProviders }).steps[0]?.route ?? null;
+  const key = reuseKey(spec, route, inputs);
+  return key ? deps.stores.jobs.findReusable(teamId, key) : null;
+}
 
 export function estimateRoute(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().post("/v1/estimate", requireAuth(deps.stores.teams), async (c) => {
@@ -26,6 +44,7 @@ export function estimateRoute(deps: AppDeps): Hono<AppEnv> {
       for (const [k, v] of Object.entries(catalogIssues(spec, deps.catalog))) fields[prefix + k] = v;
     if (Object.keys(fields).length) throw invalidRequest(fields);
     const { context } = await callerState(deps.stores, deps.providers, deps.catalog, c.var.caller);
-    return c.json(estimate(input, deps.catalog, context));
+    const reuse = "plan" in input ? null : await findReuse(deps, c.var.caller.team.id, input, context.configuredProviders);
+    return c.json(estimate(input, deps.catalog, { ...context, reuse }));
   });
 }

@@ -386,18 +386,20 @@ describe("POST /v1/jobs", () => {
       expect((await me(token)).balance).toMatchObject({ held: 0, spent: 0 });
     });
 
-    it("refuses an operation this proxy cannot run yet (social: the runner has no social optimizer) with 503, writing no job", async () => {
-      const { team, token } = await s.createTeam("pro");
+    it("runs a social job for 0 credits, holding nothing, one asset per format in the order asked", async () => {
+      const { token } = await s.createTeam("free");
       const form = new FormData();
-      form.set("spec", JSON.stringify({ operation: "social", formats: ["instagram-square"] }));
+      form.set("spec", JSON.stringify({ operation: "social", formats: ["x-header", "instagram-square"] }));
       form.set("image", new Blob([await pngOf(64, 64)], { type: "image/png" }), "a.png");
       const res = await s.call("/v1/jobs", { token, method: "POST", body: form });
-      const accepted = res.status === 202 ? await s.waitForJob(token, (await jobOf(res)).id) : null;
-      // Accepting it only to fail it later ("social is not available on this proxy yet") breaks api.md's promise
-      // that a job the proxy cannot run is refused before anything is held.
-      expect(res.status, accepted ? `accepted (202), then ${accepted.status}: ${accepted.error?.message}` : "").toBe(503);
+      expect(res.status).toBe(202);
+      const job = await s.waitForJob(token, (await jobOf(res)).id);
+      expect(job).toMatchObject({ status: "succeeded", charged: 0, held: 0, estimate: { total: 0 } });
+      expect(job.assets.map((a) => [a.format, a.width, a.height])).toEqual([
+        ["x-header", 1500, 500],
+        ["instagram-square", 1080, 1080],
+      ]);
       expect((await me(token)).balance).toMatchObject({ held: 0, spent: 0 });
-      expect(await s.deps.stores.db.all("SELECT id FROM jobs WHERE team_id = $1", [team.id])).toEqual([]);
     });
   });
 });

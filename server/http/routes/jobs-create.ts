@@ -12,6 +12,7 @@ import { jobView } from "../../jobs/job-view.ts";
 import { readJobBody } from "../../jobs/parse-job-body.ts";
 import { refusal } from "../../jobs/refusal.ts";
 import { requestHash } from "../../jobs/request-hash.ts";
+import { reuseKey } from "../../jobs/reuse-key.ts";
 import { IdempotencyMismatchError, JobRefusedError, RateLimitedError, type JobRecord } from "../../jobs/types.ts";
 import { InsufficientCreditsError, MemberCapReachedError } from "../../ledger/types.ts";
 import type { ProviderRegistry } from "../../providers/registry.ts";
@@ -37,8 +38,7 @@ function mismatch(jobId: string): ApiError {
  * operation is 503, an input over the provider's limits is 400/413/415 naming the limit.
  */
 function checkRunnable(spec: JobSpec, route: Route | null, images: DecodedInputs, providers: ProviderRegistry, catalog: Catalog): void {
-  if (spec.operation === "social")
-    throw new ApiError("provider_unavailable", "The social optimizer is not available on this proxy yet", { operation: "social" });
+  if (spec.operation === "social") return; // the proxy's own optimizer (server/social), no provider
   const op = operationKey(spec);
   const adapter = route ? providers.adapter(route.provider) : undefined;
   if (!route || !adapter || !adapter.supports(op, route.model ?? undefined))
@@ -106,6 +106,8 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
         : [],
     );
     checkRunnable(spec, route, images, deps.providers, deps.catalog);
+    if ("sourceAssetId" in spec && spec.sourceAssetId && !(await deps.stores.assets.get(team.id, spec.sourceAssetId)))
+      throw new ApiError("not_found", "No such asset in your team", { sourceAssetId: spec.sourceAssetId });
     const inputs: Record<string, string> = {};
     for (const [part, image] of Object.entries(images)) inputs[part] = await deps.stores.blobs.put(image.bytes);
 
@@ -118,16 +120,19 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
         requestHash: hash,
         spec,
         inputs,
+        inputBytes: Object.fromEntries(Object.entries(images).map(([part, image]) => [part, image.bytes])),
         freeModelKeys,
         price: (state) => estimate(spec, deps.catalog, { ...state, configuredProviders }),
         holdTtlMs: deps.config.jobTimeoutMs + deps.config.holdMarginMs,
         leaseMs: deps.config.jobLeaseMs,
+        reuseKey: reuseKey(spec, route, inputs),
       });
     } catch (error) {
       throw ledgerRefusal(error) ?? error;
     }
     if (!result.created) return replay(result.job);
-    deps.runner.enqueue(result.job);
+    // A reuse is finished already: it returned an identical earlier job's assets and charged nothing.
+    if (result.job.status === "queued") deps.runner.enqueue(result.job);
     c.header("Location", `/v1/jobs/${result.job.id}`);
     return c.json({ job: jobView(result.job) }, 202);
   });
