@@ -28,8 +28,17 @@ export type PortRectangle = Pick<
 /** A copy of the mask shape, repainted white inside the temporary mask frame. */
 export type PortShape = Pick<RectangleNode, "id" | "relativeTransform" | "fills" | "strokes" | "effects" | "opacity" | "visible" | "remove">;
 
-/** The temporary frame a mask is rendered in: black, clipped to the image's area. */
-export type PortFrame = Pick<FrameNode, "id" | "name" | "relativeTransform" | "fills" | "clipsContent" | "resize" | "remove">;
+/**
+ * A frame the plugin creates: the temporary frame a mask is rendered in (black, clipped to the image's
+ * area), a social result's format frame, and the hidden "Safe zone" layer inside it.
+ */
+export type PortFrame = Pick<
+  FrameNode,
+  "id" | "name" | "x" | "y" | "width" | "height" | "visible" | "relativeTransform" | "fills" | "clipsContent" | "resize" | "remove" | "getPluginData" | "setPluginData" | "setRelaunchData"
+>;
+
+/** What a placement leaves on the canvas and selects: rectangles, format frames, or an existing node. */
+export type PortPlaced = PortRectangle | PortFrame | PortNode;
 
 export type PortImage = Pick<Image, "hash">;
 /** An image Figma already holds (an image fill's), read back for a job. */
@@ -40,7 +49,7 @@ export interface FigmaPort {
   readonly command: string;
   readonly mixed: PluginAPI["mixed"];
   selection(): readonly PortNode[];
-  setSelection(nodes: readonly (PortRectangle | PortNode)[]): void;
+  setSelection(nodes: readonly PortPlaced[]): void;
   currentPage(): PortParent;
   viewportCenter(): Vector;
   /** A scene node by id, or null once it has been deleted (or the id names a page or the document). */
@@ -53,11 +62,11 @@ export interface FigmaPort {
   createFrame(): PortFrame;
   /** A copy of the node in the node's parent (Figma's node.clone()). */
   cloneShape(node: PortNode): PortShape;
-  appendChild(parent: PortParent, node: PortRectangle): void;
-  appendToFrame(frame: PortFrame, node: PortShape): void;
+  appendChild(parent: PortParent, node: PortRectangle | PortFrame): void;
+  appendToFrame(frame: PortFrame, node: PortShape | PortRectangle | PortFrame): void;
   /** node.exportAsync as PNG, optionally constrained to a width, height or scale. */
   exportPng(node: PortNode | PortFrame, constraint?: ExportSettingsConstraints): Promise<Uint8Array>;
-  scrollAndZoomIntoView(nodes: readonly (PortRectangle | PortNode)[]): void;
+  scrollAndZoomIntoView(nodes: readonly PortPlaced[]): void;
   clientStorage: Pick<ClientStorageAPI, "getAsync" | "setAsync">;
   postMessage(message: PluginToUI): void;
   notify(message: string, options?: Pick<NotificationOptions, "error" | "timeout">): void;

@@ -1,11 +1,11 @@
 // The FigmaPort backed by the real `figma` global. Kept free of logic: it cannot be tested without Figma.
 import type { PluginToUI } from "../core/messages.ts";
-import type { FigmaPort, PortFrame, PortNode, PortParent, PortRectangle, PortShape } from "./figma-port.ts";
+import type { FigmaPort, PortFrame, PortParent, PortPlaced, PortShape } from "./figma-port.ts";
 
 // The logic only hands back nodes this adapter gave it (figma.currentPage, selected nodes and their parents,
 // nodes found by id, and rectangles, frames and clones it created), so narrowing them back to Figma's own
 // node types is sound.
-const asScene = (nodes: readonly (PortRectangle | PortNode)[]) => nodes as readonly SceneNode[];
+const asScene = (nodes: readonly PortPlaced[]) => nodes as readonly SceneNode[];
 const asContainer = (parent: PortParent | PortFrame) => parent as BaseNode & ChildrenMixin;
 
 export function realFigmaPort(api: PluginAPI): FigmaPort {

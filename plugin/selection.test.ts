@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FAKE_MIXED, FakeFigma, FakeNode, imageNode } from "./testing/fake-figma.ts";
 import { selectionFeed, summarizeSelection } from "./selection.ts";
+import { solidPng } from "./testing/png-encode.ts";
 
 describe("summarizeSelection", () => {
   it("reports id, name, type, size and whether a visible image fill is present", async () => {
@@ -85,6 +86,59 @@ describe("the image an edit or upscale works on", () => {
     const s = await summarizeSelection(figma);
     expect(s.problem).toBe(problem);
     expect(s.image).toBeUndefined();
+  });
+});
+
+describe("the asset a selected image came from", () => {
+  const placed = (figma: FakeFigma, data: Record<string, string>) => {
+    const photo = imageNode(figma, { width: 512, height: 512 });
+    for (const [k, v] of Object.entries(data)) photo.setPluginData(k, v);
+    figma.select([photo]);
+    return photo;
+  };
+
+  it("is named when the node was placed by this plugin and still holds the placed fill", async () => {
+    const figma = new FakeFigma();
+    const photo = placed(figma, { assetId: "ast_abcdefghij", imageHash: "hash-1" });
+    expect((await summarizeSelection(figma)).image).toEqual({ id: photo.id, name: "Photo", width: 512, height: 512, source: "fill", assetId: "ast_abcdefghij" });
+  });
+
+  it("is absent once the fill was replaced by another image", async () => {
+    const figma = new FakeFigma();
+    const photo = placed(figma, { assetId: "ast_abcdefghij", imageHash: "hash-1" });
+    const other = figma.addImage(solidPng(64, 64));
+    photo.fills = [{ type: "IMAGE", imageHash: other, scaleMode: "FILL" }];
+    const image = (await summarizeSelection(figma)).image;
+    expect(image).toMatchObject({ id: photo.id, width: 64, height: 64 });
+    expect(image).not.toHaveProperty("assetId");
+  });
+
+  it("is absent for nodes placed before the hash was kept, nodes of no asset, and rendered frames", async () => {
+    const figma = new FakeFigma();
+    placed(figma, { assetId: "ast_abcdefghij" });
+    expect((await summarizeSelection(figma)).image).not.toHaveProperty("assetId");
+    placed(figma, { imageHash: "hash-2" });
+    expect((await summarizeSelection(figma)).image).not.toHaveProperty("assetId");
+    const card = new FakeNode({ name: "Card", type: "FRAME" });
+    card.setPluginData("assetId", "ast_abcdefghij");
+    figma.select([card]);
+    expect((await summarizeSelection(figma)).image).not.toHaveProperty("assetId");
+  });
+
+  it("follows a placed result whose fill an edit replaced: the new asset, with the new hash", async () => {
+    const figma = new FakeFigma();
+    const photo = placed(figma, { assetId: "ast_abcdefghij", imageHash: "hash-1" });
+    const { placeImages } = await import("./placement.ts");
+    await placeImages(figma, {
+      type: "place-images",
+      requestId: "r",
+      name: "Photo · Erase",
+      images: [{ bytes: solidPng(512, 512), width: 512, height: 512, assetId: "ast_klmnopqrst" }],
+      provenance: { jobId: "job-2", operation: "edit" },
+      source: { nodeId: photo.id, replace: true },
+    });
+    figma.select([photo]);
+    expect((await summarizeSelection(figma)).image?.assetId).toBe("ast_klmnopqrst");
   });
 });
 

@@ -13,6 +13,9 @@ export const RENDERED_TYPES: readonly string[] = ["FRAME", "COMPONENT", "INSTANC
 
 export const SELECT_IMAGE_AND_SHAPE = "Select the image and one shape drawn over it";
 
+/** Plugin data key: the hash of the image fill this plugin placed, beside the `assetId` it came from. */
+export const IMAGE_HASH_KEY = "imageHash";
+
 /** The image fill Figma paints on top (fills are listed bottom to top), if the node has a visible one. */
 export function topImagePaint(node: PortNode, mixed: FigmaPort["mixed"]): ImagePaint | null {
   const fills = node.fills;
@@ -77,9 +80,25 @@ export function findImage(port: FigmaPort): FoundImage | { problem: string } | n
   return { node, paint, shape };
 }
 
+/**
+ * The library asset the node's image fill still holds: the node was placed by this plugin (it has the
+ * asset's id) and its top image fill is the very image that was placed (same hash); null otherwise.
+ */
+export function placedAssetId(node: PortNode, paint: ImagePaint | null): string | null {
+  const assetId = node.getPluginData("assetId");
+  const hash = node.getPluginData(IMAGE_HASH_KEY);
+  return assetId && hash && paint?.imageHash === hash ? assetId : null;
+}
+
 /** The pixel size of what would be sent: the fill's original image when Figma has it, else the rendered node. */
 export async function describeImage(port: FigmaPort, found: FoundImage): Promise<ImageTarget> {
-  const base = { id: found.node.id, name: found.node.name, ...(found.shape ? { maskShape: { id: found.shape.id, name: found.shape.name } } : {}) };
+  const assetId = placedAssetId(found.node, found.paint);
+  const base = {
+    id: found.node.id,
+    name: found.node.name,
+    ...(found.shape ? { maskShape: { id: found.shape.id, name: found.shape.name } } : {}),
+    ...(assetId ? { assetId } : {}),
+  };
   const stored = found.paint?.imageHash ? port.getImageByHash(found.paint.imageHash) : null;
   if (stored) {
     try {

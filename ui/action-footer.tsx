@@ -1,5 +1,6 @@
-// A studio's footer: where the result goes, the one action button carrying its price, why it is disabled,
-// and the running job's status or error.
+// A studio's footer: where the result goes, any choice that changes the price (reuse or make a new one),
+// the one action button carrying its price, why it is disabled, and the running job's status or error.
+import type { ComponentChildren } from "preact";
 import type { Badge } from "./badge.ts";
 import { CostBadge } from "./cost-badge.tsx";
 import { ErrorMessage } from "./error-message.tsx";
@@ -16,13 +17,16 @@ export interface ActionFooterProps {
   badge: Badge;
   job: JobState;
   onRun(): void;
+  /** Shown above the button. */
+  children?: ComponentChildren;
 }
 
-export function ActionFooter({ id, label, busyLabel, where, badge, job, onRun }: ActionFooterProps) {
+export function ActionFooter({ id, label, busyLabel, where, badge, job, onRun, children }: ActionFooterProps) {
   const hintId = `${id}-hint`;
   return (
     <div class="footer">
       <p class="muted">{where}</p>
+      {children}
       <button
         type="button"
         class="button generate"

@@ -12,8 +12,21 @@ import {
   type UsageGroup,
   type UsageResponse,
 } from "../core/api/reports.ts";
-import { catalogResponseSchema, jobResponseSchema, meSchema, type CatalogResponse, type Job, type Me } from "../core/api/responses.ts";
-import type { JobSpec } from "../core/api/specs.ts";
+import { assetPageSchema, type AssetPage, type AssetType } from "../core/api/assets.ts";
+import { insightsResponseSchema, type InsightsResponse } from "../core/api/insights.ts";
+import {
+  catalogResponseSchema,
+  estimateSchema,
+  jobResponseSchema,
+  meSchema,
+  templatesResponseSchema,
+  type CatalogResponse,
+  type EstimateResponse,
+  type Job,
+  type Me,
+  type TemplatesResponse,
+} from "../core/api/responses.ts";
+import type { JobSpec, Plan } from "../core/api/specs.ts";
 import type { Settings } from "../core/messages.ts";
 import { ApiError } from "./api-error.ts";
 
@@ -55,6 +68,39 @@ export interface ApiClient {
   usageCsv(query: UsageParams): Promise<{ text: string; filename: string | null }>;
   /** PATCH /v1/team/members/:id (managers): the member as it is after the change. */
   updateMember(id: string, patch: MemberPatchBody): Promise<TeamMember>;
+  /**
+   * POST /v1/estimate: the server's price for the caller. Badges price locally with core's estimate();
+   * this is for what only the server knows: whether an identical earlier job can be reused for 0 credits.
+   */
+  estimate(body: JobSpec | Plan): Promise<EstimateResponse>;
+  /** GET /v1/assets: one page of the team's library, newest first. */
+  assets(query: AssetParams): Promise<AssetPage>;
+  /** DELETE /v1/assets/:id. */
+  deleteAsset(id: string): Promise<void>;
+  /** GET /v1/templates: presets for Create with what each would cost now. */
+  templates(): Promise<TemplatesResponse>;
+  /** GET /v1/insights: cost-saving suggestions from the team's usage this period. */
+  insights(): Promise<InsightsResponse>;
+}
+
+export interface AssetParams {
+  type?: AssetType;
+  operation?: string;
+  provider?: string;
+  from?: string;
+  to?: string;
+  q?: string;
+  member?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** `/v1/assets?type=...&q=...`: only the filters that are set. */
+export function assetsPath(query: AssetParams): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== "") params.set(key, String(value));
+  const text = params.toString();
+  return text ? `/v1/assets?${text}` : "/v1/assets";
 }
 
 export interface UsageParams {
@@ -179,6 +225,13 @@ export function createApiClient(settings: Settings, deps: ApiClientDeps = {}): A
           body: JSON.stringify(patch),
         })
       ).member,
+    estimate: (body) => json("/v1/estimate", estimateSchema, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+    assets: (query) => json(assetsPath(query), assetPageSchema),
+    async deleteAsset(id) {
+      await send(`/v1/assets/${encodeURIComponent(id)}`, { method: "DELETE" });
+    },
+    templates: () => json("/v1/templates", templatesResponseSchema),
+    insights: () => json("/v1/insights", insightsResponseSchema),
   };
   return client;
 }

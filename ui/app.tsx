@@ -1,5 +1,5 @@
 // The panel: waits for the plugin's `init`, then shows Settings (no token yet, or the proxy refused it)
-// or the studios (Create, Edit, Upscale, Team) in tabs, with the team's balance.
+// or the studios (Create, Edit, Upscale, Social, Library, Team) in tabs, with the team's balance.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Provenance, Selection, Settings } from "../core/messages.ts";
 import { createApiClient } from "./api-client.ts";
@@ -10,6 +10,8 @@ import type { PluginBridge } from "./plugin-bridge.ts";
 import { SettingsView } from "./settings-view.tsx";
 import { CreateStudio } from "./studios/create-studio.tsx";
 import { EditStudio } from "./studios/edit-studio.tsx";
+import { LibraryStudio } from "./studios/library-studio.tsx";
+import { SocialStudio } from "./studios/social-studio.tsx";
 import { TeamStudio } from "./studios/team-studio.tsx";
 import { UpscaleStudio } from "./studios/upscale-studio.tsx";
 import { Tabs, type Tab } from "./tabs.tsx";
@@ -86,11 +88,12 @@ export function App({ bridge }: { bridge: PluginBridge }) {
   else if (session.status !== "ready" || !api) body = <p class="view muted">Loading prices and balance…</p>;
   else {
     const shared = { catalog: session.catalog, providers: session.providers, me: session.me, api, bridge, selection, refreshBalance: refreshMe };
-    // Social and Library join this list as they are built.
-    const studios: Tab<"create" | "edit" | "upscale" | "team">[] = [
-      { id: "create", label: "Create", panel: () => <CreateStudio {...shared} relaunch={relaunch} /> },
-      { id: "edit", label: "Edit", panel: () => <EditStudio {...shared} /> },
-      { id: "upscale", label: "Upscale", panel: () => <UpscaleStudio {...shared} /> },
+    const studios: Tab<"create" | "edit" | "upscale" | "social" | "library" | "team">[] = [
+      { id: "create", label: "Create", panel: () => <CreateStudio {...shared} relaunch={relaunch?.operation === "create" ? relaunch : undefined} /> },
+      { id: "edit", label: "Edit", panel: () => <EditStudio {...shared} relaunch={relaunch?.operation === "edit" ? relaunch : undefined} /> },
+      { id: "upscale", label: "Upscale", panel: () => <UpscaleStudio {...shared} relaunch={relaunch?.operation === "upscale" ? relaunch : undefined} /> },
+      { id: "social", label: "Social", panel: () => <SocialStudio {...shared} relaunch={relaunch?.operation === "social" ? relaunch : undefined} /> },
+      { id: "library", label: "Library", panel: () => <LibraryStudio {...shared} /> },
       { id: "team", label: "Team", panel: () => <TeamStudio {...shared} /> },
     ];
     // Regenerate on an edit or upscale result reopens that studio.

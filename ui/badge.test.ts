@@ -54,6 +54,18 @@ describe("badgeFor", () => {
     });
   });
 
+  it("says Reuse · 0 when the server found an identical earlier job, and the price again for a fresh one", () => {
+    const reuse = { jobId: "job_1", images: 2 };
+    const b = badge({ seed: 7, variations: 2 }, { reuse });
+    expect(b).toEqual({ state: "reuse", credits: 0, text: "Reuse · 0", hint: null, enabled: true });
+    // Even with no credits left: reusing costs nothing.
+    expect(badge({ seed: 7 }, { reuse, available: 0 })).toMatchObject({ state: "reuse", enabled: true });
+    expect(badge({ seed: 7, variations: 2, fresh: true }, { reuse })).toMatchObject({ state: "price", credits: 8, text: "8 credits" });
+    // The form's problem and the tier still come first.
+    expect(badge({ seed: 7, prompt: "" }, { reuse }, "Describe the image you want").state).toBe("empty");
+    expect(badge({ seed: 7, quality: "premium" }, { reuse, tier: "free" }).state).toBe("tier");
+  });
+
   it("puts fixing the choice before paying for it", () => {
     expect(badge({ quality: "premium", variations: 2 }, { tier: "free", available: 1 }).state).toBe("tier");
   });

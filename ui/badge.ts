@@ -1,9 +1,11 @@
 // The cost badge's state, from core's estimate() and the form: each state reads differently, so the user
-// can tell "costs 4" from "free", "short by 2", "needs Pro", "provider missing" and "nothing to send yet".
+// can tell "costs 4" from "free", "reused for 0", "short by 2", "needs Pro", "provider missing" and "nothing to
+// send yet".
 import type { Catalog } from "../core/catalog/schema.ts";
 import type { Estimate, EstimateReason } from "../core/estimate.ts";
 
-export type BadgeState = "price" | "free" | "insufficient" | "tier" | "unavailable" | "empty";
+/** `reuse`: an identical earlier job's results come back for 0 credits (the estimate says `reuse`). */
+export type BadgeState = "price" | "free" | "reuse" | "insufficient" | "tier" | "unavailable" | "empty";
 
 export interface Badge {
   state: BadgeState;
@@ -60,5 +62,6 @@ export function badgeFor(estimate: Estimate, formProblem: string | null, catalog
   }
 
   if (!estimate.allowed) return { state: "unavailable", credits, text: "Unavailable", hint: estimate.reasons[0]?.message ?? null, enabled: false };
+  if (estimate.reuse) return { state: "reuse", credits, text: "Reuse · 0", hint: null, enabled: true };
   return { state: credits === 0 ? "free" : "price", credits, text: price, hint: null, enabled: true };
 }

@@ -14,7 +14,18 @@ import { catalog, me, onlyLocal } from "./testing/fixtures.ts";
 
 describe("the Create form", () => {
   it("starts at standard quality, auto routing, the catalog's default ratio and one image", () => {
-    expect(initialForm(catalog)).toEqual({ prompt: "", quality: "standard", provider: "auto", model: "auto", aspectRatio: "1:1", variations: "1" });
+    expect(initialForm(catalog)).toEqual({
+      prompt: "",
+      quality: "standard",
+      provider: "auto",
+      model: "auto",
+      aspectRatio: "1:1",
+      variations: "1",
+      negativePrompt: "",
+      seed: "",
+      templateId: "",
+      stylePreset: "",
+    });
   });
 
   it("builds the spec it stands for, with a model only for an explicit provider", () => {
@@ -23,6 +34,19 @@ describe("the Create form", () => {
     expect(buildCreateSpec({ ...form, model: "ultra" })).not.toHaveProperty("model");
     expect(buildCreateSpec({ ...form, provider: "stability", model: "ultra" })).toMatchObject({ provider: "stability", model: "ultra" });
     expect(buildCreateSpec({ ...form, provider: "stability", model: "auto" })).not.toHaveProperty("model");
+  });
+
+  it("sends the negative prompt, seed and template only when set", () => {
+    const form = { ...initialForm(catalog), prompt: "a fox" };
+    expect(Object.keys(buildCreateSpec(form))).not.toEqual(expect.arrayContaining(["negativePrompt"]));
+    expect(buildCreateSpec({ ...form, negativePrompt: "  ", seed: "" })).not.toHaveProperty("negativePrompt");
+    expect(buildCreateSpec({ ...form, seed: "" })).not.toHaveProperty("seed");
+    expect(buildCreateSpec({ ...form, negativePrompt: " text ", seed: "0", templateId: "hero-image", stylePreset: "cinematic" })).toMatchObject({
+      negativePrompt: "text",
+      seed: 0,
+      templateId: "hero-image",
+      stylePreset: "cinematic",
+    });
   });
 
   it("accepts 1 to 10 variations only", () => {
@@ -37,6 +61,9 @@ describe("the Create form", () => {
     expect(formProblem({ ...form, prompt: "   " })).toMatch(/Describe/);
     expect(formProblem({ ...form, variations: "12" })).toMatch(/1 to 10/);
     expect(formProblem({ ...form, prompt: "x".repeat(10_001) })).toMatch(/prompt .*10000/);
+    expect(formProblem({ ...form, seed: "12x" })).toMatch(/seed must be a whole number from 0 to 4294967294/);
+    expect(formProblem({ ...form, seed: "4294967295" })).toMatch(/seed/);
+    expect(formProblem({ ...form, seed: " 7 " })).toBeNull();
   });
 
   it("offers providers that create, disabled with the proxy's reason when not configured", () => {
@@ -58,7 +85,10 @@ describe("the Create form", () => {
 
   it("prefills from a Regenerate spec, dropping what the catalog no longer offers", () => {
     const spec = JSON.stringify({ operation: "create", prompt: "a fox", quality: "premium", provider: "stability", model: "ultra", aspectRatio: "4:3", variations: 2 });
-    expect(formFromSpec(catalog, spec)).toEqual({ prompt: "a fox", quality: "premium", provider: "stability", model: "ultra", aspectRatio: "4:3", variations: "2" });
+    expect(formFromSpec(catalog, spec)).toEqual({ ...initialForm(catalog), prompt: "a fox", quality: "premium", provider: "stability", model: "ultra", aspectRatio: "4:3", variations: "2" });
+    const seeded = JSON.stringify({ operation: "create", prompt: "a fox", negativePrompt: "text", quality: "draft", seed: 42, templateId: "hero-image", stylePreset: "photo" });
+    expect(formFromSpec(catalog, seeded)).toMatchObject({ negativePrompt: "text", seed: "42", templateId: "hero-image", stylePreset: "photo" });
+    expect(formFromSpec(catalog, JSON.stringify({ operation: "create", prompt: "a", quality: "draft", templateId: "retired" }))).toMatchObject({ templateId: "", stylePreset: "" });
     const gone = JSON.stringify({ operation: "create", prompt: "a fox", quality: "draft", provider: "retired", aspectRatio: "7:3" });
     expect(formFromSpec(catalog, gone)).toMatchObject({ provider: "auto", model: "auto", aspectRatio: "1:1" });
     expect(formFromSpec(catalog, "not json")).toBeNull();

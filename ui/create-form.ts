@@ -4,6 +4,8 @@ import type { ProviderStatus, Me } from "../core/api/responses.ts";
 import { createSpecSchema, MAX_VARIATIONS, type CreateSpec } from "../core/api/specs.ts";
 import { QUALITIES, type Catalog, type Quality } from "../core/catalog/schema.ts";
 import type { EstimateContext } from "../core/estimate.ts";
+import { specFrom } from "./image-form.ts";
+import { parseSeed, seedOf, seedProblem } from "./reuse-check.ts";
 
 export const AUTO = "auto";
 
@@ -17,6 +19,12 @@ export interface CreateForm {
   aspectRatio: string;
   /** As typed, so an intermediate "" while editing is not snapped to a number. */
   variations: string;
+  negativePrompt: string;
+  /** As typed; "" for a new random result each time. */
+  seed: string;
+  /** The template applied ("" for none) and the style preset it brought; both stay until "No template". */
+  templateId: string;
+  stylePreset: string;
 }
 
 export interface ProviderOption {
@@ -28,21 +36,24 @@ export interface ProviderOption {
 }
 
 export function initialForm(catalog: Catalog): CreateForm {
-  return { prompt: "", quality: "standard", provider: AUTO, model: AUTO, aspectRatio: catalog.create.defaultAspectRatio, variations: "1" };
+  return {
+    prompt: "",
+    quality: "standard",
+    provider: AUTO,
+    model: AUTO,
+    aspectRatio: catalog.create.defaultAspectRatio,
+    variations: "1",
+    negativePrompt: "",
+    seed: "",
+    templateId: "",
+    stylePreset: "",
+  };
 }
 
 /** A form prefilled from a spec (the Regenerate relaunch), keeping only what this catalog still offers. */
 export function formFromSpec(catalog: Catalog, json: string | undefined): CreateForm | null {
-  if (!json) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch {
-    return null;
-  }
-  const parsed = createSpecSchema.safeParse(raw);
-  if (!parsed.success) return null;
-  const spec = parsed.data;
+  const spec = specFrom(json, createSpecSchema);
+  if (!spec) return null;
   const form = initialForm(catalog);
   const provider = catalog.providers.some((p) => p.id === spec.provider) ? spec.provider : AUTO;
   const model = provider !== AUTO && spec.model && catalog.create.models.some((m) => m.provider === provider && m.model === spec.model) ? spec.model : AUTO;
@@ -54,6 +65,9 @@ export function formFromSpec(catalog: Catalog, json: string | undefined): Create
     model,
     aspectRatio: typeof spec.aspectRatio === "string" && spec.aspectRatio in catalog.create.aspectRatios ? spec.aspectRatio : form.aspectRatio,
     variations: String(spec.variations),
+    negativePrompt: spec.negativePrompt ?? "",
+    seed: String(spec.seed ?? ""),
+    ...(spec.templateId && catalog.templates.some((t) => t.id === spec.templateId) ? { templateId: spec.templateId, stylePreset: spec.stylePreset ?? "" } : {}),
   };
 }
 
@@ -100,6 +114,10 @@ export function buildCreateSpec(form: CreateForm): CreateSpec {
     ...(explicit && form.model !== AUTO ? { model: form.model } : {}),
     aspectRatio: form.aspectRatio,
     variations: parseVariations(form.variations) ?? 1,
+    ...(form.negativePrompt.trim() ? { negativePrompt: form.negativePrompt.trim() } : {}),
+    ...(form.stylePreset ? { stylePreset: form.stylePreset } : {}),
+    ...(form.templateId ? { templateId: form.templateId } : {}),
+    ...seedOf(form.seed),
   };
 }
 
@@ -107,6 +125,7 @@ export function buildCreateSpec(form: CreateForm): CreateSpec {
 export function formProblem(form: CreateForm): string | null {
   if (form.prompt.trim() === "") return "Describe the image you want";
   if (parseVariations(form.variations) === null) return `Variations must be a whole number from 1 to ${MAX_VARIATIONS}`;
+  if (parseSeed(form.seed) === null) return seedProblem(form.seed);
   const parsed = createSpecSchema.safeParse(buildCreateSpec(form));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -5,7 +5,7 @@ import { estimate } from "../core/estimate.ts";
 import type { Selection } from "../core/messages.ts";
 import { badgeFor } from "./badge.ts";
 import { estimateContext } from "./create-form.ts";
-import { buildEditSpec, EDIT_KINDS_INFO, editProblem, initialEditForm, needsMask, outpaintSize, parseSide, type EditForm } from "./edit-form.ts";
+import { buildEditSpec, EDIT_KINDS_INFO, editFormFromSpec, editProblem, initialEditForm, needsMask, outpaintSize, parseSide, type EditForm } from "./edit-form.ts";
 import { inputOf } from "./image-form.ts";
 import { catalog, me } from "./testing/fixtures.ts";
 
@@ -88,5 +88,51 @@ describe("the Edit form", () => {
     expect(badge(form({}), selected(), [me(), []])).toMatchObject({ state: "unavailable", enabled: false });
     expect(badge(form({ kind: "erase" }), withMask, [me({ tier: "free" }), stability])).toMatchObject({ state: "tier", text: "Basic tier" });
     expect(badge(form({}), selected(), [me({ available: 1 }), stability])).toMatchObject({ state: "insufficient", text: "3 credits · 2 short" });
+  });
+
+  it("sends the seed and the image's library asset, and refuses a bad seed", () => {
+    const source = { sourceAssetId: "ast_abcdefghij234567" };
+    expect(buildEditSpec(form({ seed: " 42 " }), { width: 512, height: 384 }, source)).toEqual({
+      operation: "edit",
+      kind: "remove-background",
+      provider: "auto",
+      seed: 42,
+      sourceAssetId: "ast_abcdefghij234567",
+      input: { width: 512, height: 384 },
+    });
+    expect(buildEditSpec(form({ seed: "" }))).not.toHaveProperty("seed");
+    expect(editProblem(form({ seed: "-1" }), selected())).toMatch(/seed must be a whole number/);
+    expect(editSpecSchema.safeParse(buildEditSpec(form({ seed: "7" }), undefined, source)).success).toBe(true);
+  });
+
+  it("reopens a Regenerate relaunch with the settings that made the result", () => {
+    const spec = {
+      operation: "edit",
+      kind: "outpaint",
+      prompt: "more wall",
+      negativePrompt: "text",
+      expand: { left: 64, right: 32 },
+      provider: "stability",
+      seed: 9,
+      sourceAssetId: "ast_abcdefghij234567",
+    };
+    expect(editFormFromSpec(catalog, JSON.stringify(spec))).toEqual({
+      ...initialEditForm(),
+      kind: "outpaint",
+      prompt: "more wall",
+      negativePrompt: "text",
+      expand: { left: "64", right: "32", up: "0", down: "0" },
+      provider: "stability",
+      seed: "9",
+    });
+    const relight = { operation: "edit", kind: "replace-background-relight", prompt: "a beach", lightDirection: "left", provider: "retired" };
+    expect(editFormFromSpec(catalog, JSON.stringify(relight))).toMatchObject({ kind: "replace-background-relight", prompt: "a beach", lightDirection: "left", provider: "auto", seed: "" });
+    const recolor = { operation: "edit", kind: "search-recolor", selectPrompt: "the jacket", prompt: "red" };
+    expect(editFormFromSpec(catalog, JSON.stringify(recolor))).toMatchObject({ selectPrompt: "the jacket", prompt: "red" });
+    // What does not parse is ignored: another operation, a spec the schema refuses, not JSON at all.
+    expect(editFormFromSpec(catalog, JSON.stringify({ operation: "upscale", mode: "fast" }))).toBeNull();
+    expect(editFormFromSpec(catalog, JSON.stringify({ operation: "edit", kind: "general" }))).toBeNull();
+    expect(editFormFromSpec(catalog, "{")).toBeNull();
+    expect(editFormFromSpec(catalog, undefined)).toBeNull();
   });
 });

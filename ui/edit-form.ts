@@ -1,10 +1,11 @@
 // The Edit studio's form as plain data: the eight kinds of api.md and the fields each one uses, the spec
 // the form stands for, and what (if anything) stops it from being sent. Pure, so it is tested without a DOM.
 import { editSpecSchema, LIGHT_DIRECTIONS, type EditSpec, type Size } from "../core/api/specs.ts";
-import type { EditKind } from "../core/catalog/schema.ts";
+import type { Catalog, EditKind } from "../core/catalog/schema.ts";
 import type { Selection } from "../core/messages.ts";
 import { AUTO } from "./create-form.ts";
-import { imageProblem, schemaProblem } from "./image-form.ts";
+import { imageProblem, schemaProblem, specFrom } from "./image-form.ts";
+import { seedOf, seedProblem } from "./reuse-check.ts";
 
 export type LightDirection = (typeof LIGHT_DIRECTIONS)[number];
 export const SIDES = ["left", "right", "up", "down"] as const;
@@ -32,6 +33,8 @@ export interface EditForm {
   lightReference: NodeRef | null;
   provider: string;
   replace: boolean;
+  /** As typed; "" for a new random result each time. */
+  seed: string;
 }
 
 export type EditField = "prompt" | "negativePrompt" | "searchPrompt" | "selectPrompt" | "expand" | "light" | "mask";
@@ -55,6 +58,8 @@ export const EDIT_KINDS_INFO: Record<EditKind, KindInfo> = {
   general: { label: "General edit", fields: ["prompt"], prompt: ["Instruction", true] },
 };
 
+const TEXT_FIELDS = ["prompt", "negativePrompt", "searchPrompt", "selectPrompt"] as const;
+
 export const needsMask = (kind: EditKind) => EDIT_KINDS_INFO[kind].fields.includes("mask");
 
 export function initialEditForm(): EditForm {
@@ -70,7 +75,24 @@ export function initialEditForm(): EditForm {
     lightReference: null,
     provider: AUTO,
     replace: false,
+    seed: "",
   };
+}
+
+/** The form a Regenerate relaunch reopens: the settings of the spec that made the result. */
+export function editFormFromSpec(catalog: Catalog, json: string | undefined): EditForm | null {
+  const spec = specFrom(json, editSpecSchema);
+  if (!spec) return null;
+  const form: EditForm = {
+    ...initialEditForm(),
+    kind: spec.kind,
+    lightDirection: spec.lightDirection ?? "",
+    provider: catalog.edit[spec.kind].providers.includes(spec.provider) ? spec.provider : AUTO,
+    seed: String(spec.seed ?? ""),
+  };
+  for (const key of TEXT_FIELDS) form[key] = spec[key] ?? "";
+  for (const side of SIDES) form.expand[side] = String(spec.expand?.[side] ?? 0);
+  return form;
 }
 
 /** A side's pixels, or null if not a whole number from 0 to EXPAND_MAX. */
@@ -80,11 +102,14 @@ export function parseSide(raw: string): number | null {
   return n <= EXPAND_MAX ? n : null;
 }
 
-/** The spec the form stands for; with `input` (the image's pixel size) it is the one the badge prices. */
-export function buildEditSpec(form: EditForm, input?: Size): EditSpec {
+/**
+ * The spec the form stands for; with `input` (the image's pixel size) it is the one the badge prices. `source`
+ * names the library asset the image came from (see sourceOf).
+ */
+export function buildEditSpec(form: EditForm, input?: Size, source: { sourceAssetId?: string } = {}): EditSpec {
   const fields = EDIT_KINDS_INFO[form.kind].fields;
-  const spec: EditSpec = { operation: "edit", kind: form.kind, provider: form.provider };
-  for (const key of ["prompt", "negativePrompt", "searchPrompt", "selectPrompt"] as const) {
+  const spec: EditSpec = { operation: "edit", kind: form.kind, provider: form.provider, ...seedOf(form.seed), ...source };
+  for (const key of TEXT_FIELDS) {
     const text = form[key].trim();
     if (fields.includes(key) && text) spec[key] = text;
   }
@@ -114,7 +139,7 @@ export function editProblem(form: EditForm, selection: Selection): string | null
     if (SIDES.some((s) => parseSide(form.expand[s]) === null)) return `Expand each side by 0 to ${EXPAND_MAX} px`;
     if (SIDES.every((s) => parseSide(form.expand[s]) === 0)) return "Expand at least one side";
   }
-  return schemaProblem(editSpecSchema.safeParse(buildEditSpec(form)));
+  return seedProblem(form.seed) ?? schemaProblem(editSpecSchema.safeParse(buildEditSpec(form)));
 }
 
 /** The size an outpaint makes: the image plus what each side grows (the badge prices the input). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { imageProblem, inputOf, partsOf, replaceBlocker, resultText, resultWhere } from "./image-form.ts";
+import { upscaleSpecSchema } from "../core/api/specs.ts";
+import { imageProblem, inputOf, partsOf, replaceBlocker, resultText, resultWhere, sourceOf, specFrom } from "./image-form.ts";
 import { asset, job } from "./testing/fixtures.ts";
 
 const photo = { id: "1:2", name: "Photo", width: 1024, height: 768, source: "fill" as const };
@@ -26,6 +27,8 @@ describe("the selected image as a job's input", () => {
     const done = job({ status: "succeeded", assets: [asset("a1")], charged: 4 });
     expect(resultText({ job: done, nodeIds: ["1:2"] }, photo)).toBe("Replaced the image · 4 credits charged");
     expect(resultText({ job: done, nodeIds: ["9:9"] }, photo)).toBe("Placed beside “Photo” · 4 credits charged");
+    const reused = job({ status: "succeeded", assets: [asset("a1")], charged: 0, reusedFrom: "job-0" });
+    expect(resultText({ job: reused, nodeIds: ["9:9"] }, photo)).toBe("Placed beside “Photo” · reused for 0 credits");
   });
 
   it("turns the plugin's export into the job's multipart parts", () => {
@@ -33,5 +36,21 @@ describe("the selected image as a job's input", () => {
     const img = { bytes: b, width: 64, height: 64 };
     expect(partsOf({ image: img })).toEqual({ image: b });
     expect(partsOf({ image: img, mask: img, lightReference: img })).toEqual({ image: b, mask: b, lightReference: b });
+  });
+});
+
+describe("where the image came from", () => {
+  it("names the library asset of an unchanged result of this plugin, if it is an asset id", () => {
+    expect(sourceOf({ ...photo, assetId: "ast_abcdefghij234567" })).toEqual({ sourceAssetId: "ast_abcdefghij234567" });
+    expect(sourceOf({ ...photo, assetId: "not-an-asset" })).toEqual({});
+    expect(sourceOf(photo)).toEqual({});
+    expect(sourceOf(undefined)).toEqual({});
+  });
+
+  it("parses a relaunch spec with core's schema, or gives null", () => {
+    expect(specFrom(JSON.stringify({ operation: "upscale", mode: "fast" }), upscaleSpecSchema)).toEqual({ operation: "upscale", mode: "fast", provider: "auto" });
+    expect(specFrom(JSON.stringify({ operation: "upscale", mode: "fast", extra: 1 }), upscaleSpecSchema)).toBeNull();
+    expect(specFrom("{", upscaleSpecSchema)).toBeNull();
+    expect(specFrom(undefined, upscaleSpecSchema)).toBeNull();
   });
 });

@@ -1,10 +1,11 @@
 // What Edit and Upscale share: the selected image as the job's input (its pixel size prices the badge),
 // why the selection cannot be used, where the result will go, and the parts a job sends.
-import type { Size } from "../core/api/specs.ts";
+import type { z } from "zod";
+import { upscaleSpecSchema, type Size } from "../core/api/specs.ts";
 import type { ImageTarget, Selection } from "../core/messages.ts";
 import type { ImageParts } from "./api-client.ts";
-import { creditsText } from "./badge.ts";
 import type { Exported } from "./plugin-bridge.ts";
+import { chargedText } from "./reuse-check.ts";
 import type { JobResult } from "./run-job.ts";
 
 /** The smallest side a job's input may have (the spec's limit). */
@@ -21,6 +22,24 @@ export function imageProblem(selection: Selection, verb: string): string | null 
 /** The selected image's pixel size: the `input` of the spec the badge prices. */
 export const inputOf = (image: ImageTarget | undefined): Size | undefined => (image ? { width: image.width, height: image.height } : undefined);
 
+/** `{ sourceAssetId }` when the image is an unchanged result of this plugin: the library records the parent,
+ * and the server can tell that a seeded job on it is identical to an earlier one. */
+export function sourceOf(image: ImageTarget | undefined): { sourceAssetId?: string } {
+  const id = image?.assetId;
+  return id && upscaleSpecSchema.shape.sourceAssetId.safeParse(id).success ? { sourceAssetId: id } : {};
+}
+
+/** A Regenerate relaunch's spec (JSON) parsed with core's schema; null when it does not parse. */
+export function specFrom<S extends z.ZodType>(json: string | undefined, schema: S): z.output<S> | null {
+  if (!json) return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Why "Replace the image" cannot apply to this image; null when it can. */
 export function replaceBlocker(image: ImageTarget | undefined): string | null {
   return image?.source === "render" ? "Only an image fill can be replaced: the result goes beside the layer" : null;
@@ -32,7 +51,7 @@ export function resultWhere(image: ImageTarget | undefined, replace: boolean): s
 }
 
 export function resultText(result: JobResult, image: ImageTarget): string {
-  const charged = `${creditsText(result.job.charged)} charged`;
+  const charged = chargedText(result.job);
   return result.nodeIds[0] === image.id ? `Replaced the image · ${charged}` : `Placed beside “${image.name}” · ${charged}`;
 }
 

@@ -22,6 +22,8 @@ export interface JobRequest {
   parts?: ImageParts;
   /** Edit and upscale: the node the image came from, and whether the result replaces its fill. */
   source?: { nodeId: string; replace: boolean };
+  /** Social: gives each image its format's frame, from the finished job's assets. */
+  frame?(input: PlaceImagesInput, job: Job): PlaceImagesInput;
 }
 
 export interface RunJobDeps {
@@ -81,12 +83,13 @@ export async function runJob(request: JobRequest, deps: RunJobDeps): Promise<Job
   );
   const prompt = "prompt" in spec && typeof spec.prompt === "string" ? spec.prompt : undefined;
   try {
-    const nodeIds = await deps.place({
+    const input: PlaceImagesInput = {
       name: request.name,
       images,
       provenance: { jobId: job.id, operation: job.operation, ...(prompt !== undefined ? { prompt } : {}), spec: JSON.stringify(spec) },
       ...(request.source ? { source: request.source } : {}),
-    });
+    };
+    const nodeIds = await deps.place(request.frame ? request.frame(input, job) : input);
     return { job, nodeIds };
   } catch (error) {
     // The job succeeded and was charged; say so, and keep the job id so the asset can be found again.

@@ -8,6 +8,7 @@ import {
   csvSummary,
   dateText,
   groupUsage,
+  insightFigure,
   MAX_BARS,
   MIN_BAR_WIDTH,
   operationLabel,
@@ -190,5 +191,12 @@ describe("CSV", () => {
     ]);
     expect(csvSummary("day,credits,jobs,images\r\n")).toEqual({ columns: ["day", "credits", "jobs", "images"], rows: 0 });
     expect(csvSummary("")).toEqual({ columns: [], rows: 0 });
+  });
+});
+
+describe("insightFigure", () => {
+  it("says what the advice would have saved and how often it came up", () => {
+    expect(insightFigure({ savedCredits: 1200, occurrences: 3 })).toBe("Saves 1,200 cr · 3 jobs");
+    expect(insightFigure({ savedCredits: 2, occurrences: 1 })).toBe("Saves 2 cr · 1 job");
   });
 });

@@ -165,6 +165,14 @@ export function parseCapInput(text: string): CapInput {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Insights
+
+/** "Saves 12 cr · 3 jobs": what following an insight's advice would have saved this period, and how often it came up. */
+export function insightFigure(insight: { savedCredits: number; occurrences: number }): string {
+  return `Saves ${creditsShort(insight.savedCredits)} · ${countText(insight.occurrences, "job")}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Dates
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

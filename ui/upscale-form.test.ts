@@ -6,7 +6,7 @@ import { badgeFor } from "./badge.ts";
 import { estimateContext } from "./create-form.ts";
 import { inputOf } from "./image-form.ts";
 import { catalog, me } from "./testing/fixtures.ts";
-import { buildUpscaleSpec, initialUpscaleForm, upscaleProblem, upscaleResultSize, type UpscaleForm } from "./upscale-form.ts";
+import { buildUpscaleSpec, initialUpscaleForm, upscaleFormFromSpec, upscaleProblem, upscaleResultSize, type UpscaleForm } from "./upscale-form.ts";
 
 const photo = { id: "1:2", name: "Photo", width: 1024, height: 768, source: "fill" as const };
 const selected = (patch: Partial<typeof photo> = {}): Selection => ({ items: [], image: { ...photo, ...patch } });
@@ -51,5 +51,24 @@ describe("the Upscale form", () => {
     expect(badge(form({ mode: "conservative" }), selected())).toMatchObject({ state: "price", credits: catalog.upscale.conservative.credits });
     expect(badge(form({ mode: "conservative" }), selected({ width: 2048, height: 1536 })).credits).toBe(catalog.upscale.conservative.credits + 1);
     expect(badge(form({}), { items: [] })).toMatchObject({ state: "empty", enabled: false });
+  });
+
+  it("sends the seed and the image's library asset, and refuses a bad seed", () => {
+    expect(buildUpscaleSpec(form({ seed: "5" }), undefined, { sourceAssetId: "ast_abcdefghij234567" })).toEqual({
+      operation: "upscale",
+      mode: "fast",
+      provider: "auto",
+      seed: 5,
+      sourceAssetId: "ast_abcdefghij234567",
+    });
+    expect(upscaleProblem(form({ seed: "1.5" }), selected())).toMatch(/seed must be a whole number/);
+  });
+
+  it("reopens a Regenerate relaunch with the settings that made the result", () => {
+    const spec = { operation: "upscale", mode: "creative", prompt: "a fox", creativity: 0.6, provider: "stability", seed: 3 };
+    expect(upscaleFormFromSpec(catalog, JSON.stringify(spec))).toEqual({ ...initialUpscaleForm(), mode: "creative", prompt: "a fox", creativity: 0.6, provider: "stability", seed: "3" });
+    expect(upscaleFormFromSpec(catalog, JSON.stringify({ operation: "upscale", mode: "conservative", provider: "gone" }))).toEqual({ ...initialUpscaleForm(), mode: "conservative" });
+    expect(upscaleFormFromSpec(catalog, JSON.stringify({ operation: "upscale", mode: "huge" }))).toBeNull();
+    expect(upscaleFormFromSpec(catalog, "nope")).toBeNull();
   });
 });

@@ -1,10 +1,11 @@
 // The Upscale studio's form as plain data: mode, the creative mode's prompt and creativity, the spec it
 // stands for, the size it will make, and what (if anything) stops it from being sent.
 import { upscaleSpecSchema, type Size, type UpscaleSpec } from "../core/api/specs.ts";
-import type { UpscaleMode } from "../core/catalog/schema.ts";
+import type { Catalog, UpscaleMode } from "../core/catalog/schema.ts";
 import type { Selection } from "../core/messages.ts";
 import { AUTO } from "./create-form.ts";
-import { imageProblem, schemaProblem } from "./image-form.ts";
+import { imageProblem, schemaProblem, specFrom } from "./image-form.ts";
+import { seedOf, seedProblem } from "./reuse-check.ts";
 
 /** The long side Figma can hold (createImage refuses more), and so the most an upscale can make. */
 export const FIGMA_MAX_SIDE = 4096;
@@ -16,6 +17,8 @@ export interface UpscaleForm {
   creativity: number;
   provider: string;
   replace: boolean;
+  /** As typed; "" for a new random result each time. */
+  seed: string;
 }
 
 export const UPSCALE_MODES_INFO: Record<UpscaleMode, { label: string; note: string }> = {
@@ -25,7 +28,22 @@ export const UPSCALE_MODES_INFO: Record<UpscaleMode, { label: string; note: stri
 };
 
 export function initialUpscaleForm(): UpscaleForm {
-  return { mode: "fast", prompt: "", creativity: 0.3, provider: AUTO, replace: false };
+  return { mode: "fast", prompt: "", creativity: 0.3, provider: AUTO, replace: false, seed: "" };
+}
+
+/** The form a Regenerate relaunch reopens: the settings of the spec that made the result. */
+export function upscaleFormFromSpec(catalog: Catalog, json: string | undefined): UpscaleForm | null {
+  const spec = specFrom(json, upscaleSpecSchema);
+  if (!spec) return null;
+  const form = initialUpscaleForm();
+  return {
+    ...form,
+    mode: spec.mode,
+    prompt: spec.prompt ?? "",
+    creativity: spec.creativity ?? form.creativity,
+    provider: catalog.upscale[spec.mode].providers.includes(spec.provider) ? spec.provider : AUTO,
+    seed: String(spec.seed ?? ""),
+  };
 }
 
 /**
@@ -38,8 +56,9 @@ export function upscaleResultSize(mode: UpscaleMode, input: Size): Size {
   return { width: Math.round(input.width * scale), height: Math.round(input.height * scale) };
 }
 
-export function buildUpscaleSpec(form: UpscaleForm, input?: Size): UpscaleSpec {
-  const spec: UpscaleSpec = { operation: "upscale", mode: form.mode, provider: form.provider };
+/** `source` names the library asset the image came from (see sourceOf). */
+export function buildUpscaleSpec(form: UpscaleForm, input?: Size, source: { sourceAssetId?: string } = {}): UpscaleSpec {
+  const spec: UpscaleSpec = { operation: "upscale", mode: form.mode, provider: form.provider, ...seedOf(form.seed), ...source };
   if (form.mode === "creative") {
     if (form.prompt.trim()) spec.prompt = form.prompt.trim();
     spec.creativity = form.creativity;
@@ -55,5 +74,5 @@ export function upscaleProblem(form: UpscaleForm, selection: Selection): string 
   const out = upscaleResultSize(form.mode, { width, height });
   if (out.width === width && out.height === height) return `The image is already ${FIGMA_MAX_SIDE} px on its long side, the most Figma can hold`;
   if (form.mode === "creative" && !form.prompt.trim()) return "Describe the image for the creative upscale";
-  return schemaProblem(upscaleSpecSchema.safeParse(buildUpscaleSpec(form)));
+  return seedProblem(form.seed) ?? schemaProblem(upscaleSpecSchema.safeParse(buildUpscaleSpec(form)));
 }

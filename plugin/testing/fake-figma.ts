@@ -3,7 +3,7 @@
 // a frame is rasterized from its children (rectangles, ellipses and, by their box, other shapes) the way
 // Figma would draw them, so a test can decode a mask and look at its pixels.
 import type { PluginToUI } from "../../core/messages.ts";
-import type { FigmaPort, PortFrame, PortNode, PortParent, PortRectangle, PortShape, PortStoredImage } from "../figma-port.ts";
+import type { FigmaPort, PortFrame, PortNode, PortParent, PortPlaced, PortRectangle, PortShape, PortStoredImage } from "../figma-port.ts";
 import { apply, invert, translate } from "../geometry.ts";
 import { isPng, pngSize } from "../png.ts";
 import { encodePng, solidPng } from "./png-encode.ts";
@@ -30,7 +30,7 @@ class PluginDataStore {
 
 export class FakeParent implements PortParent {
   readonly id = newId();
-  readonly children: PortRectangle[] = [];
+  readonly children: (FakeRectangle | FakeFrame)[] = [];
   constructor(
     readonly type: BaseNode["type"] = "FRAME",
     readonly layoutMode?: FrameNode["layoutMode"],
@@ -97,7 +97,7 @@ export class FakeRectangle extends PluginDataStore implements PortRectangle {
   width = 100;
   height = 100;
   fills: RectangleNode["fills"] = [];
-  parent: FakeParent | null = null;
+  parent: FakeParent | FakeFrame | null = null;
   removed = false;
   resize(width: number, height: number): void {
     this.width = width;
@@ -135,24 +135,35 @@ export class FakeShape implements PortShape {
   }
 }
 
-export class FakeFrame implements PortFrame {
+export class FakeFrame extends PluginDataStore implements PortFrame {
   readonly id = newId();
   name = "Frame";
+  x = 0;
+  y = 0;
   width = 100;
   height = 100;
+  visible = true;
   relativeTransform: Transform = translate(0, 0);
   fills: FrameNode["fills"] = [{ type: "SOLID", color: { r: 1, g: 1, b: 1 } }];
   clipsContent = true;
   removed = false;
-  readonly children: FakeShape[] = [];
+  parent: FakeParent | FakeFrame | null = null;
+  readonly children: (FakeShape | FakeRectangle | FakeFrame)[] = [];
   resize(width: number, height: number): void {
     this.width = width;
     this.height = height;
   }
   remove(): void {
     this.removed = true;
-    for (const child of this.children) child.removed = true;
+    for (const child of this.children) child.remove();
   }
+}
+
+/** Takes a node out of its parent's children, as appending it elsewhere does in Figma. */
+function detach(node: FakeRectangle | FakeFrame): void {
+  const siblings: unknown[] | undefined = node.parent?.children;
+  if (siblings) siblings.splice(siblings.indexOf(node), 1);
+  node.parent = null;
 }
 
 const copy = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
@@ -185,7 +196,7 @@ function rasterize(frame: FakeFrame, width: number, height: number): Uint8Array<
   const rgb = new Uint8Array(width * height * 3);
   const background = solidColor(frame.fills) ?? [255, 255, 255];
   const shapes = frame.children
-    .filter((s) => s.visible && !s.removed)
+    .filter((s): s is FakeShape => s instanceof FakeShape && s.visible && !s.removed)
     .map((s) => ({ s, local: invert(s.relativeTransform), color: solidColor(s.fills) ?? (s.strokes.length ? solidColor(s.strokes) : null) }));
   const sx = frame.width / width;
   const sy = frame.height / height;
@@ -226,9 +237,9 @@ export class FakeFigma implements FigmaPort {
   readonly created: FakeRectangle[] = [];
   readonly frames: FakeFrame[] = [];
   readonly exports: ExportCall[] = [];
-  scrolledTo: readonly (PortRectangle | PortNode)[] = [];
+  scrolledTo: readonly PortPlaced[] = [];
   undoCommits = 0;
-  private selected: readonly (PortNode | PortRectangle)[] = [];
+  private selected: readonly PortPlaced[] = [];
 
   constructor(
     readonly command = "",
@@ -239,7 +250,7 @@ export class FakeFigma implements FigmaPort {
     this.selected = nodes;
   }
   /** What the selection holds now (after a placement: the new rectangles). */
-  get selectionNow(): readonly (PortNode | PortRectangle)[] {
+  get selectionNow(): readonly PortPlaced[] {
     return this.selected;
   }
   /** Stores an image as an image fill's would be; `size` for JPEG and GIF, whose size the fake cannot read. */
@@ -254,7 +265,7 @@ export class FakeFigma implements FigmaPort {
   selection(): readonly PortNode[] {
     return this.selected.filter((n): n is PortNode => n instanceof FakeNode);
   }
-  setSelection(nodes: readonly (PortRectangle | PortNode)[]): void {
+  setSelection(nodes: readonly PortPlaced[]): void {
     this.selected = [...nodes];
   }
   currentPage(): PortParent {
@@ -298,13 +309,15 @@ export class FakeFigma implements FigmaPort {
     if (!(node instanceof FakeNode)) throw new Error("not a fake node");
     return new FakeShape(node);
   }
-  appendChild(parent: PortParent, node: PortRectangle): void {
-    if (!(parent instanceof FakeParent) || !(node instanceof FakeRectangle)) throw new Error("not a fake node");
+  appendChild(parent: PortParent, node: PortRectangle | PortFrame): void {
+    if (!(parent instanceof FakeParent) || !(node instanceof FakeRectangle || node instanceof FakeFrame)) throw new Error("not a fake node");
+    detach(node);
     parent.children.push(node);
     node.parent = parent;
   }
-  appendToFrame(frame: PortFrame, node: PortShape): void {
-    if (!(frame instanceof FakeFrame) || !(node instanceof FakeShape)) throw new Error("not a fake node");
+  appendToFrame(frame: PortFrame, node: PortShape | PortRectangle | PortFrame): void {
+    if (!(frame instanceof FakeFrame) || !(node instanceof FakeShape || node instanceof FakeRectangle || node instanceof FakeFrame)) throw new Error("not a fake node");
+    if (!(node instanceof FakeShape)) detach(node);
     frame.children.push(node);
     node.parent = frame;
   }
@@ -318,7 +331,7 @@ export class FakeFigma implements FigmaPort {
     const height = Math.round(box.height * scale);
     return node instanceof FakeFrame ? rasterize(node, width, height) : solidPng(width, height);
   }
-  scrollAndZoomIntoView(nodes: readonly (PortRectangle | PortNode)[]): void {
+  scrollAndZoomIntoView(nodes: readonly PortPlaced[]): void {
     this.scrolledTo = nodes;
   }
   readonly clientStorage: Pick<ClientStorageAPI, "getAsync" | "setAsync"> = {

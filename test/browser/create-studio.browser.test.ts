@@ -8,7 +8,7 @@ import type { Browser, FrameLocator, Page } from "playwright-core";
 import { meSchema } from "../../core/api/responses.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
 import { startProxy, type ProxyProcess } from "../support/proxy-process.ts";
-import { launchChromium, serveHarness, SHOTS, type Harness } from "../support/browser.ts";
+import { launchChromium, serveHarness, shootPanel, type Harness } from "../support/browser.ts";
 
 
 interface PlacedNode {
@@ -158,7 +158,7 @@ describe("Create studio in Chromium against a real proxy", () => {
     // The panel refreshed its balance after the job.
     await expect.poll(async () => panel.getByTestId("balance").getAttribute("data-available")).toBe(String(after.balance.available));
     await panel.getByTestId("prompt").fill("A lighthouse at dawn, watercolor");
-    await page.locator("#panel").screenshot({ path: join(SHOTS, "create-light.png") });
+    await shootPanel(page, "create-light");
     await page.close();
   });
 
@@ -184,7 +184,7 @@ describe("Create studio in Chromium against a real proxy", () => {
     const tier = await badgeWhen(panel, (b) => b.state === "tier");
     expect(tier.text.toLowerCase()).toContain("pro");
     expect(await panel.getByTestId("generate").isDisabled()).toBe(true);
-    await page.locator("#panel").screenshot({ path: join(SHOTS, "create-dark-tier.png") });
+    await shootPanel(page, "create-dark-tier");
 
     // Nothing was held or charged by any of it.
     const after = await me(lowProxy, token);

@@ -6,6 +6,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
 import { teamResponseSchema, usageResponseSchema, type TeamResponse, type UsageGroup, type UsageResponse } from "../../core/api/reports.ts";
+import { insightsResponseSchema, type InsightsResponse } from "../../core/api/insights.ts";
 import { jobResponseSchema, meSchema } from "../../core/api/responses.ts";
 import { startProxy, type ProxyProcess } from "../support/proxy-process.ts";
 import { launchChromium, serveHarness, shootPanel, type Harness } from "../support/browser.ts";
@@ -24,6 +25,22 @@ async function usage(proxy: ProxyProcess, token: string, groupBy: UsageGroup[]):
   const res = await get(proxy, token, `/v1/usage?groupBy=${groupBy.join(",")}`);
   expect(res.status).toBe(200);
   return usageResponseSchema.parse(await res.json());
+}
+
+async function insights(proxy: ProxyProcess, token: string): Promise<InsightsResponse> {
+  const res = await get(proxy, token, "/v1/insights");
+  expect(res.status).toBe(200);
+  return insightsResponseSchema.parse(await res.json());
+}
+
+/** The insights the studio lists, in order: kind, credits saved and the text shown. */
+async function shownInsights(studio: Locator) {
+  const section = studio.getByTestId("insights");
+  await expect.poll(() => section.getAttribute("data-state")).toBe("ready");
+  const out: { kind: string; saved: number; text: string }[] = [];
+  for (const item of await section.getByTestId("insight").all())
+    out.push({ kind: (await item.getAttribute("data-kind"))!, saved: Number(await item.getAttribute("data-saved")), text: await item.innerText() });
+  return out;
 }
 
 async function team(proxy: ProxyProcess, token: string): Promise<TeamResponse> {
@@ -129,6 +146,10 @@ describe("Team studio in Chromium against a real proxy", () => {
     await runJob(proxy, manager.token, { operation: "create", prompt: "A lighthouse at dawn", quality: "standard", aspectRatio: "1:1", variations: 2 });
     await runJob(proxy, bea.token, { operation: "create", prompt: "A fox in snow", quality: "draft", aspectRatio: "1:1", variations: 1 });
     await runJob(proxy, bea.token, { operation: "upscale", mode: "fast" }, photo);
+    // A premium image and then the same prompt again: something /v1/insights has advice about.
+    const premium = { operation: "create", prompt: "A harbour at night", quality: "premium", aspectRatio: { width: 256, height: 192 } };
+    await runJob(proxy, manager.token, premium);
+    await runJob(proxy, manager.token, premium);
 
     browser = await launchChromium();
   }, 120_000);
@@ -188,7 +209,15 @@ describe("Team studio in Chromium against a real proxy", () => {
     expect(beaNow.spent).toBeGreaterThan(0);
     expect(await beaRow.getByTestId("member-cap").innerText()).toBe(`${beaNow.spent} of 200 cr · ${beaNow.capRemaining} left`);
 
+    // Ways to save: the proxy's insights over the team's jobs, each with its advice and saving.
+    const report = await insights(proxy, manager.token);
+    expect(report.insights.length).toBeGreaterThan(0);
+    const listed = await shownInsights(studio);
+    expect(listed.map((i) => [i.kind, i.saved])).toEqual(report.insights.map((i) => [i.kind, i.savedCredits]));
+    report.insights.forEach((i, n) => expect(listed[n]!.text).toContain(i.advice));
+
     await expectNoOverflow(studio);
+    await studio.getByTestId("insights").evaluate((el) => el.scrollIntoView({ block: "end" }));
     await shoot(page, "team-light");
     await page.close();
   });
@@ -279,6 +308,10 @@ describe("Team studio in Chromium against a real proxy", () => {
     expect(await panel.locator("#panel-team").innerText()).not.toMatch(/Maya|Cy\b/);
     expect((await get(proxy, bea.token, "/v1/team")).status).toBe(403);
 
+    // Insights of their own jobs only.
+    const own = await insights(proxy, bea.token);
+    expect((await shownInsights(studio)).map((i) => i.kind)).toEqual(own.insights.map((i) => i.kind));
+
     await expectNoOverflow(studio);
     await shoot(page, "team-member-light");
     await page.close();
@@ -291,6 +324,8 @@ describe("Team studio in Chromium against a real proxy", () => {
     expect(await studio.getByTestId("bar").count()).toBe(0);
     expect(await studio.getByTestId("team-spent").innerText()).toBe("0 cr");
     expect(await studio.getByTestId("member-row").count()).toBe(1);
+    expect(await shownInsights(studio)).toEqual([]);
+    expect(await studio.getByTestId("insights-empty").innerText()).toBe("Nothing to suggest this period");
     await page.close();
   });
 });

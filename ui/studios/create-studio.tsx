@@ -1,12 +1,14 @@
-// The Create studio: prompt and options, a Generate button that carries its price, and the job's progress.
+// The Create studio: a template to start from, prompt and options, a Generate button that carries its price
+// (or says an identical earlier result comes back for 0 credits), a plan priced before any step runs, and
+// the job's progress.
 import type { Me, ProviderStatus } from "../../core/api/responses.ts";
 import { MAX_VARIATIONS, PROMPT_MAX } from "../../core/api/specs.ts";
 import type { Catalog, Quality } from "../../core/catalog/schema.ts";
 import type { Provenance, Selection } from "../../core/messages.ts";
 import { estimate } from "../../core/estimate.ts";
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ActionFooter } from "../action-footer.tsx";
-import { badgeFor, creditsText } from "../badge.ts";
+import { badgeFor } from "../badge.ts";
 import {
   AUTO,
   aspectRatioOptions,
@@ -21,7 +23,11 @@ import {
   type CreateForm,
 } from "../create-form.ts";
 import { Field } from "../field.tsx";
+import { PlanSection } from "../plan-section.tsx";
+import { chargedText, useReuse } from "../reuse-check.ts";
+import { Advanced, ReuseChoice } from "../reuse-fields.tsx";
 import { layerName } from "../run-job.ts";
+import { applyTemplate, clearTemplate, subjectRange, templateOptions } from "../template-apply.ts";
 import { useJob, type JobHost } from "../use-job.ts";
 import { ProviderSelect } from "./provider-select.tsx";
 
@@ -46,21 +52,47 @@ function placementHint(selection: Selection): string {
 export function CreateStudio(props: CreateStudioProps) {
   const { catalog, providers, me } = props;
   const [form, setForm] = useState<CreateForm>(() => formFromSpec(catalog, props.relaunch?.spec) ?? initialForm(catalog));
+  const [fresh, setFresh] = useState(false);
+  const [advanced, setAdvanced] = useState(() => !!(form.seed || form.negativePrompt));
+  // Bumped when a template is applied: its `{subject}` is then selected in the prompt.
+  const [applied, setApplied] = useState(0);
+  const promptRef = useRef<HTMLTextAreaElement>(null);
   const job = useJob(props, "Generating");
 
   const update = <K extends keyof CreateForm>(key: K, value: CreateForm[K]) =>
     setForm((f) => ({ ...f, [key]: value, ...(key === "provider" ? { model: AUTO } : {}) }));
 
-  const spec = buildCreateSpec(form);
+  useEffect(() => {
+    const el = promptRef.current;
+    const range = el && applied ? subjectRange(el.value) : null;
+    if (el && range) {
+      el.focus();
+      el.setSelectionRange(...range);
+    }
+  }, [applied]);
+
+  const ctx = estimateContext(me, providers);
   const problem = formProblem(form);
-  const badge = badgeFor(estimate(spec, catalog, estimateContext(me, providers)), problem, catalog);
+  const base = buildCreateSpec(form);
+  const reuse = useReuse(props.api, problem ? null : base, job.running);
+  const spec = reuse && fresh ? { ...base, fresh: true } : base;
+  const badge = badgeFor(estimate(spec, catalog, { ...ctx, reuse }), problem, catalog);
   const models = modelOptions(catalog, form.provider);
+  const templates = templateOptions(catalog, initialForm(catalog), ctx);
+  const template = templates.find((t) => t.id === form.templateId);
+
+  const onTemplate = (id: string) => {
+    const t = catalog.templates.find((x) => x.id === id);
+    setForm((f) => (t ? applyTemplate(f, t) : clearTemplate(f)));
+    if (t?.negativePrompt) setAdvanced(true);
+    if (t) setApplied((n) => n + 1);
+  };
 
   const onGenerate = () => {
     if (!badge.enabled) return;
     void job.start(
       () => ({ spec, name: layerName(spec.prompt) }),
-      (result) => `Placed ${imagesText(result.nodeIds.length)} · ${creditsText(result.job.charged)} charged`,
+      (result) => `Placed ${imagesText(result.nodeIds.length)} · ${chargedText(result.job)}`,
     );
   };
 
@@ -74,8 +106,21 @@ export function CreateStudio(props: CreateStudioProps) {
   return (
     <div class="view create">
       <div class="scroll">
+        {templates.length > 0 && (
+          <Field id="template" label="Template" hint={template?.use}>
+            <select value={form.templateId} onChange={(e) => onTemplate(e.currentTarget.value)}>
+              <option value="">No template</option>
+              {templates.map((t) => (
+                <option key={t.id} value={t.id} title={t.use} data-credits={t.credits}>
+                  {t.text}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
         <Field id="prompt" label="Prompt">
           <textarea
+            ref={promptRef}
             rows={5}
             maxLength={PROMPT_MAX}
             value={form.prompt}
@@ -120,8 +165,16 @@ export function CreateStudio(props: CreateStudioProps) {
             ))}
           </select>
         </Field>
+        <Advanced id="create" seed={form.seed} onSeed={(v) => update("seed", v)} open={advanced} onToggle={setAdvanced}>
+          <Field id="negative-prompt" label="Avoid (optional)">
+            <textarea rows={2} maxLength={PROMPT_MAX} value={form.negativePrompt} placeholder="text, watermark" onInput={(e) => update("negativePrompt", e.currentTarget.value)} />
+          </Field>
+        </Advanced>
+        <PlanSection catalog={catalog} ctx={ctx} create={base} />
       </div>
-      <ActionFooter id="generate" label="Generate" busyLabel="Generating…" where={placementHint(props.selection)} badge={badge} job={job} onRun={onGenerate} />
+      <ActionFooter id="generate" label="Generate" busyLabel="Generating…" where={placementHint(props.selection)} badge={badge} job={job} onRun={onGenerate}>
+        {reuse && <ReuseChoice id="create" fresh={fresh} price={estimate(base, catalog, ctx).total} onChange={setFresh} />}
+      </ActionFooter>
     </div>
   );
 }

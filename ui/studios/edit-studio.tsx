@@ -1,17 +1,33 @@
 // The Edit studio: one of the eight edit kinds, the fields that kind uses, where the result goes, and an
-// Edit button priced by core's estimate() at the selected image's pixel size.
+// Edit button priced by core's estimate() at the selected image's pixel size (or "Reuse · 0" when a seeded
+// edit of the same library image was made before). Regenerate on an edit result reopens its settings.
 import { useState } from "preact/hooks";
 import type { Me, ProviderStatus } from "../../core/api/responses.ts";
 import { LIGHT_DIRECTIONS, PROMPT_MAX } from "../../core/api/specs.ts";
 import { EDIT_KINDS, type Catalog, type EditKind } from "../../core/catalog/schema.ts";
-import type { Selection } from "../../core/messages.ts";
+import type { Provenance, Selection } from "../../core/messages.ts";
 import { estimate } from "../../core/estimate.ts";
 import { ActionFooter } from "../action-footer.tsx";
 import { badgeFor } from "../badge.ts";
 import { AUTO, estimateContext, providerOptions } from "../create-form.ts";
-import { buildEditSpec, EDIT_KINDS_INFO, EXPAND_MAX, editProblem, initialEditForm, needsMask, outpaintSize, SIDES, type EditForm, type LightDirection, type NodeRef } from "../edit-form.ts";
+import {
+  buildEditSpec,
+  EDIT_KINDS_INFO,
+  EXPAND_MAX,
+  editFormFromSpec,
+  editProblem,
+  initialEditForm,
+  needsMask,
+  outpaintSize,
+  SIDES,
+  type EditForm,
+  type LightDirection,
+  type NodeRef,
+} from "../edit-form.ts";
 import { CheckField, Field } from "../field.tsx";
-import { inputOf, partsOf, replaceBlocker, resultText, resultWhere } from "../image-form.ts";
+import { inputOf, partsOf, replaceBlocker, resultText, resultWhere, sourceOf } from "../image-form.ts";
+import { useReuse } from "../reuse-check.ts";
+import { Advanced, ReuseChoice } from "../reuse-fields.tsx";
 import { useJob, type JobHost } from "../use-job.ts";
 import { ProviderSelect } from "./provider-select.tsx";
 
@@ -20,6 +36,8 @@ export interface ImageStudioProps extends JobHost {
   providers: ProviderStatus[];
   me: Me;
   selection: Selection;
+  /** "Regenerate" on a result of this studio: the settings that made it. */
+  relaunch?: Provenance | undefined;
 }
 
 const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
@@ -48,7 +66,8 @@ function Reference({ id, label, value, selection, onChange }: { id: string; labe
 
 export function EditStudio(props: ImageStudioProps) {
   const { catalog, selection } = props;
-  const [form, setForm] = useState<EditForm>(initialEditForm);
+  const [form, setForm] = useState<EditForm>(() => editFormFromSpec(catalog, props.relaunch?.spec) ?? initialEditForm());
+  const [fresh, setFresh] = useState(false);
   const job = useJob(props, "Editing");
   const update = (patch: Partial<EditForm>) => setForm((f) => ({ ...f, ...patch }));
 
@@ -60,11 +79,16 @@ export function EditStudio(props: ImageStudioProps) {
   const blocker = form.kind === "outpaint" ? "Outpainting changes the image's shape: the result goes beside it" : replaceBlocker(image);
   const replace = form.replace && !blocker;
   const problem = editProblem(form, selection);
-  const badge = badgeFor(estimate(buildEditSpec(form, input), catalog, estimateContext(props.me, props.providers)), problem, catalog);
+  const ctx = estimateContext(props.me, props.providers);
+  const source = sourceOf(image);
+  const priced = buildEditSpec(form, input, source);
+  const reuse = useReuse(props.api, problem ? null : priced, job.running);
+  const renew = reuse && fresh ? { fresh: true } : {};
+  const badge = badgeFor(estimate({ ...priced, ...renew }, catalog, { ...ctx, reuse }), problem, catalog);
 
   const onEdit = () => {
     if (!badge.enabled || !image) return;
-    const spec = buildEditSpec(form);
+    const spec = { ...buildEditSpec(form, undefined, source), ...renew };
     void job.start(
       async () => {
         const exported = await props.bridge.exportImage({
@@ -162,8 +186,11 @@ export function EditStudio(props: ImageStudioProps) {
         )}
         <ProviderSelect id="edit-provider" value={form.provider} options={providerOptions(catalog, props.providers, offers)} onChange={(provider) => update({ provider })} />
         <CheckField id="edit-replace" label="Replace the image" hint={blocker} checked={replace} disabled={!!blocker} onChange={(r) => update({ replace: r })} />
+        <Advanced id="edit" seed={form.seed} onSeed={(seed) => update({ seed })} />
       </div>
-      <ActionFooter id="edit-run" label={info.label} busyLabel="Editing…" where={resultWhere(image, replace)} badge={badge} job={job} onRun={onEdit} />
+      <ActionFooter id="edit-run" label={info.label} busyLabel="Editing…" where={resultWhere(image, replace)} badge={badge} job={job} onRun={onEdit}>
+        {reuse && <ReuseChoice id="edit" fresh={fresh} price={estimate(priced, catalog, ctx).total} onChange={setFresh} />}
+      </ActionFooter>
     </div>
   );
 }

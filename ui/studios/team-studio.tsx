@@ -1,8 +1,10 @@
 // The Team studio. A manager sees the team's balance and period, this period's spend by member, operation
 // and provider as bar charts (each bar's figure as text), the members with their caps (editable), and a CSV
 // export. A member sees only their own spend this period (the proxy scopes /v1/usage to them) and their cap.
+// Both see cost-saving suggestions from /v1/insights (the team's, or a member's own), refreshed with the rest.
 import { Fragment, type ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { InsightsResponse } from "../../core/api/insights.ts";
 import type { TeamMember, TeamResponse, UsageResponse } from "../../core/api/reports.ts";
 import type { Me, ProviderStatus } from "../../core/api/responses.ts";
 import type { ApiClient } from "../api-client.ts";
@@ -21,6 +23,7 @@ import {
   csvSummary,
   dateText,
   groupUsage,
+  insightFigure,
   parseCapInput,
   sortMembers,
   timeLeftText,
@@ -178,6 +181,41 @@ function Summary({ balance, usage, now }: { balance: Me["balance"]; usage: Usage
   );
 }
 
+/** Suggestions from this period's jobs, loaded apart from the figures so one failing leaves the other. */
+// `at`: when the figures were loaded; they reload after each job and on Refresh, and so do these.
+function Insights({ api, at }: { api: ApiClient; at: number }) {
+  const { state } = useLoad<InsightsResponse>(() => api.insights(), `${api.proxyUrl}|${at}`);
+  const list = state.status === "ready" ? state.data.insights : [];
+  return (
+    <section class="team-section" aria-labelledby="insights-title" data-testid="insights" data-state={state.status}>
+      <SectionHead id="insights-title" title="Ways to save" />
+      {state.status === "loading" && <p class="muted">Loading…</p>}
+      {/* Refresh (above) asks again. */}
+      {state.status === "error" && <ErrorMessage message={describeError(state.error)} />}
+      {state.status === "ready" &&
+        (list.length === 0 ? (
+          <p class="empty" data-testid="insights-empty">
+            Nothing to suggest this period
+          </p>
+        ) : (
+          <ul class="members">
+            {list.map((i) => (
+              <li key={i.kind} class="member" data-testid="insight" data-kind={i.kind} data-saved={i.savedCredits} data-occurrences={i.occurrences}>
+                <div class="bar-label">
+                  <strong class="bar-name" title={i.title}>
+                    {i.title}
+                  </strong>
+                  <span class="bar-figure">{insightFigure(i)}</span>
+                </div>
+                <p class="muted">{i.advice}</p>
+              </li>
+            ))}
+          </ul>
+        ))}
+    </section>
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Manager
 
@@ -230,6 +268,7 @@ function ManagerView({ api, me, providers, refreshBalance }: TeamStudioProps) {
             <BarChart id="chart-provider" title="By provider" bars={groupUsage(usage.rows, "provider", labels)} />
           </>
         )}
+        <Insights api={api} at={state.at} />
         <section class="team-section" aria-labelledby="team-members-title">
           <SectionHead id="team-members-title" title={`Members · ${team.members.length}`} />
           <ul class="members" data-testid="team-members">
@@ -454,6 +493,7 @@ function MemberView({ api, me, providers, refreshBalance }: TeamStudioProps) {
         ) : (
           <BarChart id="chart-operation" title="Your spend by operation" bars={groupUsage(usage.rows, "operation", { providers })} />
         )}
+        <Insights api={api} at={state.at} />
         <p class="muted">Managers see the whole team's spend and caps here.</p>
       </div>
     </div>

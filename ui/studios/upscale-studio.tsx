@@ -1,5 +1,6 @@
 // The Upscale studio: fast, conservative or creative, the size it will make (capped at what Figma holds),
-// and an Upscale button priced by core's estimate() at the selected image's pixel size.
+// and an Upscale button priced by core's estimate() at the selected image's pixel size (or "Reuse · 0" when a
+// seeded upscale of the same library image was made before). Regenerate on a result reopens its settings.
 import { useState } from "preact/hooks";
 import { PROMPT_MAX } from "../../core/api/specs.ts";
 import { UPSCALE_MODES, type UpscaleMode } from "../../core/catalog/schema.ts";
@@ -8,15 +9,18 @@ import { ActionFooter } from "../action-footer.tsx";
 import { badgeFor } from "../badge.ts";
 import { AUTO, estimateContext, providerOptions } from "../create-form.ts";
 import { CheckField, Field } from "../field.tsx";
-import { inputOf, partsOf, replaceBlocker, resultText, resultWhere } from "../image-form.ts";
-import { buildUpscaleSpec, initialUpscaleForm, UPSCALE_MODES_INFO, upscaleProblem, upscaleResultSize, type UpscaleForm } from "../upscale-form.ts";
+import { inputOf, partsOf, replaceBlocker, resultText, resultWhere, sourceOf } from "../image-form.ts";
+import { useReuse } from "../reuse-check.ts";
+import { Advanced, ReuseChoice } from "../reuse-fields.tsx";
+import { buildUpscaleSpec, initialUpscaleForm, UPSCALE_MODES_INFO, upscaleFormFromSpec, upscaleProblem, upscaleResultSize, type UpscaleForm } from "../upscale-form.ts";
 import { useJob } from "../use-job.ts";
 import type { ImageStudioProps } from "./edit-studio.tsx";
 import { ProviderSelect } from "./provider-select.tsx";
 
 export function UpscaleStudio(props: ImageStudioProps) {
   const { catalog, selection } = props;
-  const [form, setForm] = useState<UpscaleForm>(initialUpscaleForm);
+  const [form, setForm] = useState<UpscaleForm>(() => upscaleFormFromSpec(catalog, props.relaunch?.spec) ?? initialUpscaleForm());
+  const [fresh, setFresh] = useState(false);
   const job = useJob(props, "Upscaling");
   const update = (patch: Partial<UpscaleForm>) => setForm((f) => ({ ...f, ...patch }));
 
@@ -26,11 +30,16 @@ export function UpscaleStudio(props: ImageStudioProps) {
   const blocker = replaceBlocker(image);
   const replace = form.replace && !blocker;
   const problem = upscaleProblem(form, selection);
-  const badge = badgeFor(estimate(buildUpscaleSpec(form, input), catalog, estimateContext(props.me, props.providers)), problem, catalog);
+  const ctx = estimateContext(props.me, props.providers);
+  const source = sourceOf(image);
+  const priced = buildUpscaleSpec(form, input, source);
+  const reuse = useReuse(props.api, problem ? null : priced, job.running);
+  const renew = reuse && fresh ? { fresh: true } : {};
+  const badge = badgeFor(estimate({ ...priced, ...renew }, catalog, { ...ctx, reuse }), problem, catalog);
 
   const onUpscale = () => {
     if (!badge.enabled || !image || !out) return;
-    const spec = buildUpscaleSpec(form);
+    const spec = { ...buildUpscaleSpec(form, undefined, source), ...renew };
     void job.start(
       async () => {
         const exported = await props.bridge.exportImage({ imageId: image.id, mask: false, references: {} });
@@ -73,8 +82,11 @@ export function UpscaleStudio(props: ImageStudioProps) {
         )}
         <ProviderSelect id="upscale-provider" value={form.provider} options={providerOptions(catalog, props.providers, catalog.upscale[form.mode].providers)} onChange={(provider) => update({ provider })} />
         <CheckField id="upscale-replace" label="Replace the image" hint={blocker} checked={replace} disabled={!!blocker} onChange={(r) => update({ replace: r })} />
+        <Advanced id="upscale" seed={form.seed} onSeed={(seed) => update({ seed })} />
       </div>
-      <ActionFooter id="upscale-run" label="Upscale" busyLabel="Upscaling…" where={resultWhere(image, replace)} badge={badge} job={job} onRun={onUpscale} />
+      <ActionFooter id="upscale-run" label="Upscale" busyLabel="Upscaling…" where={resultWhere(image, replace)} badge={badge} job={job} onRun={onUpscale}>
+        {reuse && <ReuseChoice id="upscale" fresh={fresh} price={estimate(priced, catalog, ctx).total} onChange={setFresh} />}
+      </ActionFooter>
     </div>
   );
 }
