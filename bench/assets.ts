@@ -11,9 +11,7 @@
 //   API pages by, so they are the cursors a client walking the library would hold.
 //
 // Knobs (env): BENCH_REQUESTS (200), BENCH_ASSETS (100000, the library's size), BENCH_DB (sqlite|postgres|all).
-// Target: p99 under 50 ms per page. BENCH_EXPLAIN=1 also prints each case's query plan. BENCH_PROPOSED=1 first
-// adds the indexes proposed for the two cases the migrations' indexes leave to a scan of the whole library
-// (a `q` that matches few prompts, a member with few assets); see PROPOSED below.
+// Target: p99 under 50 ms per page. BENCH_EXPLAIN=1 also prints each case's query plan.
 import { performance } from "node:perf_hooks";
 import { assetPageSchema } from "../core/api/assets.ts";
 import { encodeAssetCursor } from "../server/assets/asset-repo.ts";
@@ -31,19 +29,6 @@ const NOISE_ASSETS = 5_000;
 const PER_TX = 5_000;
 const ROWS_PER_STATEMENT = 200;
 const EXPLAIN = process.env.BENCH_EXPLAIN === "1";
-const PROPOSED_ON = process.env.BENCH_PROPOSED === "1";
-
-/** Not in the migrations (yet): what bench figures with them look like. */
-const PROPOSED: Record<DbKind, string> = {
-  // SQLite checks `lower(prompt) LIKE` on the index entry and reads only the matching rows.
-  sqlite: `DROP INDEX assets_team_page;
-    CREATE INDEX assets_team_page_prompt ON assets (team_id, created_at, id, prompt);
-    CREATE INDEX assets_team_member ON assets (team_id, member_id, created_at, id);`,
-  // PostgreSQL finds the few matching rows through trigrams instead (patterns of 3 characters or more).
-  postgres: `CREATE EXTENSION IF NOT EXISTS pg_trgm;
-    CREATE INDEX assets_prompt_trgm ON assets USING gin (lower(prompt) gin_trgm_ops);
-    CREATE INDEX assets_team_member ON assets (team_id, member_id, created_at, id);`,
-};
 
 // ---- deterministic data ----
 let state = 0x9e3779b9;
@@ -194,12 +179,11 @@ async function bench(kind: DbKind): Promise<void> {
       await seedLibrary(s, other.team.id, [other.manager.id], NOISE_ASSETS, start, year / NOISE_ASSETS);
     }
     await seedLibrary(s, team.id, members, LIBRARY, start, year / LIBRARY);
-    if (PROPOSED_ON) await db.exec(PROPOSED[kind]);
     // What autovacuum does shortly after a bulk load; SQLite gets no statistics, as the proxy never runs ANALYZE.
     if (kind === "postgres") await db.exec("VACUUM ANALYZE");
     const seeded = (await db.one<{ n: number }>("SELECT count(*) AS n FROM assets WHERE team_id = $1", [team.id]))!.n;
     const total = (await db.one<{ n: number }>("SELECT count(*) AS n FROM assets"))!.n;
-    console.log(`${kind}${PROPOSED_ON ? " + proposed indexes" : ""}: seeded ${seeded} assets in the team (${total} in all) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`${kind}: seeded ${seeded} assets in the team (${total} in all) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     // ---- cases ----
     /** The cursor a client holds after `pages` pages of 50 of this order (newest first). */
