@@ -8,7 +8,7 @@ import type { JobSpec, Operation } from "../../core/api/specs.ts";
 import type { Catalog } from "../../core/catalog/schema.ts";
 import { operationKey, tierById, type Estimate, type Route } from "../../core/estimate.ts";
 import type { SqlAssetRepo } from "../assets/asset-repo.ts";
-import type { Db, Sql } from "../db/sql.ts";
+import type { Db, Sql, SqlValue } from "../db/sql.ts";
 import { newId } from "../ids.ts";
 import * as ledger from "../ledger/ledger-ops.ts";
 import { openTeam, openTeamOfJob } from "../ledger/period-ops.ts";
@@ -57,6 +57,46 @@ function freeImages(estimate: Estimate): Record<string, number> {
   const out: Record<string, number> = {};
   for (const step of estimate.steps) for (const [k, n] of Object.entries(step.freeUsed)) out[k] = (out[k] ?? 0) + n;
   return out;
+}
+
+/** The columns every new job has, from the request and what it was priced at. */
+function newJobColumns(input: NewJob, estimate: Estimate, periodStart: string): Record<string, SqlValue> {
+  const route = estimate.steps[0]?.route ?? null;
+  return {
+    id: newId("job"),
+    team_id: input.teamId,
+    member_id: input.memberId,
+    idempotency_key: input.idempotencyKey,
+    request_hash: input.requestHash,
+    operation: input.spec.operation,
+    spec: JSON.stringify(input.spec),
+    estimate: JSON.stringify(estimate),
+    route: route ? JSON.stringify(route) : null,
+    period_start: periodStart,
+    operation_key: operationKey(input.spec),
+    provider: route?.provider ?? null,
+    model: route?.model ?? null,
+    inputs: input.inputs && Object.keys(input.inputs).length ? JSON.stringify(input.inputs) : null,
+    reuse_key: input.reuseKey ?? null,
+  };
+}
+
+/**
+ * INSERT INTO jobs: `columns` as parameters, `expressions` as SQL (for the database clock), where each `?`
+ * takes the next of `extra` as a parameter.
+ */
+function insertJob(sql: Sql, columns: Record<string, SqlValue>, expressions: Record<string, string>, extra: SqlValue[] = [], suffix = ""): Promise<JobRow | undefined> {
+  const names = Object.keys(columns);
+  const params = [...Object.values(columns)];
+  const placeholders = names.map((_, i) => `$${i + 1}`);
+  for (const expression of Object.values(expressions))
+    placeholders.push(
+      expression.replace(/\?/g, () => {
+        params.push(extra[params.length - names.length] ?? null);
+        return `$${params.length}`;
+      }),
+    );
+  return sql.one<JobRow>(`INSERT INTO jobs (${[...names, ...Object.keys(expressions)].join(", ")}) VALUES (${placeholders.join(", ")}) ${suffix} RETURNING *`, params);
 }
 
 /** The newest succeeded, original (not itself reused) job with this key whose delivered assets all remain. */
@@ -160,40 +200,25 @@ export class SqlJobStore implements JobStore {
       if (!estimate.allowed) throw new JobRefusedError(estimate.reasons[0]!, estimate);
       if (estimate.reuse && reuse) return { job: await this.insertReused(sql, input, estimate, reuse, team.periodStart), created: true };
 
-      const route = estimate.steps[0]?.route ?? null;
       const images = Math.max(1, estimate.steps.reduce((n, s) => n + s.images, 0));
       const free = freeImages(estimate);
-      const jobId = newId("job");
       const holdId = newId("hold");
       // The job names its hold from the start; the hold (which references the job) is written just after.
-      const inserted = await sql.one<JobRow>(
-        `INSERT INTO jobs (id, team_id, member_id, idempotency_key, request_hash, operation, spec, status, estimate, route, progress,
-                           free_images, period_start, lease_until, operation_key, provider, model, inputs, hold_id, held, reuse_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9, $10, $11, $12, ${sql.dialect.nowPlusMs("$13")}, $14, $15, $16, $17, $18, $19, $20)
-         ON CONFLICT (team_id, idempotency_key) DO NOTHING RETURNING *`,
-        [
-          jobId,
-          input.teamId,
-          input.memberId,
-          input.idempotencyKey,
-          input.requestHash,
-          input.spec.operation,
-          JSON.stringify(input.spec),
-          JSON.stringify(estimate),
-          route ? JSON.stringify(route) : null,
-          JSON.stringify({ stage: "queued", completed: 0, total: images } satisfies JobProgress),
-          Object.values(free).reduce((a, b) => a + b, 0),
-          team.periodStart,
-          input.leaseMs,
-          operationKey(input.spec),
-          route?.provider ?? null,
-          route?.model ?? null,
-          input.inputs && Object.keys(input.inputs).length ? JSON.stringify(input.inputs) : null,
-          holdId,
-          estimate.total,
-          input.reuseKey ?? null,
-        ],
+      const inserted = await insertJob(
+        sql,
+        {
+          ...newJobColumns(input, estimate, team.periodStart),
+          status: "queued",
+          progress: JSON.stringify({ stage: "queued", completed: 0, total: images } satisfies JobProgress),
+          free_images: Object.values(free).reduce((a, b) => a + b, 0),
+          hold_id: holdId,
+          held: estimate.total,
+        },
+        { lease_until: sql.dialect.nowPlusMs("?") },
+        [input.leaseMs],
+        "ON CONFLICT (team_id, idempotency_key) DO NOTHING",
       );
+      const jobId = inserted?.id ?? "";
       // The balance lock makes a concurrent duplicate impossible here; the UNIQUE constraint is the backstop.
       if (!inserted) throw new Error(`idempotency key ${input.idempotencyKey} was taken under a held lock`);
       await ledger.hold(sql, { id: holdId, teamId: input.teamId, memberId: input.memberId, jobId, amount: estimate.total, ttlMs: input.holdTtlMs }, team.periodStart);
@@ -209,30 +234,15 @@ export class SqlJobStore implements JobStore {
 
   /** A job that returns an earlier job's assets: succeeded at once, nothing held, nothing charged. */
   private async insertReused(sql: Sql, input: NewJob, estimate: Estimate, reuse: { jobId: string; images: number }, periodStart: string): Promise<JobRecord> {
-    const route = estimate.steps[0]?.route ?? null;
-    const row = await sql.one<JobRow>(
-      `INSERT INTO jobs (id, team_id, member_id, idempotency_key, request_hash, operation, spec, status, estimate, route, progress,
-                         period_start, operation_key, provider, model, inputs, reuse_key, reused_from, started_at, finished_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'succeeded', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, ${sql.dialect.now}, ${sql.dialect.now}) RETURNING *`,
-      [
-        newId("job"),
-        input.teamId,
-        input.memberId,
-        input.idempotencyKey,
-        input.requestHash,
-        input.spec.operation,
-        JSON.stringify(input.spec),
-        JSON.stringify(estimate),
-        route ? JSON.stringify(route) : null,
-        JSON.stringify({ stage: "done", completed: reuse.images, total: reuse.images } satisfies JobProgress),
-        periodStart,
-        operationKey(input.spec),
-        route?.provider ?? null,
-        route?.model ?? null,
-        input.inputs && Object.keys(input.inputs).length ? JSON.stringify(input.inputs) : null,
-        input.reuseKey ?? null,
-        reuse.jobId,
-      ],
+    const row = await insertJob(
+      sql,
+      {
+        ...newJobColumns(input, estimate, periodStart),
+        status: "succeeded",
+        progress: JSON.stringify({ stage: "done", completed: reuse.images, total: reuse.images } satisfies JobProgress),
+        reused_from: reuse.jobId,
+      },
+      { started_at: sql.dialect.now, finished_at: sql.dialect.now },
     );
     return this.toJob(row!, sql);
   }
