@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { insightsResponseSchema, type Insight, type InsightKind, type InsightsResponse } from "../../core/api/insights.ts";
 import { jobSpecSchema, type JobSpec, type JobSpecInput } from "../../core/api/specs.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
@@ -8,7 +8,8 @@ import type { Db } from "../db/sql.ts";
 import { newId } from "../ids.ts";
 import { chargeForDelivered } from "../jobs/charge.ts";
 import { requestHash } from "../jobs/request-hash.ts";
-import { DB_KINDS, openTestDb } from "../test-support/databases.ts";
+import { DB_KINDS } from "../test-support/databases.ts";
+import { useTestDb } from "../test-support/suite-db.ts";
 import { INSIGHT_JOB_IDS, insightsReport } from "./insights.ts";
 import { seedAssets, seedMember, seedTeam } from "./test-fixtures.ts";
 
@@ -107,14 +108,7 @@ function byKind(r: InsightsResponse, kind: InsightKind): Insight | undefined {
 
 describe.each(DB_KINDS)("insights report on %s", (kind) => {
   let db: Db;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    const t = await openTestDb(kind);
-    db = t.db;
-    cleanup = t.cleanup;
-  });
-  afterAll(() => cleanup?.());
+  useTestDb(kind, (opened) => (db = opened));
 
   describe("a team with every pattern and its near misses", () => {
     let teamId: string;

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { teamResponseSchema } from "../../core/api/reports.ts";
 import type { Db } from "../db/sql.ts";
-import { DB_KINDS, openTestDb } from "../test-support/databases.ts";
+import { DB_KINDS } from "../test-support/databases.ts";
+import { useTestDb } from "../test-support/suite-db.ts";
 import { memberSummary, teamSummary } from "./team-summary.ts";
 import { seedMember, seedTeam } from "./test-fixtures.ts";
 
@@ -9,14 +10,7 @@ const PERIOD = { periodStart: "2026-11-01T00:00:00.000Z", periodEnd: "2026-12-01
 
 describe.each(DB_KINDS)("team summary on %s", (kind) => {
   let db: Db;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    const t = await openTestDb(kind);
-    db = t.db;
-    cleanup = t.cleanup;
-  });
-  afterAll(() => cleanup?.());
+  useTestDb(kind, (opened) => (db = opened));
 
   it("shows the balance, the period and each member's spend, holds and cap left, managers first, then in the order they joined", async () => {
     const { id } = await seedTeam(db, { name: "Acme", tier: "basic", ...PERIOD, granted: 500, spent: 120, held: 30 });

@@ -2,27 +2,17 @@
 // shape drawn over a photo, the built panel in a Figma-like iframe, a real proxy process on a fresh
 // database. The badges price the selected image at its pixel size exactly as the server does; jobs send the
 // image (and, for erase, a mask the image's size) as multipart parts and land beside or into the photo.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
-import { meSchema } from "../../core/api/responses.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import type { JobSpecInput } from "../../core/api/specs.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { startProxy, type ProxyProcess } from "../support/proxy-process.ts";
-import { launchChromium, serveHarness, shootPanel, type Harness } from "../support/browser.ts";
-
+import type { ProxyProcess } from "../support/proxy-process.ts";
+import { badgeWhen, createTeam, me, openPanel, openTab, readCanvas, select, shootPanel, useBrowserSuite, waitForJob, type BrowserSuite } from "../support/browser.ts";
 
 /** A 512 x 384 px photo shown at half size; an oval drawn over its middle; a 3 MP photo for the surcharge. */
 const PHOTO = { name: "Photo", x: 100, y: 200, width: 256, height: 192, image: { width: 512, height: 384 } };
 const OVAL = { name: "Oval", type: "ELLIPSE", x: 164, y: 248, width: 128, height: 96, color: { r: 1, g: 0.2, b: 0.2 } };
 const BIG = { name: "Big", x: 100, y: 700, width: 400, height: 300, image: { width: 2048, height: 1536 } };
-
-/** The operations the offline local provider does; the test's catalog routes them to it after Stability. */
-
-async function me(proxy: ProxyProcess, token: string) {
-  const res = await fetch(`${proxy.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
-  expect(res.status).toBe(200);
-  return meSchema.parse(await res.json());
-}
 
 /** What the server would charge for the spec: the badge must say the same. */
 async function serverEstimate(proxy: ProxyProcess, token: string, spec: JobSpecInput): Promise<number> {
@@ -35,114 +25,32 @@ async function serverEstimate(proxy: ProxyProcess, token: string, spec: JobSpecI
   return ((await res.json()) as { total: number }).total;
 }
 
-async function openPanel(browser: Browser, harnessUrl: string, proxy: ProxyProcess, token: string, selected: string[], theme = "light") {
-  const page = await browser.newPage({ viewport: { width: 900, height: 640 } });
-  // A missing element fails the step that wanted it, rather than the whole test by its timeout.
-  page.setDefaultTimeout(10_000);
-  const query = new URLSearchParams({ proxy: proxy.url, token, theme, selection: JSON.stringify([PHOTO, OVAL, BIG]), selected: JSON.stringify(selected) });
-  await page.goto(`${harnessUrl}/?${query}`);
-  const panel = page.frameLocator("#panel");
-  await panel.getByTestId("balance").waitFor();
-  return { page, panel };
+/** The panel on a canvas holding the three fixtures, `selected` of them selected. */
+function open(suite: BrowserSuite, token: string, selected: string[], theme: "light" | "dark" = "light") {
+  return openPanel(suite, token, { selection: [PHOTO, OVAL, BIG], selected, theme });
 }
 
-/** Selects canvas nodes by name, firing selectionchange as a click in Figma would. */
-async function select(page: Page, names: string[]) {
-  await page.evaluate((n) => (globalThis as unknown as { __harness: { select(names: string[]): void } }).__harness.select(n), names);
+/** The canvas as these tests look at it: the images the plugin made, the given nodes by name, the last mask sent. */
+async function canvas(page: Page) {
+  // The oval covers image pixels 128..384 x 96..288; (130, 98) is inside its box but outside the ellipse.
+  const state = await readCanvas(page, { centre: [256, 192], corner: [2, 2], edgeOutside: [130, 98] });
+  return {
+    created: state.nodes,
+    given: Object.fromEntries(state.given.map((n) => [n.name, n])),
+    undoSteps: state.undoSteps,
+    framesLeft: state.frames.filter((f) => !f.removed).length,
+    mask: state.mask,
+  };
 }
-
-async function openTab(panel: FrameLocator, id: "edit" | "upscale"): Promise<Locator> {
-  await panel.getByTestId(`tab-${id}`).click();
-  const tabPanel = panel.locator(`#panel-${id}`);
-  await tabPanel.waitFor();
-  return tabPanel;
-}
-
-async function badge(scope: Locator) {
-  const el = scope.getByTestId("cost-badge");
-  return { credits: Number(await el.getAttribute("data-credits")), state: await el.getAttribute("data-state"), text: await el.innerText() };
-}
-
-async function badgeWhen(scope: Locator, predicate: (b: Awaited<ReturnType<typeof badge>>) => boolean) {
-  await expect.poll(async () => predicate(await badge(scope)), { timeout: 5_000 }).toBe(true);
-  return badge(scope);
-}
-
-async function waitForJob(scope: Locator) {
-  await expect
-    .poll(async () => scope.getByTestId("job-status").getAttribute("data-status").catch(() => null), { timeout: 60_000 })
-    .toMatch(/succeeded|failed/);
-  const status = await scope.getByTestId("job-status").getAttribute("data-status");
-  if (status === "failed") throw new Error(`the job failed: ${await scope.getByTestId("error").innerText()}`);
-}
-
-interface CanvasState {
-  created: { name: string; x: number; y: number; width: number; height: number; parentType: string; decoded: { width: number; height: number }; pluginData: Record<string, string> }[];
-  given: Record<string, { fills: { type: string; imageHash?: string; scaleMode?: string }[]; decoded: { width: number; height: number } | null; pluginData: Record<string, string> }>;
-  undoSteps: number;
-  framesLeft: number;
-  /** The last mask the plugin exported: its size and grey levels at a few points (image pixels). */
-  mask: { width: number; height: number; centre: number; corner: number; edgeOutside: number } | null;
-}
-
-async function canvas(page: Page): Promise<CanvasState> {
-  return page.evaluate(async () => {
-    type Node = { name: string; x: number; y: number; width: number; height: number; parent: { type: string } | null; removed: boolean; fills: { type: string; imageHash?: string; scaleMode?: string }[]; pluginData: Record<string, string> };
-    type Harness = { canvas: { nodes: Node[]; given: Node[]; frames: Node[]; undoSteps: number; images: Map<string, Uint8Array>; exported: { mask?: { bytes: Uint8Array } }[] } };
-    const h = (globalThis as unknown as { __harness: Harness }).__harness;
-    // Runs in the page, where createImageBitmap and OffscreenCanvas exist; the Node-side types do not know them.
-    const g = globalThis as unknown as {
-      createImageBitmap: (b: Blob) => Promise<{ width: number; height: number }>;
-      OffscreenCanvas: new (w: number, h: number) => { getContext(t: "2d"): { drawImage(i: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
-    };
-    const decode = async (hash: string | undefined) => {
-      const bytes = hash ? h.canvas.images.get(hash) : undefined;
-      if (!bytes) return null;
-      const bitmap = await g.createImageBitmap(new Blob([bytes]));
-      return { width: bitmap.width, height: bitmap.height };
-    };
-    const created = [];
-    for (const n of h.canvas.nodes)
-      created.push({ name: n.name, x: n.x, y: n.y, width: n.width, height: n.height, parentType: n.parent?.type ?? "", decoded: (await decode(n.fills[0]?.imageHash))!, pluginData: { ...n.pluginData } });
-    const given: CanvasState["given"] = {};
-    for (const n of h.canvas.given) given[n.name] = { fills: n.fills.map((f) => ({ ...f })), decoded: await decode(n.fills.find((f) => f.type === "IMAGE")?.imageHash), pluginData: { ...n.pluginData } };
-    const last = h.canvas.exported.at(-1)?.mask;
-    let mask = null;
-    if (last) {
-      const bitmap = await g.createImageBitmap(new Blob([last.bytes]));
-      const c = new g.OffscreenCanvas(bitmap.width, bitmap.height).getContext("2d");
-      c.drawImage(bitmap, 0, 0);
-      const grey = (x: number, y: number) => c.getImageData(x, y, 1, 1).data[0]!;
-      // The oval covers image pixels 128..384 x 96..288; (130, 98) is inside its box but outside the ellipse.
-      mask = { width: bitmap.width, height: bitmap.height, centre: grey(256, 192), corner: grey(2, 2), edgeOutside: grey(130, 98) };
-    }
-    return { created, given, undoSteps: h.canvas.undoSteps, framesLeft: h.canvas.frames.filter((f) => !f.removed).length, mask };
-  });
-}
-
 
 describe("Edit and Upscale studios in Chromium against a real proxy", () => {
-  let browser: Browser;
-  let proxy: ProxyProcess;
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await serveHarness();
-    // The default catalog routes the edits and upscales the offline local provider does to it, after the
-    // keyed providers, so they run here without any provider account.
-    proxy = await startProxy();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await proxy?.stop();
-    await harness?.close();
-  });
+  // The default catalog routes the edits and upscales the offline local provider does to it, after the
+  // keyed providers, so they run here without any provider account.
+  const suite = useBrowserSuite();
 
   it("renders both studios with badges at the catalog price for the selected image's pixel size", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Edit Team", "--tier", "pro");
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token, ["Photo"]);
+    const token = await createTeam(suite.proxy, "Edit Team", "pro");
+    const { page, panel } = await open(suite, token, ["Photo"]);
     const edit = await openTab(panel, "edit");
     expect(await panel.getByTestId("tab-edit").getAttribute("aria-selected")).toBe("true");
     expect(await panel.locator("#panel-create").isHidden()).toBe(true);
@@ -151,7 +59,7 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
     const photo = { width: 512, height: 384 };
     const rb = await badgeWhen(edit, (b) => b.state === "price");
     expect(rb.credits).toBe(DEFAULT_CATALOG.edit["remove-background"].credits);
-    expect(rb.credits).toBe(await serverEstimate(proxy, token, { operation: "edit", kind: "remove-background", input: photo }));
+    expect(rb.credits).toBe(await serverEstimate(suite.proxy, token, { operation: "edit", kind: "remove-background", input: photo }));
     expect(await edit.getByTestId("edit-run").isEnabled()).toBe(true);
 
     // Erase needs a shape over the image: asked for until one is selected with the photo.
@@ -162,7 +70,7 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
     await select(page, ["Photo", "Oval"]);
     await expect.poll(() => edit.getByTestId("mask-hint").innerText()).toContain("“Oval”");
     const erase = await badgeWhen(edit, (b) => b.state === "price");
-    expect(erase.credits).toBe(await serverEstimate(proxy, token, { operation: "edit", kind: "erase", input: photo }));
+    expect(erase.credits).toBe(await serverEstimate(suite.proxy, token, { operation: "edit", kind: "erase", input: photo }));
 
     // Per-kind fields: search & recolor asks what to select; outpaint shows its sides and the size it makes.
     await edit.getByTestId("edit-kind").selectOption("search-recolor");
@@ -178,7 +86,7 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
     await select(page, ["Big"]);
     const big = await badgeWhen(edit, (b) => b.state === "price" && b.credits !== rb.credits);
     expect(big.credits).toBe(DEFAULT_CATALOG.edit["remove-background"].credits + 1);
-    expect(big.credits).toBe(await serverEstimate(proxy, token, { operation: "edit", kind: "remove-background", input: BIG.image }));
+    expect(big.credits).toBe(await serverEstimate(suite.proxy, token, { operation: "edit", kind: "remove-background", input: BIG.image }));
 
     // The tabs are keyboard-reachable: arrow right from Edit moves to Upscale.
     await panel.getByTestId("tab-edit").focus();
@@ -189,7 +97,7 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
     await expect.poll(() => upscale.getByTestId("upscale-size").innerText()).toBe("2048×1536 → 4096×3072 px");
     const fastBig = await badgeWhen(upscale, (b) => b.state === "price");
     expect(fastBig.credits).toBe(DEFAULT_CATALOG.upscale.fast.credits + 1);
-    expect(fastBig.credits).toBe(await serverEstimate(proxy, token, { operation: "upscale", mode: "fast", input: BIG.image }));
+    expect(fastBig.credits).toBe(await serverEstimate(suite.proxy, token, { operation: "upscale", mode: "fast", input: BIG.image }));
 
     await select(page, ["Photo"]);
     await expect.poll(() => upscale.getByTestId("upscale-size").innerText()).toBe("512×384 → 2048×1536 px");
@@ -197,7 +105,7 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
     await upscale.getByTestId("upscale-mode").selectOption("conservative");
     await expect.poll(() => upscale.getByTestId("upscale-size").innerText()).toBe("512×384 → 4096×3072 px");
     const conservative = await badgeWhen(upscale, (b) => b.state === "price" && b.credits === DEFAULT_CATALOG.upscale.conservative.credits);
-    expect(conservative.credits).toBe(await serverEstimate(proxy, token, { operation: "upscale", mode: "conservative", input: photo }));
+    expect(conservative.credits).toBe(await serverEstimate(suite.proxy, token, { operation: "upscale", mode: "conservative", input: photo }));
     await upscale.getByTestId("upscale-mode").selectOption("creative");
     await badgeWhen(upscale, (b) => b.state === "empty");
     await upscale.getByTestId("upscale-prompt").fill("A red disc on a pale wall");
@@ -212,13 +120,13 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
     await shootPanel(page, "edit-light");
 
     // Pricing charged nothing.
-    expect((await me(proxy, token)).balance.held).toBe(0);
+    expect((await me(suite.proxy, token)).balance.held).toBe(0);
     await page.close();
   });
 
   it("says when nothing is selected, in both studios (dark theme)", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Empty Team", "--tier", "pro");
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token, [], "dark");
+    const token = await createTeam(suite.proxy, "Empty Team", "pro");
+    const { page, panel } = await open(suite, token, [], "dark");
     const edit = await openTab(panel, "edit");
     const empty = await badgeWhen(edit, (b) => b.state === "empty");
     expect(empty.credits).toBe(DEFAULT_CATALOG.edit["remove-background"].credits);
@@ -250,9 +158,9 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
   });
 
   it("removes the background and places the result beside the photo, charging what the badge said", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Cutout Team", "--tier", "pro");
-    const before = await me(proxy, token);
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token, ["Photo"]);
+    const token = await createTeam(suite.proxy, "Cutout Team", "pro");
+    const before = await me(suite.proxy, token);
+    const { page, panel } = await open(suite, token, ["Photo"]);
     const edit = await openTab(panel, "edit");
     const price = await badgeWhen(edit, (b) => b.state === "price");
     await edit.getByTestId("edit-run").click();
@@ -273,7 +181,7 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
     expect(state.undoSteps).toBe(1);
     expect(state.given.Photo!.pluginData).toEqual({}); // the source is left alone
 
-    const after = await me(proxy, token);
+    const after = await me(suite.proxy, token);
     expect(after.balance.available).toBe(before.balance.available! - price.credits);
     expect(after.balance.held).toBe(0);
     await expect.poll(async () => panel.getByTestId("balance").getAttribute("data-available")).toBe(String(after.balance.available));
@@ -281,9 +189,9 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
   });
 
   it("erases under the oval with a mask of the image's size, replacing the photo's fill in one undo step", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Erase Team", "--tier", "pro");
-    const before = await me(proxy, token);
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token, ["Photo", "Oval"]);
+    const token = await createTeam(suite.proxy, "Erase Team", "pro");
+    const before = await me(suite.proxy, token);
+    const { page, panel } = await open(suite, token, ["Photo", "Oval"]);
     const edit = await openTab(panel, "edit");
     await edit.getByTestId("edit-kind").selectOption("erase");
     await edit.getByTestId("edit-replace").check();
@@ -310,14 +218,14 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
     expect(photo.decoded).toEqual(PHOTO.image);
     expect(photo.pluginData).toMatchObject({ operation: "edit", jobId: expect.stringMatching(/\S/), assetId: expect.stringMatching(/\S/) });
     expect(state.undoSteps).toBe(1);
-    expect((await me(proxy, token)).balance.available).toBe(before.balance.available! - price.credits);
+    expect((await me(suite.proxy, token)).balance.available).toBe(before.balance.available! - price.credits);
     await page.close();
   });
 
   it("upscales 4x beside the photo", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Upscale Team", "--tier", "pro");
-    const before = await me(proxy, token);
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token, ["Photo"]);
+    const token = await createTeam(suite.proxy, "Upscale Team", "pro");
+    const before = await me(suite.proxy, token);
+    const { page, panel } = await open(suite, token, ["Photo"]);
     const upscale = await openTab(panel, "upscale");
     const price = await badgeWhen(upscale, (b) => b.state === "price");
     await upscale.getByTestId("upscale-run").click();
@@ -327,7 +235,7 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
     expect(state.created[0]!.decoded).toEqual({ width: 2048, height: 1536 });
     expect([state.created[0]!.x, state.created[0]!.width]).toEqual([PHOTO.x + PHOTO.width + 40, 2048]);
     expect(state.created[0]!.pluginData.operation).toBe("upscale");
-    expect((await me(proxy, token)).balance.available).toBe(before.balance.available! - price.credits);
+    expect((await me(suite.proxy, token)).balance.available).toBe(before.balance.available! - price.credits);
     await page.close();
   });
 });

@@ -3,15 +3,15 @@
 // and places each in its own frame with a hidden safe-zone layer; the Library lists what the team made with
 // what each image cost, filters it, places an image again without a job or a charge, and deletes one.
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { assetPageSchema, type Asset } from "../../core/api/assets.ts";
 import { ledgerPageSchema } from "../../core/api/reports.ts";
-import { jobResponseSchema, meSchema, type Job } from "../../core/api/responses.ts";
+import { jobResponseSchema, type Job } from "../../core/api/responses.ts";
 import type { JobSpecInput } from "../../core/api/specs.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { startProxy, type ProxyProcess } from "../support/proxy-process.ts";
-import { launchChromium, serveHarness, shootPanel, type Harness } from "../support/browser.ts";
+import type { ProxyProcess } from "../support/proxy-process.ts";
+import { badgeWhen, callProxy, createTeam, me, openPanel, openTab, readCanvas, runJob, select, selectIds, shootPanel, useBrowserSuite, waitForJob, type BrowserSuite, type CanvasNode } from "../support/browser.ts";
 
 /** A 512 x 384 px photo shown at half size. */
 const PHOTO = { name: "Photo", x: 100, y: 200, width: 256, height: 192, image: { width: 512, height: 384 } };
@@ -20,130 +20,37 @@ const FORMATS = new Map(DEFAULT_CATALOG.social.formats.map((f) => [f.id, f]));
 
 function api(proxy: ProxyProcess, token: string) {
   const get = async (path: string) => {
-    const res = await fetch(`${proxy.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await callProxy(proxy, token, path);
     expect(res.status, path).toBe(200);
     return res.json() as Promise<unknown>;
   };
   return {
-    me: async () => meSchema.parse(await get("/v1/me")),
+    me: () => me(proxy, token),
     ledger: async () => ledgerPageSchema.parse(await get("/v1/ledger?limit=200")).entries,
     job: async (id: string) => jobResponseSchema.parse(await get(`/v1/jobs/${id}`)).job,
     assets: async (query = "") => assetPageSchema.parse(await get(`/v1/assets?limit=200${query}`)).assets,
-    /** Starts a job (JSON, or multipart with an image) and waits until it is done. */
-    async run(spec: JobSpecInput, image?: Buffer): Promise<Job> {
-      let body: string | FormData = JSON.stringify(spec);
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, "idempotency-key": crypto.randomUUID() };
-      if (image) {
-        body = new FormData();
-        body.append("spec", JSON.stringify(spec));
-        body.append("image", new Blob([new Uint8Array(image)], { type: "image/png" }), "image");
-      } else headers["content-type"] = "application/json";
-      const res = await fetch(`${proxy.url}/v1/jobs`, { method: "POST", headers, body });
-      expect(res.status, await res.clone().text()).toBe(202);
-      const { id } = jobResponseSchema.parse(await res.json()).job;
-      for (let i = 0; i < 300; i++) {
-        const job = await this.job(id);
-        if (job.status === "succeeded") return job;
-        if (job.status === "failed") throw new Error(`job ${id} failed: ${JSON.stringify(job.error)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`job ${id} did not finish`);
-    },
+    /** Starts a job (JSON, or multipart with an image) and waits until it has succeeded. */
+    run: (spec: JobSpecInput, image?: Buffer): Promise<Job> => runJob(proxy, token, spec, image),
   };
 }
 
-async function openPanel(browser: Browser, harnessUrl: string, proxy: ProxyProcess, token: string, selected: string[], theme = "light") {
-  const page = await browser.newPage({ viewport: { width: 900, height: 640 } });
-  page.setDefaultTimeout(10_000);
-  const query = new URLSearchParams({ proxy: proxy.url, token, theme, selection: JSON.stringify([PHOTO]), selected: JSON.stringify(selected) });
-  await page.goto(`${harnessUrl}/?${query}`);
-  const panel = page.frameLocator("#panel");
-  await panel.getByTestId("balance").waitFor();
-  return { page, panel };
+/** The panel on a canvas holding the photo, `selected` of it selected. */
+function open(suite: BrowserSuite, token: string, selected: string[], theme: "light" | "dark" = "light") {
+  return openPanel(suite, token, { selection: [PHOTO], selected, theme });
 }
 
-async function select(page: Page, names: string[]) {
-  await page.evaluate((n) => (globalThis as unknown as { __harness: { select(names: string[]): void } }).__harness.select(n), names);
-}
-
-async function openTab(panel: FrameLocator, id: "social" | "library"): Promise<Locator> {
-  await panel.getByTestId(`tab-${id}`).click();
-  const tabPanel = panel.locator(`#panel-${id}`);
-  await tabPanel.waitFor();
-  return tabPanel;
-}
-
-async function badge(scope: Locator) {
-  const el = scope.getByTestId("cost-badge");
-  return { credits: Number(await el.getAttribute("data-credits")), state: await el.getAttribute("data-state"), text: await el.innerText() };
-}
-
-async function badgeWhen(scope: Locator, predicate: (b: Awaited<ReturnType<typeof badge>>) => boolean) {
-  await expect.poll(async () => predicate(await badge(scope)), { timeout: 5_000 }).toBe(true);
-  return badge(scope);
-}
-
-async function waitForJob(scope: Locator) {
-  await expect
-    .poll(async () => scope.getByTestId("job-status").getAttribute("data-status").catch(() => null), { timeout: 60_000 })
-    .toMatch(/succeeded|failed/);
-  const status = await scope.getByTestId("job-status").getAttribute("data-status");
-  if (status === "failed") throw new Error(`the job failed: ${await scope.getByTestId("error").innerText()}`);
-}
-
-interface Box {
-  id: string;
-  name: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  visible: boolean;
-  pluginData: Record<string, string>;
-  fills: { type: string; imageHash?: string; opacity?: number }[];
-  /** The decoded size of the IMAGE fill, if any. */
-  decoded: { width: number; height: number } | null;
-  children: Box[];
-}
-
-interface CanvasState {
-  /** Social results' frames, wherever they are, with their parent's type. */
-  frames: (Box & { parentType: string })[];
-  /** Top-level rectangles the plugin placed. */
-  rectangles: Box[];
-  undoSteps: number;
-  selectedIds: string[];
-  scrolledTo: string[][];
-}
-
-async function canvas(page: Page): Promise<CanvasState> {
-  return page.evaluate(async () => {
-    type Node = { id: string; type: string; name: string; x: number; y: number; width: number; height: number; visible: boolean; removed: boolean; parent: { type: string } | null; fills: Box["fills"]; pluginData: Record<string, string>; children?: Node[] };
-    type H = { canvas: { nodes: Node[]; frames: Node[]; undoSteps: number; scrolledTo: string[][]; images: Map<string, Uint8Array> }; figma: { currentPage: { selection: { id: string }[] } } };
-    const h = (globalThis as unknown as { __harness: H }).__harness;
-    const decodeImage = (globalThis as unknown as { createImageBitmap: (b: Blob) => Promise<{ width: number; height: number }> }).createImageBitmap;
-    const box = async (n: Node): Promise<Box> => {
-      const hash = n.fills.find((f) => f.type === "IMAGE")?.imageHash;
-      const bytes = hash ? h.canvas.images.get(hash) : undefined;
-      const bitmap = bytes ? await decodeImage(new Blob([bytes])) : null;
-      const children = [];
-      for (const c of n.children ?? []) children.push(await box(c));
-      return {
-        id: n.id, name: n.name, x: n.x, y: n.y, width: n.width, height: n.height, visible: n.visible, pluginData: { ...n.pluginData },
-        fills: n.fills.map((f) => ({ ...f })), decoded: bitmap && { width: bitmap.width, height: bitmap.height }, children,
-      };
-    };
-    const top = (nodes: Node[]) => nodes.filter((n) => !n.removed && n.parent?.type === "PAGE");
-    const frames = [];
-    for (const f of h.canvas.frames.filter((n) => !n.removed && n.pluginData.format)) frames.push({ ...(await box(f)), parentType: f.parent?.type ?? "" });
-    const rectangles = [];
-    for (const r of top(h.canvas.nodes)) rectangles.push(await box(r));
-    return { frames, rectangles, undoSteps: h.canvas.undoSteps, scrolledTo: h.canvas.scrolledTo, selectedIds: h.figma.currentPage.selection.map((n) => n.id) };
-  });
+/** The canvas with social results' frames (wherever they are) and the top-level rectangles the plugin placed. */
+async function canvas(page: Page) {
+  const state = await readCanvas(page);
+  return {
+    ...state,
+    frames: state.frames.filter((f) => !f.removed && f.pluginData.format),
+    rectangles: state.nodes.filter((n) => !n.removed && n.parentType === "PAGE"),
+  };
 }
 
 /** The frame a social result must be: named for its format, sized to it, the image at 0,0, the safe zone hidden. */
-function expectFormatFrame(frame: Box, formatId: string) {
+function expectFormatFrame(frame: CanvasNode, formatId: string) {
   const f = FORMATS.get(formatId)!;
   expect(frame.name).toBe(`${f.platform} · ${f.label} ${f.width}×${f.height}`);
   expect([frame.width, frame.height]).toEqual([f.width, f.height]);
@@ -167,28 +74,17 @@ function expectFormatFrame(frame: Box, formatId: string) {
 }
 
 describe("Social and Library studios in Chromium against a real proxy", () => {
-  let browser: Browser;
-  let proxy: ProxyProcess;
-  let harness: Harness;
+  const suite = useBrowserSuite();
   let photo: Buffer;
 
   beforeAll(async () => {
-    harness = await serveHarness();
-    proxy = await startProxy();
-    browser = await launchChromium();
     photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: "#d2452d" } }).png().toBuffer();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await proxy?.stop();
-    await harness?.close();
   });
 
   it("makes the picked formats for free and frames each beside the photo with its hidden safe zone", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Social Team", "--tier", "free");
-    const server = api(proxy, token);
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token, []);
+    const token = await createTeam(suite.proxy, "Social Team", "free");
+    const server = api(suite.proxy, token);
+    const { page, panel } = await open(suite, token, []);
     const social = await openTab(panel, "social");
 
     // Nothing selected and nothing picked read differently; both are free, neither can run.
@@ -228,7 +124,7 @@ describe("Social and Library studios in Chromium against a real proxy", () => {
     // Free: the badge and the server agree on 0.
     const free = await badgeWhen(social, (b) => b.state === "free");
     expect(free).toMatchObject({ credits: 0, text: "Free" });
-    const est = await fetch(`${proxy.url}/v1/estimate`, {
+    const est = await fetch(`${suite.proxy.url}/v1/estimate`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ operation: "social", formats: picked, crop: "smart", input: PHOTO.image }),
@@ -270,12 +166,7 @@ describe("Social and Library studios in Chromium against a real proxy", () => {
     expect(ledgerAfter.filter((e) => e.amount !== 0)).toEqual(ledgerBefore.filter((e) => e.amount !== 0));
 
     // The placed story image, selected again, names its asset: the next job records it as the parent.
-    await page.evaluate((id) => {
-      type N = { id: string; children?: N[] };
-      const h = (globalThis as unknown as { __harness: { canvas: { frames: N[] }; figma: { currentPage: { selection: N[] } } } }).__harness;
-      const frame = h.canvas.frames.find((f) => f.id === id)!;
-      h.figma.currentPage.selection = [frame.children![0]!];
-    }, state.frames[1]!.id);
+    await selectIds(page, [state.frames[1]!.children[0]!.id]);
     // Select-all on a mixed platform picks all of it; once more, none.
     await social.getByTestId("social-all-instagram").check();
     expect(await social.getByTestId("social-format-instagram-portrait").isChecked()).toBe(true);
@@ -299,8 +190,8 @@ describe("Social and Library studios in Chromium against a real proxy", () => {
   }, 120_000);
 
   it("looks native in the dark theme", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Dark Social", "--tier", "pro");
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token, ["Photo"], "dark");
+    const token = await createTeam(suite.proxy, "Dark Social", "pro");
+    const { page, panel } = await open(suite, token, ["Photo"], "dark");
     const social = await openTab(panel, "social");
     await social.getByTestId("social-all-youtube").check();
     await social.getByTestId("social-format-linkedin-feed").check();
@@ -314,8 +205,8 @@ describe("Social and Library studios in Chromium against a real proxy", () => {
   });
 
   it("lists the team's images with what each cost, filters them, places one again for free and deletes one", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Library Team", "--tier", "pro");
-    const server = api(proxy, token);
+    const token = await createTeam(suite.proxy, "Library Team", "pro");
+    const server = api(suite.proxy, token);
     // Two creates (one with two variations: its charge is split over both images) and enough social formats
     // for a second page.
     const fox = await server.run({ operation: "create", prompt: "A red fox in fresh snow", quality: "draft", variations: 2 });
@@ -326,7 +217,7 @@ describe("Social and Library studios in Chromium against a real proxy", () => {
     expect(fox.charged).toBeGreaterThan(0);
     const total = 3 + 4 * all.length;
 
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token, ["Photo"]);
+    const { page, panel } = await open(suite, token, ["Photo"]);
     const contentRequests: string[] = [];
     page.on("request", (r) => /\/v1\/assets\/[^/]+\/content$/.test(r.url()) && contentRequests.push(r.url()));
     const library = await openTab(panel, "library");
@@ -421,13 +312,13 @@ describe("Social and Library studios in Chromium against a real proxy", () => {
     await page.close();
 
     // A member sees the team's images and may place them, but not delete a manager's.
-    const res = await fetch(`${proxy.url}/v1/team/members`, {
+    const res = await fetch(`${suite.proxy.url}/v1/team/members`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ name: "Mo", role: "member" }),
     });
     const member = ((await res.json()) as { token: string }).token;
-    const dark = await openPanel(browser, harness.url, proxy, member, ["Photo"], "dark");
+    const dark = await open(suite, member, ["Photo"], "dark");
     const memberLibrary = await openTab(dark.panel, "library");
     await memberLibrary.getByTestId("library-type").selectOption("create");
     await expect.poll(() => memberLibrary.getByTestId("library-row").count()).toBe(2);

@@ -3,32 +3,27 @@
 // provider. Every figure the manager sees is what /v1/usage and /v1/team return; a member sees only their
 // own spend and cap; a cap edited in the panel is the cap the proxy enforces; the CSV export is the proxy's.
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { FrameLocator, Locator, Page } from "playwright-core";
 import { teamResponseSchema, usageResponseSchema, type TeamResponse, type UsageGroup, type UsageResponse } from "../../core/api/reports.ts";
 import { insightsResponseSchema, type InsightsResponse } from "../../core/api/insights.ts";
-import { jobResponseSchema, meSchema } from "../../core/api/responses.ts";
-import { startProxy, type ProxyProcess } from "../support/proxy-process.ts";
-import { launchChromium, serveHarness, shootPanel, type Harness } from "../support/browser.ts";
-
+import { meSchema } from "../../core/api/responses.ts";
+import type { ProxyProcess } from "../support/proxy-process.ts";
+import { callProxy, createTeam, openPanel, runJob, shootPanel, useBrowserSuite, type BrowserSuite } from "../support/browser.ts";
 
 interface Member {
   id: string;
   token: string;
 }
 
-function get(proxy: ProxyProcess, token: string, path: string): Promise<Response> {
-  return fetch(`${proxy.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-}
-
 async function usage(proxy: ProxyProcess, token: string, groupBy: UsageGroup[]): Promise<UsageResponse> {
-  const res = await get(proxy, token, `/v1/usage?groupBy=${groupBy.join(",")}`);
+  const res = await callProxy(proxy, token, `/v1/usage?groupBy=${groupBy.join(",")}`);
   expect(res.status).toBe(200);
   return usageResponseSchema.parse(await res.json());
 }
 
 async function insights(proxy: ProxyProcess, token: string): Promise<InsightsResponse> {
-  const res = await get(proxy, token, "/v1/insights");
+  const res = await callProxy(proxy, token, "/v1/insights");
   expect(res.status).toBe(200);
   return insightsResponseSchema.parse(await res.json());
 }
@@ -44,39 +39,13 @@ async function shownInsights(studio: Locator) {
 }
 
 async function team(proxy: ProxyProcess, token: string): Promise<TeamResponse> {
-  const res = await get(proxy, token, "/v1/team");
+  const res = await callProxy(proxy, token, "/v1/team");
   expect(res.status).toBe(200);
   return teamResponseSchema.parse(await res.json());
 }
 
-/** Starts a job through the API (JSON spec, or multipart with an image) and waits until it settles. */
-async function runJob(proxy: ProxyProcess, token: string, spec: Record<string, unknown>, image?: Uint8Array): Promise<void> {
-  let body: string | FormData = JSON.stringify(spec);
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, "idempotency-key": crypto.randomUUID() };
-  if (image) {
-    body = new FormData();
-    body.append("spec", JSON.stringify(spec));
-    body.append("image", new Blob([image], { type: "image/png" }), "image.png");
-  } else headers["content-type"] = "application/json";
-  const res = await fetch(`${proxy.url}/v1/jobs`, { method: "POST", headers, body });
-  expect(res.status, await res.clone().text()).toBe(202);
-  let { job } = jobResponseSchema.parse(await res.json());
-  const deadline = Date.now() + 30_000;
-  while (job.status === "queued" || job.status === "running") {
-    if (Date.now() > deadline) throw new Error(`job ${job.id} did not settle`);
-    await new Promise((r) => setTimeout(r, 100));
-    ({ job } = jobResponseSchema.parse(await (await get(proxy, token, `/v1/jobs/${job.id}`)).json()));
-  }
-  expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
-}
-
-async function openTeam(browser: Browser, harnessUrl: string, proxy: ProxyProcess, token: string, theme = "light"): Promise<{ page: Page; panel: FrameLocator; studio: Locator }> {
-  const page = await browser.newPage({ viewport: { width: 900, height: 640 } });
-  page.setDefaultTimeout(10_000);
-  const query = new URLSearchParams({ proxy: proxy.url, token, theme, selection: "[]" });
-  await page.goto(`${harnessUrl}/?${query}`);
-  const panel = page.frameLocator("#panel");
-  await panel.getByTestId("balance").waitFor();
+async function openTeam(suite: BrowserSuite, token: string, theme: "light" | "dark" = "light"): Promise<{ page: Page; panel: FrameLocator; studio: Locator }> {
+  const { page, panel } = await openPanel(suite, token, { theme });
   // By keyboard, as the tabs pattern has it: End moves to the last tab (Team) and selects it.
   await panel.getByTestId("tab-create").focus();
   await page.keyboard.press("End");
@@ -121,18 +90,15 @@ async function shoot(page: Page, name: string) {
 }
 
 describe("Team studio in Chromium against a real proxy", () => {
-  let browser: Browser;
-  let proxy: ProxyProcess;
-  let harness: Harness;
+  const suite = useBrowserSuite();
   let manager: Member & { teamId: string };
   let bea: Member;
   let cy: Member;
 
   beforeAll(async () => {
-    harness = await serveHarness();
-    proxy = await startProxy();
+    const { proxy } = suite;
     const created = await proxy.admin<{ team: { id: string }; token: string }>("team", "create", "--name", "Northwind Studio", "--tier", "pro", "--manager", "Maya");
-    const managerMe = meSchema.parse(await (await get(proxy, created.token, "/v1/me")).json());
+    const managerMe = meSchema.parse(await (await callProxy(proxy, created.token, "/v1/me")).json());
     manager = { id: managerMe.user.id, token: created.token, teamId: created.team.id };
     const addMember = async (name: string, ...cap: string[]) => {
       const { member, token } = await proxy.admin<{ member: { id: string }; token: string }>("member", "add", "--team", manager.teamId, "--name", name, ...cap);
@@ -150,26 +116,18 @@ describe("Team studio in Chromium against a real proxy", () => {
     const premium = { operation: "create", prompt: "A harbour at night", quality: "premium", aspectRatio: { width: 256, height: 192 } };
     await runJob(proxy, manager.token, premium);
     await runJob(proxy, manager.token, premium);
-
-    browser = await launchChromium();
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await proxy?.stop();
-    await harness?.close();
-  });
-
   it("shows a manager the team's figures exactly as /v1/usage and /v1/team have them", async () => {
-    const { page, studio } = await openTeam(browser, harness.url, proxy, manager.token);
+    const { page, studio } = await openTeam(suite, manager.token);
     expect(await studio.getAttribute("data-role")).toBe("manager");
-    const summary = await team(proxy, manager.token);
+    const summary = await team(suite.proxy, manager.token);
 
     // Spend by member, operation and provider: each chart's bars are the report grouped that way.
     const expected = {
-      "chart-member": byKey((await usage(proxy, manager.token, ["member"])).rows, (r) => r.memberId),
-      "chart-operation": byKey((await usage(proxy, manager.token, ["operation"])).rows, (r) => r.operation),
-      "chart-provider": byKey((await usage(proxy, manager.token, ["provider"])).rows, (r) => r.provider),
+      "chart-member": byKey((await usage(suite.proxy, manager.token, ["member"])).rows, (r) => r.memberId),
+      "chart-operation": byKey((await usage(suite.proxy, manager.token, ["operation"])).rows, (r) => r.operation),
+      "chart-provider": byKey((await usage(suite.proxy, manager.token, ["provider"])).rows, (r) => r.provider),
     };
     expect(Object.keys(expected["chart-member"]).sort()).toEqual([bea.id, manager.id].sort());
     expect(Object.keys(expected["chart-operation"]).sort()).toEqual(["create", "upscale.fast"]);
@@ -183,7 +141,7 @@ describe("Team studio in Chromium against a real proxy", () => {
     }
 
     // The period's totals and the balance.
-    const total = (await usage(proxy, manager.token, ["member"])).total;
+    const total = (await usage(suite.proxy, manager.token, ["member"])).total;
     expect(total.credits).toBeGreaterThan(0);
     expect(total.credits).toBe(summary.balance.spent);
     expect(await studio.getByTestId("team-spent").innerText()).toBe(`${total.credits} cr`);
@@ -210,7 +168,7 @@ describe("Team studio in Chromium against a real proxy", () => {
     expect(await beaRow.getByTestId("member-cap").innerText()).toBe(`${beaNow.spent} of 200 cr · ${beaNow.capRemaining} left`);
 
     // Ways to save: the proxy's insights over the team's jobs, each with its advice and saving.
-    const report = await insights(proxy, manager.token);
+    const report = await insights(suite.proxy, manager.token);
     expect(report.insights.length).toBeGreaterThan(0);
     const listed = await shownInsights(studio);
     expect(listed.map((i) => [i.kind, i.saved])).toEqual(report.insights.map((i) => [i.kind, i.savedCredits]));
@@ -223,7 +181,7 @@ describe("Team studio in Chromium against a real proxy", () => {
   });
 
   it("edits a member's cap from the keyboard, refusing what is no cap and saving what the proxy then enforces", async () => {
-    const { page, studio } = await openTeam(browser, harness.url, proxy, manager.token);
+    const { page, studio } = await openTeam(suite, manager.token);
     const row = studio.locator(`[data-member-id="${cy.id}"]`);
     await row.getByTestId("cap-edit").focus();
     await page.keyboard.press("Enter");
@@ -235,7 +193,7 @@ describe("Team studio in Chromium against a real proxy", () => {
     await page.keyboard.press("Enter");
     await expect.poll(() => row.locator(".field-error").innerText()).toMatch(/whole number/);
     expect(await input.getAttribute("aria-invalid")).toBe("true");
-    expect((await team(proxy, manager.token)).members.find((m) => m.id === cy.id)!.monthlyCap).toBeNull();
+    expect((await team(suite.proxy, manager.token)).members.find((m) => m.id === cy.id)!.monthlyCap).toBeNull();
 
     // Escape cancels and gives focus back to the button.
     await page.keyboard.press("Escape");
@@ -246,7 +204,7 @@ describe("Team studio in Chromium against a real proxy", () => {
     await row.locator("input").fill("1,500");
     await page.keyboard.press("Enter");
     await expect.poll(() => row.getAttribute("data-cap")).toBe("1500");
-    const saved = (await team(proxy, manager.token)).members.find((m) => m.id === cy.id)!;
+    const saved = (await team(suite.proxy, manager.token)).members.find((m) => m.id === cy.id)!;
     expect(saved).toMatchObject({ monthlyCap: 1500, capRemaining: 1500 });
     expect(await row.getByTestId("member-cap").innerText()).toBe("0 of 1,500 cr · 1,500 left");
 
@@ -255,12 +213,12 @@ describe("Team studio in Chromium against a real proxy", () => {
     await row.locator("input").fill("");
     await row.getByTestId("cap-save").click();
     await expect.poll(() => row.getAttribute("data-cap")).toBe("");
-    expect((await team(proxy, manager.token)).members.find((m) => m.id === cy.id)!.monthlyCap).toBeNull();
+    expect((await team(suite.proxy, manager.token)).members.find((m) => m.id === cy.id)!.monthlyCap).toBeNull();
     await page.close();
   });
 
   it("exports the period's usage as the proxy's CSV, downloadable or as text to copy", async () => {
-    const { page, studio } = await openTeam(browser, harness.url, proxy, manager.token, "dark");
+    const { page, studio } = await openTeam(suite, manager.token, "dark");
     await studio.getByTestId("csv-export").click();
     const ready = studio.getByTestId("csv-ready");
     await ready.waitFor();
@@ -270,8 +228,8 @@ describe("Team studio in Chromium against a real proxy", () => {
     await studio.getByRole("button", { name: /show it as text/i }).click();
     const text = await studio.getByTestId("csv-text").inputValue();
 
-    const period = (await team(proxy, manager.token)).balance;
-    const res = await get(proxy, manager.token, `/v1/usage?format=csv&groupBy=day,member,operation,provider,model&from=${period.periodStartsAt}&to=${period.periodEndsAt}`);
+    const period = (await team(suite.proxy, manager.token)).balance;
+    const res = await callProxy(suite.proxy, manager.token, `/v1/usage?format=csv&groupBy=day,member,operation,provider,model&from=${period.periodStartsAt}&to=${period.periodEndsAt}`);
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
     const csv = await res.text();
     // A textarea's value has LF line ends whatever it was given; the Blob (below) keeps the proxy's CRLF.
@@ -289,11 +247,11 @@ describe("Team studio in Chromium against a real proxy", () => {
   });
 
   it("shows a member only their own spend this period and their cap", async () => {
-    const { page, panel, studio } = await openTeam(browser, harness.url, proxy, bea.token);
+    const { page, panel, studio } = await openTeam(suite, bea.token);
     expect(await studio.getAttribute("data-role")).toBe("member");
-    const mine = await usage(proxy, bea.token, ["operation"]);
+    const mine = await usage(suite.proxy, bea.token, ["operation"]);
     expect(mine.member).toBe(bea.id);
-    const me = meSchema.parse(await (await get(proxy, bea.token, "/v1/me")).json());
+    const me = meSchema.parse(await (await callProxy(suite.proxy, bea.token, "/v1/me")).json());
     expect(mine.total.credits).toBe(me.member.spent);
 
     expect(await studio.getByTestId("my-spent").innerText()).toBe(`${mine.total.credits} cr`);
@@ -306,10 +264,10 @@ describe("Team studio in Chromium against a real proxy", () => {
     expect(await studio.getByTestId("team-members").count()).toBe(0);
     expect(await studio.getByTestId("csv-export").count()).toBe(0);
     expect(await panel.locator("#panel-team").innerText()).not.toMatch(/Maya|Cy\b/);
-    expect((await get(proxy, bea.token, "/v1/team")).status).toBe(403);
+    expect((await callProxy(suite.proxy, bea.token, "/v1/team")).status).toBe(403);
 
     // Insights of their own jobs only.
-    const own = await insights(proxy, bea.token);
+    const own = await insights(suite.proxy, bea.token);
     expect((await shownInsights(studio)).map((i) => i.kind)).toEqual(own.insights.map((i) => i.kind));
 
     await expectNoOverflow(studio);
@@ -318,8 +276,8 @@ describe("Team studio in Chromium against a real proxy", () => {
   });
 
   it("says so when nothing has been spent yet this period", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Quiet Team", "--tier", "basic");
-    const { page, studio } = await openTeam(browser, harness.url, proxy, token);
+    const token = await createTeam(suite.proxy, "Quiet Team", "basic");
+    const { page, studio } = await openTeam(suite, token);
     await studio.getByTestId("team-empty").waitFor();
     expect(await studio.getByTestId("bar").count()).toBe(0);
     expect(await studio.getByTestId("team-spent").innerText()).toBe("0 cr");

@@ -6,73 +6,21 @@
 //   The same holds in Upscale, on an image this plugin placed (its library asset names the input).
 // - The Plan section prices the cost guide's first example as POST /v1/estimate does (29).
 // - The Team studio shows the proxy's cost-saving insights, and an empty state before there are any.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { FrameLocator, Locator, Page } from "playwright-core";
 import { insightsResponseSchema } from "../../core/api/insights.ts";
-import { jobResponseSchema, meSchema, templatesResponseSchema } from "../../core/api/responses.ts";
+import { templatesResponseSchema } from "../../core/api/responses.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { startProxy, type ProxyProcess } from "../support/proxy-process.ts";
-import { launchChromium, serveHarness, shootPanel, type Harness } from "../support/browser.ts";
+import type { ProxyProcess } from "../support/proxy-process.ts";
+import { badge, badgeWhen, callProxy, createTeam, me, openPanel, openTab, readCanvas, runJob, selectIds, shootPanel, useBrowserSuite, waitForJob } from "../support/browser.ts";
 
 const HERO = { name: "Hero", x: 100, y: 200, width: 400, height: 300 };
 
-function call(proxy: ProxyProcess, token: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${proxy.url}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json", "idempotency-key": crypto.randomUUID() }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
-
+/** What the team has left; nothing may be held after a job has settled. */
 async function available(proxy: ProxyProcess, token: string): Promise<number> {
-  const res = await call(proxy, token, "/v1/me");
-  expect(res.status).toBe(200);
-  const me = meSchema.parse(await res.json());
-  expect(me.balance.held).toBe(0);
-  return me.balance.available!;
-}
-
-/** Runs a job through the API and waits until it settles. */
-async function runJob(proxy: ProxyProcess, token: string, spec: Record<string, unknown>) {
-  const res = await call(proxy, token, "/v1/jobs", spec);
-  expect(res.status, await res.clone().text()).toBe(202);
-  let { job } = jobResponseSchema.parse(await res.json());
-  const deadline = Date.now() + 30_000;
-  while (job.status === "queued" || job.status === "running") {
-    if (Date.now() > deadline) throw new Error(`job ${job.id} did not settle`);
-    await new Promise((r) => setTimeout(r, 100));
-    ({ job } = jobResponseSchema.parse(await (await call(proxy, token, `/v1/jobs/${job.id}`)).json()));
-  }
-  expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
-  return job;
-}
-
-async function openPanel(browser: Browser, harnessUrl: string, proxy: ProxyProcess, token: string, theme = "light") {
-  const page = await browser.newPage({ viewport: { width: 900, height: 640 } });
-  page.setDefaultTimeout(10_000);
-  const query = new URLSearchParams({ proxy: proxy.url, token, theme, selection: JSON.stringify([HERO]) });
-  await page.goto(`${harnessUrl}/?${query}`);
-  const panel = page.frameLocator("#panel");
-  await panel.getByTestId("balance").waitFor();
-  return { page, panel };
-}
-
-async function badge(scope: Locator | FrameLocator) {
-  const el = scope.getByTestId("cost-badge");
-  return { credits: Number(await el.getAttribute("data-credits")), state: await el.getAttribute("data-state"), text: await el.innerText() };
-}
-
-async function badgeWhen(scope: Locator | FrameLocator, predicate: (b: Awaited<ReturnType<typeof badge>>) => boolean) {
-  await expect.poll(async () => predicate(await badge(scope)), { timeout: 5_000 }).toBe(true);
-  return badge(scope);
-}
-
-/** Waits for the studio's job to finish and returns its status line. */
-async function finished(scope: Locator | FrameLocator): Promise<string> {
-  await expect.poll(async () => scope.getByTestId("job-status").getAttribute("data-status").catch(() => null), { timeout: 60_000 }).toMatch(/succeeded|failed/);
-  const status = scope.getByTestId("job-status");
-  if ((await status.getAttribute("data-status")) === "failed") throw new Error(`the job failed: ${await scope.getByTestId("error").innerText()}`);
-  return status.innerText();
+  const { balance } = await me(proxy, token);
+  expect(balance.held).toBe(0);
+  return balance.available!;
 }
 
 /** At Figma's default 360 x 600 nothing sticks out sideways: not the page, not the studio's scroll area. */
@@ -86,35 +34,22 @@ async function expectNoOverflow(scope: Locator | FrameLocator) {
 
 /** The images the plugin placed, with the spec each one was made from. */
 async function placed(page: Page): Promise<{ id: string; assetId: string; spec: Record<string, unknown> }[]> {
-  const nodes = await page.evaluate(() => {
-    type Node = { id: string; pluginData: Record<string, string> };
-    return (globalThis as unknown as { __harness: { canvas: { nodes: Node[] } } }).__harness.canvas.nodes.map((n) => ({ id: n.id, assetId: n.pluginData.assetId ?? "", spec: n.pluginData.spec ?? "{}" }));
-  });
-  return nodes.map((n) => ({ ...n, spec: JSON.parse(n.spec) as Record<string, unknown> }));
+  return (await readCanvas(page)).nodes.map((n) => ({ id: n.id, assetId: n.pluginData.assetId ?? "", spec: JSON.parse(n.pluginData.spec ?? "{}") as Record<string, unknown> }));
 }
 
 describe("Templates, reuse and plans in Chromium against a real proxy", () => {
-  let browser: Browser;
-  let proxy: ProxyProcess;
-  let harness: Harness;
+  const suite = useBrowserSuite();
 
-  beforeAll(async () => {
-    harness = await serveHarness();
-    proxy = await startProxy();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await proxy?.stop();
-    await harness?.close();
-  });
+  /** A new pro team, and the panel signed in as its manager with the hero frame selected. */
+  async function openAsNewTeam(name: string, theme: "light" | "dark" = "light") {
+    const token = await createTeam(suite.proxy, name, "pro");
+    return { token, ...(await openPanel(suite, token, { selection: [HERO], theme })) };
+  }
 
   it("applies a template: the form and badge change, {subject} is selected to type over, and the charge is the badge", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Template Team", "--tier", "pro");
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token);
+    const { token, page, panel } = await openAsNewTeam("Template Team");
     // What GET /v1/templates says each costs is what the picker says.
-    const listed = templatesResponseSchema.parse(await (await call(proxy, token, "/v1/templates")).json()).templates;
+    const listed = templatesResponseSchema.parse(await (await callProxy(suite.proxy, token, "/v1/templates")).json()).templates;
     const product = listed.find((t) => t.id === "product-shot")!;
     const option = panel.getByTestId("template").locator('option[value="product-shot"]');
     expect(await option.innerText()).toBe(`Product shot · ${product.estimate.total} credits`);
@@ -147,12 +82,12 @@ describe("Templates, reuse and plans in Chromium against a real proxy", () => {
     await page.keyboard.type("a red bicycle");
     expect(await panel.getByTestId("prompt").inputValue()).toBe(product.prompt.replace("{subject}", "a red bicycle"));
 
-    const start = await available(proxy, token);
+    const start = await available(suite.proxy, token);
     const price = await badgeWhen(panel, (b) => b.state === "price");
     expect(price.credits).toBe(product.estimate.total);
     await panel.getByTestId("generate").click();
-    expect(await finished(panel)).toBe(`Placed 1 image · ${price.credits} credits charged`);
-    expect(await available(proxy, token)).toBe(start - price.credits);
+    expect(await waitForJob(panel)).toBe(`Placed 1 image · ${price.credits} credits charged`);
+    expect(await available(suite.proxy, token)).toBe(start - price.credits);
     const [node] = await placed(page);
     expect(node!.spec).toMatchObject({ templateId: "product-shot", negativePrompt: "text, watermark, clutter", quality: "standard", aspectRatio: "1:1" });
 
@@ -163,8 +98,7 @@ describe("Templates, reuse and plans in Chromium against a real proxy", () => {
   });
 
   it("reuses an identical seeded create for 0 credits, and makes a new one at the badge's price when asked", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Reuse Team", "--tier", "pro");
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token, "dark");
+    const { token, page, panel } = await openAsNewTeam("Reuse Team", "dark");
     await panel.getByTestId("prompt").fill("A paper boat on a pond");
     await panel.getByTestId("quality").selectOption("draft");
     // The seed sits in the Advanced disclosure, opened from the keyboard.
@@ -178,10 +112,10 @@ describe("Templates, reuse and plans in Chromium against a real proxy", () => {
     expect((await badge(panel)).state).toBe("price");
     expect(await panel.getByTestId("create-fresh").count()).toBe(0);
 
-    const start = await available(proxy, token);
+    const start = await available(suite.proxy, token);
     await panel.getByTestId("generate").click();
-    expect(await finished(panel)).toBe(`Placed 1 image · ${draft} credits charged`);
-    expect(await available(proxy, token)).toBe(start - draft);
+    expect(await waitForJob(panel)).toBe(`Placed 1 image · ${draft} credits charged`);
+    expect(await available(suite.proxy, token)).toBe(start - draft);
     const first = await placed(page);
     expect(first).toHaveLength(1);
     expect(first[0]!.spec).toMatchObject({ seed: 1234 });
@@ -189,15 +123,15 @@ describe("Templates, reuse and plans in Chromium against a real proxy", () => {
     // The same again: the badge says so before the click, and the server agrees.
     const reuse = await badgeWhen(panel, (b) => b.state === "reuse");
     expect(reuse).toEqual({ credits: 0, state: "reuse", text: "Reuse · 0" });
-    const est = (await (await call(proxy, token, "/v1/estimate", { operation: "create", prompt: "A paper boat on a pond", quality: "draft", aspectRatio: "1:1", variations: 1, seed: 1234 })).json()) as { total: number; reuse?: { jobId: string } };
+    const est = (await (await callProxy(suite.proxy, token, "/v1/estimate", { operation: "create", prompt: "A paper boat on a pond", quality: "draft", aspectRatio: "1:1", variations: 1, seed: 1234 })).json()) as { total: number; reuse?: { jobId: string } };
     expect(est).toMatchObject({ total: 0, reuse: { jobId: expect.any(String) } });
     expect(await panel.getByTestId("create-fresh").isChecked()).toBe(false);
     expect(await panel.getByText(`Make a new one instead (${draft} credits)`).isVisible()).toBe(true);
     await expectNoOverflow(panel.locator("#panel-create"));
     await shootPanel(page, "create-reuse-dark");
     await panel.getByTestId("generate").click();
-    expect(await finished(panel)).toBe("Placed 1 image · reused for 0 credits");
-    expect(await available(proxy, token)).toBe(start - draft);
+    expect(await waitForJob(panel)).toBe("Placed 1 image · reused for 0 credits");
+    expect(await available(suite.proxy, token)).toBe(start - draft);
     const second = await placed(page);
     expect(second).toHaveLength(2);
     expect(second[1]!.assetId).toBe(second[0]!.assetId); // the earlier image, placed again
@@ -208,8 +142,8 @@ describe("Templates, reuse and plans in Chromium against a real proxy", () => {
     const fresh = await badgeWhen(panel, (b) => b.state === "price");
     expect(fresh.credits).toBe(draft);
     await panel.getByTestId("generate").click();
-    expect(await finished(panel)).toBe(`Placed 1 image · ${draft} credits charged`);
-    expect(await available(proxy, token)).toBe(start - 2 * draft);
+    expect(await waitForJob(panel)).toBe(`Placed 1 image · ${draft} credits charged`);
+    expect(await available(suite.proxy, token)).toBe(start - 2 * draft);
     const third = await placed(page);
     expect(third).toHaveLength(3);
     expect(third[2]!.spec).toMatchObject({ seed: 1234, fresh: true });
@@ -218,46 +152,40 @@ describe("Templates, reuse and plans in Chromium against a real proxy", () => {
   });
 
   it("reuses an identical seeded upscale of an image this plugin placed", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Upscale Reuse Team", "--tier", "pro");
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token);
+    const { token, page, panel } = await openAsNewTeam("Upscale Reuse Team");
     // A small image to upscale; once placed it is selected, and it is an unchanged result of this plugin.
     await panel.getByTestId("prompt").fill("A tiny red kite");
     await panel.getByTestId("quality").selectOption("draft");
     await panel.getByTestId("generate").click();
-    await finished(panel);
+    await waitForJob(panel);
     const [source] = await placed(page);
     expect(source!.assetId).toMatch(/^ast_/);
 
-    await panel.getByTestId("tab-upscale").click();
-    const upscale = panel.locator("#panel-upscale");
+    const upscale = await openTab(panel, "upscale");
     await upscale.getByTestId("upscale-advanced").locator("summary").click();
     await upscale.getByTestId("upscale-seed").fill("7");
     const price = await badgeWhen(upscale, (b) => b.state === "price");
     expect(price.credits).toBe(DEFAULT_CATALOG.upscale.fast.credits);
-    const start = await available(proxy, token);
+    const start = await available(suite.proxy, token);
     await upscale.getByTestId("upscale-run").click();
-    await finished(upscale);
-    expect(await available(proxy, token)).toBe(start - price.credits);
+    await waitForJob(upscale);
+    expect(await available(suite.proxy, token)).toBe(start - price.credits);
     const first = (await placed(page))[1]!;
     expect(first.spec).toMatchObject({ operation: "upscale", seed: 7, sourceAssetId: source!.assetId });
 
     // Select the source image again: the same upscale of it now comes back for 0 credits.
-    await page.evaluate((id) => {
-      const h = (globalThis as unknown as { __harness: { figma: { currentPage: { selection: unknown[] } }; canvas: { nodes: { id: string }[] } } }).__harness;
-      h.figma.currentPage.selection = h.canvas.nodes.filter((n) => n.id === id);
-    }, source!.id);
+    await selectIds(page, [source!.id]);
     await badgeWhen(upscale, (b) => b.state === "reuse");
     await upscale.getByTestId("upscale-run").click();
-    expect(await finished(upscale)).toMatch(/reused for 0 credits$/);
-    expect(await available(proxy, token)).toBe(start - price.credits);
+    expect(await waitForJob(upscale)).toMatch(/reused for 0 credits$/);
+    expect(await available(suite.proxy, token)).toBe(start - price.credits);
     const again = (await placed(page))[2]!;
     expect(again.assetId).toBe(first.assetId);
     await page.close();
   });
 
   it("prices the cost guide's first example in the Plan section as POST /v1/estimate does: 29", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Plan Team", "--tier", "pro");
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token);
+    const { token, page, panel } = await openAsNewTeam("Plan Team");
     await panel.getByTestId("prompt").fill("A ceramic mug");
     await panel.getByTestId("quality").selectOption("standard");
     await panel.getByTestId("aspect-ratio").selectOption("1:1");
@@ -276,7 +204,7 @@ describe("Templates, reuse and plans in Chromium against a real proxy", () => {
     expect(await total.innerText()).toBe("29 credits");
 
     const size = DEFAULT_CATALOG.create.aspectRatios["1:1"]!;
-    const res = await call(proxy, token, "/v1/estimate", {
+    const res = await callProxy(suite.proxy, token, "/v1/estimate", {
       plan: [
         { operation: "create", prompt: "A ceramic mug", quality: "standard", aspectRatio: "1:1", count: 5 },
         { operation: "edit", kind: "remove-background", input: size, count: 3 },
@@ -290,7 +218,7 @@ describe("Templates, reuse and plans in Chromium against a real proxy", () => {
     const lines = await panel.getByTestId("plan-lines").locator("li[data-credits]").evaluateAll((els) => els.map((el) => Number(el.getAttribute("data-credits"))));
     expect(lines).toEqual(server.lines.map((l) => l.credits));
     // Nothing ran.
-    expect(await available(proxy, token)).toBe(DEFAULT_CATALOG.tiers.find((t) => t.id === "pro")!.monthlyCredits);
+    expect(await available(suite.proxy, token)).toBe(DEFAULT_CATALOG.tiers.find((t) => t.id === "pro")!.monthlyCredits);
     await expectNoOverflow(panel.locator("#panel-create"));
     await panel.getByTestId("plan-social-count").blur();
     await panel.getByTestId("plan").evaluate((el) => el.scrollIntoView({ block: "end" }));
@@ -299,22 +227,21 @@ describe("Templates, reuse and plans in Chromium against a real proxy", () => {
   });
 
   it("shows the Team studio's insights: none at first, then the one a premium create and the same prompt again make", async () => {
-    const { token } = await proxy.admin<{ token: string }>("team", "create", "--name", "Insight Team", "--tier", "pro");
-    const { page, panel } = await openPanel(browser, harness.url, proxy, token);
-    await panel.getByTestId("tab-team").click();
-    const insights = panel.locator("#panel-team").getByTestId("insights");
+    const { token, page, panel } = await openAsNewTeam("Insight Team");
+    const team = await openTab(panel, "team");
+    const insights = team.getByTestId("insights");
     await expect.poll(() => insights.getAttribute("data-state")).toBe("ready");
     expect(await insights.getByTestId("insights-empty").innerText()).toBe("Nothing to suggest this period");
 
     const small = { width: 256, height: 192 };
-    await runJob(proxy, token, { operation: "create", prompt: "A lighthouse at dusk", quality: "premium", aspectRatio: small });
-    await runJob(proxy, token, { operation: "create", prompt: "A lighthouse at dusk", quality: "premium", aspectRatio: small });
-    const res = await call(proxy, token, "/v1/insights");
+    await runJob(suite.proxy, token, { operation: "create", prompt: "A lighthouse at dusk", quality: "premium", aspectRatio: small });
+    await runJob(suite.proxy, token, { operation: "create", prompt: "A lighthouse at dusk", quality: "premium", aspectRatio: small });
+    const res = await callProxy(suite.proxy, token, "/v1/insights");
     expect(res.status).toBe(200);
     const report = insightsResponseSchema.parse(await res.json());
     expect(report.insights.length).toBeGreaterThan(0);
 
-    await panel.locator("#panel-team").getByTestId("team-refresh").click();
+    await team.getByTestId("team-refresh").click();
     const items = insights.getByTestId("insight");
     await expect.poll(() => items.count()).toBe(report.insights.length);
     for (const [i, insight] of report.insights.entries()) {
