@@ -4,7 +4,7 @@ import { estimate } from "../core/estimate.ts";
 import type { Selection } from "../core/messages.ts";
 import { badgeFor } from "./badge.ts";
 import { estimateContext } from "./create-form.ts";
-import { buildSocialSpec, nudge, placedFormat, platforms, socialProblem, toggleFormats, withFormats, type SocialForm } from "./social-form.ts";
+import { buildSocialSpec, nudge, placedFormat, platforms, socialFormFromSpec, socialProblem, toggleFormats, withFormats, type SocialForm } from "./social-form.ts";
 import { catalog, job, me, onlyLocal } from "./testing/fixtures.ts";
 
 const photo = { id: "1:2", name: "Photo", width: 1024, height: 768, source: "fill" as const };
@@ -88,5 +88,18 @@ describe("the Social form", () => {
       provenance: { jobId: "job-1", operation: "social" },
     };
     expect(withFormats(input, done, catalog).images.map((i) => i.format?.name)).toEqual(["X · Post 1200×675", "Instagram · Story 1080×1920"]);
+  });
+});
+
+describe("Regenerate on a social result", () => {
+  it("reopens the form with the formats (in the catalog's order), crop and focal point that made it", () => {
+    const spec = { operation: "social", formats: ["x-post", "instagram-story", "gone-format"], crop: "center", focalPoint: { x: 0.25, y: 0.75 } };
+    expect(socialFormFromSpec(catalog, JSON.stringify(spec))).toEqual({ formats: ["instagram-story", "x-post"], crop: "center", focal: { x: 0.25, y: 0.75 } });
+  });
+
+  it("ignores a spec that is not a social one", () => {
+    expect(socialFormFromSpec(catalog, JSON.stringify({ operation: "upscale", mode: "fast" }))).toBeNull();
+    expect(socialFormFromSpec(catalog, "{not json")).toBeNull();
+    expect(socialFormFromSpec(catalog, undefined)).toBeNull();
   });
 });

@@ -5,7 +5,7 @@ import type { Job } from "../core/api/responses.ts";
 import { socialSpecSchema, type SocialSpec } from "../core/api/specs.ts";
 import type { Catalog } from "../core/catalog/schema.ts";
 import type { ImageTarget, PlacedFormat, SafeZone, Selection } from "../core/messages.ts";
-import { imageProblem, inputOf, schemaProblem } from "./image-form.ts";
+import { imageProblem, inputOf, schemaProblem, specFrom } from "./image-form.ts";
 import type { PlaceImagesInput } from "./plugin-bridge.ts";
 
 export type Crop = SocialSpec["crop"];
@@ -28,6 +28,12 @@ export const CROPS: [Crop, string][] = [
   ["center", "Centre"],
   ["fit", "Fit (whole image, padded)"],
 ];
+
+/** "Regenerate" on a social result: the formats (those the catalog still has), crop and focal point it was made with. */
+export function socialFormFromSpec(catalog: Catalog, json: string | undefined): SocialForm | null {
+  const spec = specFrom(json, socialSpecSchema);
+  return spec && { formats: toggleFormats(catalog, [], spec.formats, true), crop: spec.crop, focal: spec.focalPoint ?? null };
+}
 
 /** The formats by platform, platforms and formats in the catalog's order. */
 export function platforms(catalog: Catalog): [platform: string, formats: SocialFormat[]][] {

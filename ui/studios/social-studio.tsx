@@ -9,7 +9,7 @@ import { badgeFor } from "../badge.ts";
 import { estimateContext } from "../create-form.ts";
 import { Field } from "../field.tsx";
 import { partsOf } from "../image-form.ts";
-import { buildSocialSpec, CROPS, nudge, platforms, socialProblem, toggleFormats, unit, withFormats, type Crop, type SocialForm } from "../social-form.ts";
+import { buildSocialSpec, CROPS, nudge, platforms, socialFormFromSpec, socialProblem, toggleFormats, unit, withFormats, type Crop, type SocialForm } from "../social-form.ts";
 import { useJob } from "../use-job.ts";
 import type { ImageStudioProps } from "./edit-studio.tsx";
 import "../social.css";
@@ -18,7 +18,7 @@ const pct = (n: number) => Math.round(n * 100);
 
 export function SocialStudio(props: ImageStudioProps) {
   const { catalog, selection, bridge } = props;
-  const [form, setForm] = useState<SocialForm>({ formats: [], crop: "smart", focal: null });
+  const [form, setForm] = useState<SocialForm>(() => socialFormFromSpec(catalog, props.relaunch?.spec) ?? { formats: [], crop: "smart", focal: null });
   const update = (patch: Partial<SocialForm>) => setForm((f) => ({ ...f, ...patch }));
   const job = useJob(props, "Making formats");
 
