@@ -187,17 +187,30 @@ export class SqlAssetRepo implements AssetRepo {
     return this.db.tx(async (sql) => {
       const row = await sql.one<AssetRow>("DELETE FROM assets WHERE id = $1 AND team_id = $2 RETURNING *", [assetId, teamId]);
       if (!row) return null;
-      await sql.run(LOCK_BLOB, [row.sha256]);
-      const asset = await sql.one<{ one: number }>("SELECT 1 AS one FROM assets WHERE sha256 = $1 LIMIT 1", [row.sha256]);
-      // inputs is JSON text of sha256 values ({"image": "<hex>"}); a hex digest has no LIKE wildcards.
-      const input = asset
-        ? undefined
-        : await sql.one<{ one: number }>("SELECT 1 AS one FROM jobs WHERE status IN ('queued', 'running') AND inputs LIKE $1 LIMIT 1", [`%${row.sha256}%`]);
-      if (!asset && !input) {
-        await sql.run("DELETE FROM blobs WHERE sha256 = $1", [row.sha256]);
-        await this.blobs?.delete(row.sha256);
-      }
+      await this.freeIfUnused(sql, row.sha256);
       return toAsset(row);
     });
+  }
+
+  /**
+   * After a job finished: the bytes of its inputs go unless an asset or an unfinished job refers to them
+   * (uploads are not in the library). One transaction per blob, under the same lock as `delete`.
+   */
+  async releaseInputs(sha256s: readonly string[]): Promise<void> {
+    for (const sha256 of new Set(sha256s)) await this.db.tx((sql) => this.freeIfUnused(sql, sha256));
+  }
+
+  /** Under the blob's lock: deletes its row and bytes when no asset of any team and no unfinished job's input refers to them. */
+  private async freeIfUnused(sql: Sql, sha256: string): Promise<void> {
+    await sql.run(LOCK_BLOB, [sha256]);
+    const asset = await sql.one<{ one: number }>("SELECT 1 AS one FROM assets WHERE sha256 = $1 LIMIT 1", [sha256]);
+    // inputs is JSON text of sha256 values ({"image": "<hex>"}); a hex digest has no LIKE wildcards.
+    const input = asset
+      ? undefined
+      : await sql.one<{ one: number }>("SELECT 1 AS one FROM jobs WHERE status IN ('queued', 'running') AND inputs LIKE $1 LIMIT 1", [`%${sha256}%`]);
+    if (!asset && !input) {
+      await sql.run("DELETE FROM blobs WHERE sha256 = $1", [sha256]);
+      await this.blobs?.delete(sha256);
+    }
   }
 }

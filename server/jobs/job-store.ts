@@ -156,7 +156,23 @@ export class SqlJobStore implements JobStore {
     return row;
   }
 
-  createWithHold(input: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+  async createWithHold(input: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    const result = await this.createInTx(input);
+    if (result.created) await this.releaseInputs(result.job); // a reuse is finished at once
+    return result;
+  }
+
+  /**
+   * A finished job's uploaded inputs are freed unless an asset or an unfinished job has the same bytes.
+   * After the commit and best effort: the ledger never waits on files, and bytes left behind only cost disk.
+   */
+  private async releaseInputs(job: JobRecord): Promise<void> {
+    if (job.status !== "succeeded" && job.status !== "failed") return;
+    const inputs = Object.values(job.inputs);
+    if (inputs.length) await this.assets.releaseInputs(inputs).catch(() => undefined);
+  }
+
+  private createInTx(input: NewJob): Promise<{ job: JobRecord; created: boolean }> {
     return this.db.tx(async (sql) => {
       const team = await openTeam(sql, this.catalog, input.teamId); // locks the team's balance row
       if (input.idempotencyKey) {
@@ -309,8 +325,8 @@ export class SqlJobStore implements JobStore {
       ]);
   }
 
-  succeed(jobId: string, result: { charge: number; assets: NewAsset[] }): Promise<JobRecord> {
-    return this.db.tx(async (sql) => {
+  async succeed(jobId: string, result: { charge: number; assets: NewAsset[] }): Promise<JobRecord> {
+    const job = await this.db.tx(async (sql) => {
       const team = await openTeamOfJob(sql, this.catalog, jobId);
       const row = await this.row(sql, jobId); // read under the team's lock
       if (!UNFINISHED.includes(row.status)) return this.toJob(row, sql);
@@ -345,6 +361,8 @@ export class SqlJobStore implements JobStore {
       await this.finish(sql, row, "succeeded", captured?.hold.captured ?? 0, null, result.assets.length);
       return this.toJob(await this.row(sql, jobId), sql);
     });
+    await this.releaseInputs(job);
+    return job;
   }
 
   /** The team's asset the input came from: the one the spec names, else one with the input's exact bytes. */
@@ -359,8 +377,8 @@ export class SqlJobStore implements JobStore {
     return found?.id ?? null;
   }
 
-  fail(jobId: string, error: ApiErrorBody): Promise<JobRecord> {
-    return this.db.tx(async (sql) => {
+  async fail(jobId: string, error: ApiErrorBody): Promise<JobRecord> {
+    const job = await this.db.tx(async (sql) => {
       const team = await openTeamOfJob(sql, this.catalog, jobId);
       const row = await this.row(sql, jobId);
       if (!UNFINISHED.includes(row.status)) return this.toJob(row, sql);
@@ -369,6 +387,8 @@ export class SqlJobStore implements JobStore {
       await this.finish(sql, row, "failed", 0, error, 0);
       return this.toJob(await this.row(sql, jobId), sql);
     });
+    await this.releaseInputs(job);
+    return job;
   }
 
   async expireOverdue(error: ApiErrorBody): Promise<string[]> {
@@ -384,7 +404,10 @@ export class SqlJobStore implements JobStore {
         await this.finish(sql, row, "failed", 0, error, 0);
         return row.id;
       });
-      if (jobId) failed.push(jobId);
+      if (!jobId) continue;
+      failed.push(jobId);
+      const job = await this.getById(jobId);
+      if (job) await this.releaseInputs(job);
     }
     return failed;
   }
