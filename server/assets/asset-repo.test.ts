@@ -7,7 +7,7 @@ import type { Db } from "../db/sql.ts";
 import { newId } from "../ids.ts";
 import { InvalidCursorError } from "../reports/ledger-page.ts";
 import { seedJob, seedMember, seedTeam } from "../reports/test-fixtures.ts";
-import { connectTestDb, DB_KINDS } from "../test-support/databases.ts";
+import { DB_KINDS } from "../test-support/databases.ts";
 import { openTestStores, type TestStores } from "../test-support/test-stores.ts";
 import { decodeAssetCursor, encodeAssetCursor, promptPattern, SqlAssetRepo } from "./asset-repo.ts";
 import type { AssetListQuery, AssetRecord, ListedAsset } from "./types.ts";
@@ -48,16 +48,11 @@ describe("asset cursors and patterns", () => {
 describe.each(DB_KINDS)("asset repo on %s", (kind) => {
   let t: TestStores;
   let repo: SqlAssetRepo;
-  let extra: Db[];
   beforeEach(async () => {
     t = await openTestStores(kind);
     repo = new SqlAssetRepo(t.db, t.blobs);
-    extra = [];
   });
-  afterEach(async () => {
-    await Promise.all(extra.map((db) => db.close()));
-    await t.cleanup();
-  });
+  afterEach(() => t.cleanup());
 
   async function team(name = "Member"): Promise<Who> {
     const { id: teamId } = await seedTeam(t.db);
@@ -263,8 +258,7 @@ describe.each(DB_KINDS)("asset repo on %s", (kind) => {
    * proxy instances would; on SQLite the one connection's transaction queue serialises them. */
   async function repos(n: number): Promise<{ repo: SqlAssetRepo; db: Db }[]> {
     if (kind !== "postgres") return [{ repo, db: t.db }];
-    const dbs = await Promise.all(Array.from({ length: n }, () => connectTestDb(t.url)));
-    extra.push(...dbs);
+    const dbs = await t.connect(n);
     return [{ repo, db: t.db }, ...dbs.map((db) => ({ repo: new SqlAssetRepo(db, t.blobs), db }))];
   }
 

@@ -8,9 +8,8 @@ import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
 import type { TierId } from "../../core/catalog/schema.ts";
 import { estimate, type EstimateContext } from "../../core/estimate.ts";
 import { SqlAssetRepo } from "../assets/asset-repo.ts";
-import type { Db } from "../db/sql.ts";
 import { InsufficientCreditsError, MemberCapReachedError } from "../ledger/types.ts";
-import { connectTestDb, DB_KINDS } from "../test-support/databases.ts";
+import { DB_KINDS } from "../test-support/databases.ts";
 import { balanceFromEntries, openTestStores, type TestStores } from "../test-support/test-stores.ts";
 import { SqlJobStore } from "./job-store.ts";
 import { requestHash } from "./request-hash.ts";
@@ -79,22 +78,15 @@ const asset = (n: number, cost: number): NewAsset => ({
 
 describe.each(DB_KINDS)("job store on %s", (kind) => {
   let t: TestStores;
-  /** Extra connections (PostgreSQL only), closed after each test. */
-  let extra: Db[];
   beforeEach(async () => {
     t = await openTestStores(kind);
-    extra = [];
   });
-  afterEach(async () => {
-    await Promise.all(extra.map((db) => db.close()));
-    await t.cleanup();
-  });
+  afterEach(() => t.cleanup());
 
   /** This store, plus (PostgreSQL) `n` job stores on connections of their own, as other proxy instances. */
   async function jobStores(n: number): Promise<JobStore[]> {
     if (kind !== "postgres") return [t.jobs];
-    const dbs = await Promise.all(Array.from({ length: n }, () => connectTestDb(t.url)));
-    extra.push(...dbs);
+    const dbs = await t.connect(n);
     return [t.jobs, ...dbs.map((db) => new SqlJobStore(db, DEFAULT_CATALOG, new SqlAssetRepo(db)))];
   }
 

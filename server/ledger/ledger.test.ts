@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { connectTestDb, DB_KINDS } from "../test-support/databases.ts";
+import { DB_KINDS } from "../test-support/databases.ts";
 import { balanceFromEntries, openTestStores, type TestStores } from "../test-support/test-stores.ts";
 import { SqlLedger } from "./sql-ledger.ts";
 import { InsufficientCreditsError, MemberCapReachedError } from "./types.ts";
@@ -169,14 +169,10 @@ describe.each(DB_KINDS)("ledger on %s", (kind) => {
     await endPeriod(teamId);
     // SQLite: one connection per process (a second one in this process would block the only thread);
     // across processes the proxy-level tests race it. PostgreSQL: three more pools race here.
-    const others = kind === "postgres" ? await Promise.all([0, 1, 2].map(() => connectTestDb(t.url))) : [];
-    try {
-      const ledgers = [t.ledger, ...others.map((db) => new SqlLedger(db, DEFAULT_CATALOG))];
-      const rolled = (await Promise.all(ledgers.flatMap((l) => [l.rollOver(DEFAULT_CATALOG), l.rollOver(DEFAULT_CATALOG, teamId)]))).flat();
-      expect(rolled).toEqual([teamId]);
-    } finally {
-      await Promise.all(others.map((db) => db.close()));
-    }
+    const others = kind === "postgres" ? await t.connect(3) : [];
+    const ledgers = [t.ledger, ...others.map((db) => new SqlLedger(db, DEFAULT_CATALOG))];
+    const rolled = (await Promise.all(ledgers.flatMap((l) => [l.rollOver(DEFAULT_CATALOG), l.rollOver(DEFAULT_CATALOG, teamId)]))).flat();
+    expect(rolled).toEqual([teamId]);
     const grants = await t.ledger.grants(teamId);
     expect(grants.filter((g) => g.kind === "monthly")).toHaveLength(2);
     expect(grants.find((g) => g.remaining > 0)).toMatchObject({ kind: "monthly", amount: 500, remaining: 500 });

@@ -4,32 +4,25 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hashToken } from "../auth/tokens.ts";
-import type { Db } from "../db/sql.ts";
 import { SqliteDb } from "../db/sqlite-db.ts";
-import { connectTestDb, DB_KINDS } from "../test-support/databases.ts";
+import { DB_KINDS } from "../test-support/databases.ts";
 import { openTestStores, type TestStores } from "../test-support/test-stores.ts";
 import { SqlTeamStore } from "./team-store.ts";
 import { LastManagerError, TeamNotFoundError, type TeamStore } from "./types.ts";
 
 describe.each(DB_KINDS)("team store on %s", (kind) => {
   let t: TestStores;
-  let extra: Db[];
   beforeEach(async () => {
     t = await openTestStores(kind);
-    extra = [];
   });
-  afterEach(async () => {
-    await Promise.all(extra.map((db) => db.close()));
-    await t.cleanup();
-  });
+  afterEach(() => t.cleanup());
 
   const acme = (tier: "basic" | "pro" = "pro") => t.teams.createTeam({ name: "Acme", tier, monthlyCredits: tier === "pro" ? 2000 : 500, managerName: "Ada" });
 
   /** This store plus (PostgreSQL) `n` team stores on connections of their own. */
   async function teamStores(n: number): Promise<TeamStore[]> {
     if (kind !== "postgres") return [t.teams];
-    const dbs = await Promise.all(Array.from({ length: n }, () => connectTestDb(t.url)));
-    extra.push(...dbs);
+    const dbs = await t.connect(n);
     return [t.teams, ...dbs.map((db) => new SqlTeamStore(db))];
   }
 

@@ -11,13 +11,16 @@ import { storesOn } from "../db/open-stores.ts";
 import type { EntryRecord, LedgerBalance } from "../ledger/types.ts";
 import type { Stores } from "../stores.ts";
 import type { MemberRecord, TeamRecord } from "../teams/types.ts";
-import { openTestDb, type DbKind } from "./databases.ts";
+import type { Db } from "../db/sql.ts";
+import { connectTestDb, openTestDb, type DbKind } from "./databases.ts";
 
 export interface TestStores extends Stores {
   kind: DbKind;
   url: string;
   dataDir: string;
   createTeam(tier?: TierId, options?: { monthlyCredits?: number | null; name?: string }): Promise<{ team: TeamRecord; manager: MemberRecord; token: string }>;
+  /** `n` more connections (pools) to this database, as other proxy instances would have; closed by cleanup(). */
+  connect(n: number): Promise<Db[]>;
   cleanup(): Promise<void>;
 }
 
@@ -25,6 +28,7 @@ export async function openTestStores(kind: DbKind, catalog: Catalog = DEFAULT_CA
   const t = await openTestDb(kind);
   const dataDir = mkdtempSync(join(tmpdir(), "studio-stores-"));
   const stores = storesOn(t.db, catalog, dataDir);
+  const connections: Db[] = [];
   return {
     ...stores,
     kind,
@@ -34,7 +38,13 @@ export async function openTestStores(kind: DbKind, catalog: Catalog = DEFAULT_CA
       const monthlyCredits = o.monthlyCredits !== undefined ? o.monthlyCredits : tierById(catalog, tier).monthlyCredits;
       return stores.teams.createTeam({ name: o.name ?? `Team ${tier}`, tier, monthlyCredits, managerName: "Manager" });
     },
+    async connect(n) {
+      const dbs = await Promise.all(Array.from({ length: n }, () => connectTestDb(t.url)));
+      connections.push(...dbs);
+      return dbs;
+    },
     async cleanup() {
+      await Promise.all(connections.splice(0).map((db) => db.close()));
       await t.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     },
