@@ -94,6 +94,9 @@ export async function startTestServer(options: StartServerOptions = {}): Promise
   };
 }
 
+/** A small output size: jobs whose pixels do not matter to the test finish fast. */
+export const SMALL = { width: 256, height: 192 };
+
 /** A create spec for the local provider (draft routes to it when no key is set). */
 export function createSpec(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { operation: "create", prompt: "a lighthouse on a cliff at dusk", quality: "draft", ...overrides };

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assetPageSchema, assetResponseSchema, type Asset, type AssetPage } from "../../../core/api/assets.ts";
-import { errorResponseSchema, type ErrorCode } from "../../../core/api/errors.ts";
 import { jobResponseSchema, type Job } from "../../../core/api/responses.ts";
+import { expectApiError } from "../../test-support/api-assertions.ts";
 import { createSpec, startTestServer, type TestServer, type TestTeam } from "../../test-support/harness.ts";
 
 let s: TestServer;
@@ -59,12 +59,6 @@ async function getAsset(token: string, id: string): Promise<Asset> {
   return assetResponseSchema.parse(await res.json()).asset;
 }
 
-async function expectError(res: Response, status: number, code: ErrorCode) {
-  expect(res.status).toBe(status);
-  const { error } = errorResponseSchema.parse(await res.json());
-  expect(error.code).toBe(code);
-  return error;
-}
 
 const ids = (assets: readonly { id: string }[]) => assets.map((a) => a.id);
 
@@ -158,14 +152,14 @@ describe("GET /v1/assets", () => {
     ["an empty q", "?q=%20", "q"],
     ["an unknown parameter", "?sort=oldest", "sort"],
   ])("is 400 invalid_request for %s, naming the field", async (_what, query, field) => {
-    const error = await expectError(await s.call(`/v1/assets${query}`, { token: bo.token }), 400, "invalid_request");
+    const error = await expectApiError(await s.call(`/v1/assets${query}`, { token: bo.token }), 400, "invalid_request");
     expect(error.details?.fields).toHaveProperty([field]);
   });
 
   it("is 404 for a member filter naming someone outside the team, 401 without a token", async () => {
-    await expectError(await s.call(`/v1/assets?member=${other.manager.id}`, { token: ada.token }), 404, "not_found");
-    await expectError(await s.call("/v1/assets?member=mem_unknown", { token: ada.token }), 404, "not_found");
-    await expectError(await s.call("/v1/assets"), 401, "unauthorized");
+    await expectApiError(await s.call(`/v1/assets?member=${other.manager.id}`, { token: ada.token }), 404, "not_found");
+    await expectApiError(await s.call("/v1/assets?member=mem_unknown", { token: ada.token }), 404, "not_found");
+    await expectApiError(await s.call("/v1/assets"), 401, "unauthorized");
   });
 });
 
@@ -195,8 +189,8 @@ describe("GET /v1/assets/:id", () => {
   });
 
   it("is 404 for another team's asset and an unknown id", async () => {
-    await expectError(await s.call(`/v1/assets/${created.assets[0]!.id}`, { token: other.token }), 404, "not_found");
-    await expectError(await s.call("/v1/assets/ast_unknown", { token: ada.token }), 404, "not_found");
+    await expectApiError(await s.call(`/v1/assets/${created.assets[0]!.id}`, { token: other.token }), 404, "not_found");
+    await expectApiError(await s.call("/v1/assets/ast_unknown", { token: ada.token }), 404, "not_found");
   });
 });
 
@@ -209,14 +203,14 @@ describe("DELETE /v1/assets/:id", () => {
     const [gone, kept] = job.assets as [Job["assets"][number], Job["assets"][number]];
     const goneSha = (await s.deps.stores.assets.get(team.id, gone.id))!.sha256;
     // Another team's manager cannot even see it.
-    await expectError(await del(ada.token, gone.id), 404, "not_found");
+    await expectApiError(await del(ada.token, gone.id), 404, "not_found");
 
     const res = await del(token, gone.id);
     expect(res.status).toBe(204);
     expect(await res.text()).toBe("");
-    await expectError(await s.call(`/v1/assets/${gone.id}`, { token }), 404, "not_found");
-    await expectError(await s.call(gone.url, { token }), 404, "not_found");
-    await expectError(await del(token, gone.id), 404, "not_found");
+    await expectApiError(await s.call(`/v1/assets/${gone.id}`, { token }), 404, "not_found");
+    await expectApiError(await s.call(gone.url, { token }), 404, "not_found");
+    await expectApiError(await del(token, gone.id), 404, "not_found");
     expect(ids((await list(token)).assets)).toEqual([kept.id]);
     // No other asset had these bytes, so they are gone from the blob store too.
     expect(await s.deps.stores.blobs.has(goneSha)).toBe(false);
@@ -229,12 +223,12 @@ describe("DELETE /v1/assets/:id", () => {
   });
 
   it("is 403 for a member deleting someone else's asset, and allowed for a manager", async () => {
-    await expectError(await del(bo.token, created.assets[1]!.id), 403, "forbidden");
+    await expectApiError(await del(bo.token, created.assets[1]!.id), 403, "forbidden");
     expect((await getAsset(ada.token, created.assets[1]!.id)).id).toBe(created.assets[1]!.id);
 
     const sha = (await s.deps.stores.assets.get(ada.team.id, edited.assets[0]!.id))!.sha256;
     expect((await del(ada.token, edited.assets[0]!.id)).status).toBe(204); // Bo's asset, Ada manages the team
-    await expectError(await s.call(`/v1/assets/${edited.assets[0]!.id}`, { token: bo.token }), 404, "not_found");
+    await expectApiError(await s.call(`/v1/assets/${edited.assets[0]!.id}`, { token: bo.token }), 404, "not_found");
     expect(await s.deps.stores.blobs.has(sha)).toBe(false);
   });
 
@@ -254,6 +248,6 @@ describe("DELETE /v1/assets/:id", () => {
   });
 
   it("is 401 without a token", async () => {
-    await expectError(await s.call(`/v1/assets/${created.assets[0]!.id}`, { method: "DELETE" }), 401, "unauthorized");
+    await expectApiError(await s.call(`/v1/assets/${created.assets[0]!.id}`, { method: "DELETE" }), 401, "unauthorized");
   });
 });

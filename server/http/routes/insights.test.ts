@@ -4,7 +4,7 @@ import { insightsResponseSchema, type InsightKind, type InsightsResponse } from 
 import type { Job } from "../../../core/api/responses.ts";
 import { jobSpecSchema } from "../../../core/api/specs.ts";
 import { estimate } from "../../../core/estimate.ts";
-import { startTestServer, type TestServer, type TestTeam } from "../../test-support/harness.ts";
+import { SMALL, startTestServer, type TestServer, type TestTeam } from "../../test-support/harness.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -13,7 +13,6 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 // Small images keep the offline provider quick; without keys, premium on "auto" routes to it.
-const SMALL = { width: 256, height: 192 };
 const premium = (prompt: string) => ({ operation: "create", prompt, quality: "premium", provider: "auto", aspectRatio: SMALL });
 const draft = (prompt: string) => ({ ...premium(prompt), quality: "draft" });
 /** What the same request costs at draft, priced by core with the server's catalog. */

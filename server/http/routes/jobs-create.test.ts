@@ -1,13 +1,14 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ERROR_STATUS, errorResponseSchema, type ErrorCode } from "../../../core/api/errors.ts";
+import { ERROR_STATUS, type ErrorCode } from "../../../core/api/errors.ts";
 import { estimateSchema, jobResponseSchema, meSchema, type Job } from "../../../core/api/responses.ts";
 import { PROMPT_MAX } from "../../../core/api/specs.ts";
 import { failingProvider } from "../../test-support/fake-providers.ts";
 import { startStabilityFake } from "../../test-support/fakes/stability-fake.ts";
 import { spawnServer } from "../../test-support/spawn-server.ts";
 import { balanceFromEntries } from "../../test-support/test-stores.ts";
-import { createSpec, startTestServer, type CallOptions, type TestServer } from "../../test-support/harness.ts";
+import { expectApiError } from "../../test-support/api-assertions.ts";
+import { type CallOptions, createSpec, SMALL, startTestServer, type TestServer } from "../../test-support/harness.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -15,7 +16,6 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-const SMALL = { width: 256, height: 192 };
 
 const pngOf = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: "#fff" } }).png().toBuffer();
 
@@ -41,12 +41,7 @@ async function jobOf(res: Response): Promise<Job> {
   return jobResponseSchema.parse(await res.json()).job;
 }
 
-async function expectError(res: Response, code: ErrorCode) {
-  expect(res.status).toBe(ERROR_STATUS[code]);
-  const { error } = errorResponseSchema.parse(await res.json());
-  expect(error.code).toBe(code);
-  return error;
-}
+const expectError = (res: Response, code: ErrorCode) => expectApiError(res, ERROR_STATUS[code], code);
 
 describe("POST /v1/jobs", () => {
   it("holds the estimate, runs the local provider, stores PNGs of the requested size and charges the estimate", async () => {

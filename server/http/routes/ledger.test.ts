@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorResponseSchema, type ErrorCode } from "../../../core/api/errors.ts";
 import { ledgerPageSchema, type LedgerEntry } from "../../../core/api/reports.ts";
 import { meSchema, type Job } from "../../../core/api/responses.ts";
-import { createSpec, startTestServer, type TestServer } from "../../test-support/harness.ts";
+import { expectApiError } from "../../test-support/api-assertions.ts";
+import { createSpec, SMALL, startTestServer, type TestServer } from "../../test-support/harness.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -10,7 +10,6 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-const SMALL = { width: 256, height: 192 };
 const runJob = (token: string, overrides: Record<string, unknown> = {}): Promise<Job> => s.runJob(token, createSpec({ aspectRatio: SMALL, ...overrides }));
 
 async function ledger(token: string, query = "") {
@@ -19,12 +18,6 @@ async function ledger(token: string, query = "") {
   return ledgerPageSchema.parse(await res.json());
 }
 
-async function expectError(res: Response, status: number, code: ErrorCode) {
-  expect(res.status).toBe(status);
-  const { error } = errorResponseSchema.parse(await res.json());
-  expect(error.code).toBe(code);
-  return error;
-}
 
 describe("GET /v1/ledger", () => {
   it("shows a job's hold and capture newest first, naming the member, down to the monthly grant", async () => {
@@ -85,7 +78,7 @@ describe("GET /v1/ledger", () => {
     const b = await s.createTeam("pro");
     const theirs = await runJob(b.token);
     for (const query of [`?job=${theirs.id}`, `?member=${b.manager.id}`, "?job=job_unknown", "?member=mem_unknown"])
-      await expectError(await s.call(`/v1/ledger${query}`, { token: a.token }), 404, "not_found");
+      await expectApiError(await s.call(`/v1/ledger${query}`, { token: a.token }), 404, "not_found");
   });
 
   it.each([
@@ -95,13 +88,13 @@ describe("GET /v1/ledger", () => {
     ["an unknown parameter", "?since=2026-01-01", "since"],
   ])("is 400 invalid_request for %s, naming the field", async (_what, query, field) => {
     const { token } = await s.createTeam("pro");
-    const error = await expectError(await s.call(`/v1/ledger${query}`, { token }), 400, "invalid_request");
+    const error = await expectApiError(await s.call(`/v1/ledger${query}`, { token }), 400, "invalid_request");
     expect(error.details?.fields).toHaveProperty([field]);
   });
 
   it("is 403 forbidden for a member", async () => {
     const { team } = await s.createTeam("pro");
     const { token } = await s.deps.stores.teams.addMember({ teamId: team.id, name: "Bo", role: "member" });
-    await expectError(await s.call("/v1/ledger", { token }), 403, "forbidden");
+    await expectApiError(await s.call("/v1/ledger", { token }), 403, "forbidden");
   });
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorResponseSchema, type ErrorCode } from "../../../core/api/errors.ts";
 import { memberResponseSchema, memberTokenResponseSchema, teamResponseSchema } from "../../../core/api/reports.ts";
 import { estimateSchema, jobResponseSchema, meSchema } from "../../../core/api/responses.ts";
-import { createSpec, startTestServer, type CallOptions, type TestServer } from "../../test-support/harness.ts";
+import { expectApiError } from "../../test-support/api-assertions.ts";
+import { type CallOptions, createSpec, SMALL, startTestServer, type TestServer } from "../../test-support/harness.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -11,14 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-const SMALL = { width: 256, height: 192 };
 
-async function expectError(res: Response, status: number, code: ErrorCode) {
-  expect(res.status).toBe(status);
-  const { error } = errorResponseSchema.parse(await res.json());
-  expect(error.code).toBe(code);
-  return error;
-}
 
 async function addMember(token: string, json: unknown) {
   const res = await s.call("/v1/team/members", { token, json });
@@ -63,7 +56,7 @@ describe("POST /v1/team/members", () => {
     ["malformed JSON", { body: "{", headers: { "Content-Type": "application/json" } }, "(body)"],
   ])("is 400 invalid_request for %s, naming the field", async (_what, options, field) => {
     const { token, team } = await s.createTeam("pro");
-    const error = await expectError(await s.call("/v1/team/members", { token, method: "POST", ...options }), 400, "invalid_request");
+    const error = await expectApiError(await s.call("/v1/team/members", { token, method: "POST", ...options }), 400, "invalid_request");
     expect(error.details?.fields).toHaveProperty([field]);
     expect(await s.deps.stores.teams.listMembers(team.id)).toHaveLength(1);
   });
@@ -71,7 +64,7 @@ describe("POST /v1/team/members", () => {
   it("is 403 forbidden for a member, and adds no one", async () => {
     const { team, token } = await s.createTeam("pro");
     const { token: memberToken } = await addMember(token, { name: "Bo" });
-    await expectError(await s.call("/v1/team/members", { token: memberToken, json: { name: "Sneaky", role: "manager" } }), 403, "forbidden");
+    await expectApiError(await s.call("/v1/team/members", { token: memberToken, json: { name: "Sneaky", role: "manager" } }), 403, "forbidden");
     expect((await s.deps.stores.teams.listMembers(team.id)).map((m) => m.name).sort()).toEqual(["Bo", "Manager"]);
   });
 });
@@ -91,7 +84,7 @@ describe("PATCH /v1/team/members/:id", () => {
     expect(first.status).toBe(202);
     const job = await s.waitForJob(boToken, jobResponseSchema.parse(await first.json()).job.id);
     expect(job).toMatchObject({ status: "succeeded", charged: quote.total });
-    await expectError(await postJob(boToken), 402, "member_cap_reached");
+    await expectApiError(await postJob(boToken), 402, "member_cap_reached");
 
     // Raising the cap lets the member work again; removing it lifts the limit.
     const raised = memberResponseSchema.parse(await (await patch(token, member.id, { monthlyCap: quote.total * 2 })).json());
@@ -106,8 +99,8 @@ describe("PATCH /v1/team/members/:id", () => {
     const { member, token: boToken } = await addMember(token, { name: "Bo" });
     const off = await patch(token, member.id, { disabled: true });
     expect(memberResponseSchema.parse(await off.json()).member.disabled).toBe(true);
-    await expectError(await s.call("/v1/me", { token: boToken }), 401, "unauthorized");
-    await expectError(await postJob(boToken), 401, "unauthorized");
+    await expectApiError(await s.call("/v1/me", { token: boToken }), 401, "unauthorized");
+    await expectApiError(await postJob(boToken), 401, "unauthorized");
     await patch(token, member.id, { disabled: false });
     expect(await meStatus(boToken)).toBe(200);
   });
@@ -118,7 +111,7 @@ describe("PATCH /v1/team/members/:id", () => {
     expect(memberResponseSchema.parse(await (await patch(token, member.id, { role: "manager" })).json()).member).toMatchObject({ role: "manager", monthlyCap: 40 });
     expect((await s.call("/v1/team", { token: boToken })).status).toBe(200);
     await patch(token, member.id, { role: "member" });
-    await expectError(await s.call("/v1/team", { token: boToken }), 403, "forbidden");
+    await expectApiError(await s.call("/v1/team", { token: boToken }), 403, "forbidden");
   });
 
   it("refuses to leave the team without an active manager: 400 naming the field", async () => {
@@ -127,7 +120,7 @@ describe("PATCH /v1/team/members/:id", () => {
       [{ role: "member" }, "role"],
       [{ disabled: true }, "disabled"],
     ] as const) {
-      const error = await expectError(await patch(token, manager.id, body), 400, "invalid_request");
+      const error = await expectApiError(await patch(token, manager.id, body), 400, "invalid_request");
       expect(error.message).toMatch(/active manager/);
       expect(error.details?.fields).toHaveProperty([field]);
     }
@@ -146,7 +139,7 @@ describe("PATCH /v1/team/members/:id", () => {
   ])("is 400 invalid_request for %s, changing nothing", async (_what, body, field) => {
     const { token } = await s.createTeam("pro");
     const { member } = await addMember(token, { name: "Bo", monthlyCap: 10 });
-    const error = await expectError(await patch(token, member.id, body), 400, "invalid_request");
+    const error = await expectApiError(await patch(token, member.id, body), 400, "invalid_request");
     expect(error.details?.fields).toHaveProperty([field]);
     expect(await s.deps.stores.teams.getMember(member.id)).toMatchObject({ name: "Bo", monthlyCap: 10, disabled: false });
   });
@@ -162,7 +155,7 @@ describe("POST /v1/team/members/:id/token", () => {
     const { member: shown, token: fresh } = memberTokenResponseSchema.parse(await res.json());
     expect(shown.id).toBe(member.id);
     expect(fresh).not.toBe(old);
-    await expectError(await s.call("/v1/me", { token: old }), 401, "unauthorized");
+    await expectApiError(await s.call("/v1/me", { token: old }), 401, "unauthorized");
     expect(await meStatus(fresh)).toBe(200);
   });
 
@@ -180,8 +173,8 @@ describe("a team's members are its own", () => {
     const b = await s.createTeam("pro");
     const { member: theirs, token: theirToken } = await addMember(b.token, { name: "B's member", monthlyCap: 5 });
     for (const id of [theirs.id, b.manager.id, "mem_doesnotexist"]) {
-      await expectError(await patch(a.token, id, { disabled: true }), 404, "not_found");
-      await expectError(await rotate(a.token, id), 404, "not_found");
+      await expectApiError(await patch(a.token, id, { disabled: true }), 404, "not_found");
+      await expectApiError(await rotate(a.token, id), 404, "not_found");
     }
     expect(await meStatus(theirToken)).toBe(200);
     expect(await meStatus(b.token)).toBe(200);
@@ -193,8 +186,8 @@ describe("a team's members are its own", () => {
     const b = await s.createTeam("pro");
     const { member, token: memberToken } = await addMember(a.token, { name: "Bo" });
     for (const id of [a.manager.id, member.id, b.manager.id, "mem_doesnotexist"]) {
-      await expectError(await patch(memberToken, id, { monthlyCap: null }), 403, "forbidden");
-      await expectError(await rotate(memberToken, id), 403, "forbidden");
+      await expectApiError(await patch(memberToken, id, { monthlyCap: null }), 403, "forbidden");
+      await expectApiError(await rotate(memberToken, id), 403, "forbidden");
     }
     expect(await meStatus(a.token)).toBe(200);
   });

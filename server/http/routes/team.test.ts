@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorResponseSchema } from "../../../core/api/errors.ts";
 import { ledgerPageSchema, teamResponseSchema } from "../../../core/api/reports.ts";
 import { meSchema, type Job } from "../../../core/api/responses.ts";
-import { createSpec, startTestServer, type TestServer } from "../../test-support/harness.ts";
+import { createSpec, SMALL, startTestServer, type TestServer } from "../../test-support/harness.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -10,7 +10,6 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-const SMALL = { width: 256, height: 192 };
 const runJob = (token: string, overrides: Record<string, unknown> = {}): Promise<Job> => s.runJob(token, createSpec({ aspectRatio: SMALL, ...overrides }));
 
 async function team(token: string) {

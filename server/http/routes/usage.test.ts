@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorResponseSchema, type ErrorCode } from "../../../core/api/errors.ts";
 import { usageResponseSchema, type UsageResponse } from "../../../core/api/reports.ts";
 import { meSchema, type Job } from "../../../core/api/responses.ts";
 import { parseCsv } from "../../reports/test-fixtures.ts";
-import { createSpec, startTestServer, type TestServer, type TestTeam } from "../../test-support/harness.ts";
+import { expectApiError } from "../../test-support/api-assertions.ts";
+import { createSpec, SMALL, startTestServer, type TestServer, type TestTeam } from "../../test-support/harness.ts";
 import { fileStamp } from "./usage.ts";
 
 let s: TestServer;
@@ -12,7 +12,6 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-const SMALL = { width: 256, height: 192 };
 const runJob = (token: string, overrides: Record<string, unknown> = {}): Promise<Job> => s.runJob(token, createSpec({ aspectRatio: SMALL, ...overrides }));
 
 async function usage(token: string, query = ""): Promise<UsageResponse> {
@@ -21,12 +20,6 @@ async function usage(token: string, query = ""): Promise<UsageResponse> {
   return usageResponseSchema.parse(await res.json());
 }
 
-async function expectError(res: Response, status: number, code: ErrorCode) {
-  expect(res.status).toBe(status);
-  const { error } = errorResponseSchema.parse(await res.json());
-  expect(error.code).toBe(code);
-  return error;
-}
 
 const sum = (jobs: Job[], f: (j: Job) => number) => jobs.reduce((n, j) => n + f(j), 0);
 
@@ -111,8 +104,8 @@ describe("GET /v1/usage", () => {
 
   it("is 404 when a manager names another team's member or an unknown one", async () => {
     const other = await s.createTeam("pro");
-    await expectError(await s.call(`/v1/usage?member=${other.manager.id}`, { token: t.token }), 404, "not_found");
-    await expectError(await s.call("/v1/usage?member=mem_unknown", { token: t.token }), 404, "not_found");
+    await expectApiError(await s.call(`/v1/usage?member=${other.manager.id}`, { token: t.token }), 404, "not_found");
+    await expectApiError(await s.call("/v1/usage?member=mem_unknown", { token: t.token }), 404, "not_found");
   });
 
   it.each([
@@ -123,11 +116,11 @@ describe("GET /v1/usage", () => {
     ["an unknown format", "?format=xml", "format"],
     ["an unknown parameter", "?group=day", "group"],
   ])("is 400 invalid_request for %s, naming the field", async (_what, query, field) => {
-    const error = await expectError(await s.call(`/v1/usage${query}`, { token: t.token }), 400, "invalid_request");
+    const error = await expectApiError(await s.call(`/v1/usage${query}`, { token: t.token }), 400, "invalid_request");
     expect(error.details?.fields).toHaveProperty([field]);
   });
 
   it("is 401 without a token", async () => {
-    await expectError(await s.call("/v1/usage"), 401, "unauthorized");
+    await expectApiError(await s.call("/v1/usage"), 401, "unauthorized");
   });
 });
