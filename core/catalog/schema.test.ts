@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CATALOG } from "./default-catalog.ts";
-import { catalogSchema } from "./schema.ts";
+import { catalogSchema, type Catalog } from "./schema.ts";
 
-/** A deep copy of the default catalog with one change applied. */
-function broken(mutate: (c: Record<string, any>) => void): unknown {
-  const copy = structuredClone(DEFAULT_CATALOG) as unknown as Record<string, any>;
+/** A deep copy of the default catalog with one change applied (typed as a catalog; the schema judges it). */
+function broken(mutate: (c: Catalog) => void): unknown {
+  const copy = structuredClone(DEFAULT_CATALOG);
   mutate(copy);
   return copy;
 }
@@ -22,27 +22,27 @@ describe("catalog schema", () => {
   });
 
   it("names a route that points at an unknown model", () => {
-    expect(firstIssuePath(broken((c) => (c.create.qualities.premium.route[0].model = "nope")))).toBe("create.qualities.premium.route.0");
+    expect(firstIssuePath(broken((c) => (c.create.qualities.premium.route[0]!.model = "nope")))).toBe("create.qualities.premium.route.0");
   });
 
   it("refuses tiers out of order, a missing tier and unknown fields", () => {
     expect(firstIssuePath(broken((c) => c.tiers.reverse()))).toBe("tiers.0.id");
     expect(firstIssuePath(broken((c) => c.tiers.pop()))).toBe("tiers");
-    expect(firstIssuePath(broken((c) => (c.create.models[0].discount = 5)))).toBe("create.models.0");
+    expect(firstIssuePath(broken((c) => Object.assign(c.create.models[0]!, { discount: 5 })))).toBe("create.models.0");
   });
 
   it("refuses a duplicate social format and a stepped price without an open last step", () => {
-    expect(firstIssuePath(broken((c) => c.social.formats.push({ ...c.social.formats[0] })))).toBe("social.formats.15.id");
+    expect(firstIssuePath(broken((c) => c.social.formats.push({ ...c.social.formats[0]! })))).toBe("social.formats.15.id");
     expect(
-      firstIssuePath(broken((c) => (c.create.models[0].price = { steps: [{ upToMegapixels: 1, credits: 1 }] }))),
+      firstIssuePath(broken((c) => (c.create.models[0]!.price = { steps: [{ upToMegapixels: 1, credits: 1 }] }))),
     ).toBe("create.models.0.price.steps");
   });
 
   it("refuses a template with an unknown aspect ratio or social format, or a duplicate id", () => {
-    expect(firstIssuePath(broken((c) => (c.templates[0].aspectRatio = "7:3")))).toBe("templates.0.aspectRatio");
-    expect(firstIssuePath(broken((c) => (c.templates[1].format = "myspace-banner")))).toBe("templates.1.format");
-    expect(firstIssuePath(broken((c) => c.templates.push({ ...c.templates[0] })))).toBe(`templates.${DEFAULT_CATALOG.templates.length}.id`);
-    expect(catalogSchema.safeParse(broken((c) => delete c.templates)).success).toBe(true);
+    expect(firstIssuePath(broken((c) => (c.templates[0]!.aspectRatio = "7:3")))).toBe("templates.0.aspectRatio");
+    expect(firstIssuePath(broken((c) => (c.templates[1]!.format = "myspace-banner")))).toBe("templates.1.format");
+    expect(firstIssuePath(broken((c) => c.templates.push({ ...c.templates[0]! })))).toBe(`templates.${DEFAULT_CATALOG.templates.length}.id`);
+    expect(catalogSchema.safeParse(broken((c) => Reflect.deleteProperty(c, "templates"))).success).toBe(true);
   });
 
   it("offers the fifteen platform formats of the social optimizer as data", () => {
