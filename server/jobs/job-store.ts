@@ -158,7 +158,7 @@ export class SqlJobStore implements JobStore {
 
   async createWithHold(input: NewJob): Promise<{ job: JobRecord; created: boolean }> {
     const result = await this.createInTx(input);
-    if (result.created) await this.releaseInputs(result.job); // a reuse is finished at once
+    if (result.created && result.job.status === "succeeded") await this.releaseInputs(result.job.inputs); // a reuse is finished at once
     return result;
   }
 
@@ -166,10 +166,9 @@ export class SqlJobStore implements JobStore {
    * A finished job's uploaded inputs are freed unless an asset or an unfinished job has the same bytes.
    * After the commit and best effort: the ledger never waits on files, and bytes left behind only cost disk.
    */
-  private async releaseInputs(job: JobRecord): Promise<void> {
-    if (job.status !== "succeeded" && job.status !== "failed") return;
-    const inputs = Object.values(job.inputs);
-    if (inputs.length) await this.assets.releaseInputs(inputs).catch(() => undefined);
+  private async releaseInputs(inputs: Readonly<Record<string, string>>): Promise<void> {
+    const sha256s = Object.values(inputs);
+    if (sha256s.length) await this.assets.releaseInputs(sha256s).catch(() => undefined);
   }
 
   private createInTx(input: NewJob): Promise<{ job: JobRecord; created: boolean }> {
@@ -361,7 +360,7 @@ export class SqlJobStore implements JobStore {
       await this.finish(sql, row, "succeeded", captured?.hold.captured ?? 0, null, result.assets.length);
       return this.toJob(await this.row(sql, jobId), sql);
     });
-    await this.releaseInputs(job);
+    await this.releaseInputs(job.inputs); // finished now, or already before
     return job;
   }
 
@@ -387,14 +386,14 @@ export class SqlJobStore implements JobStore {
       await this.finish(sql, row, "failed", 0, error, 0);
       return this.toJob(await this.row(sql, jobId), sql);
     });
-    await this.releaseInputs(job);
+    await this.releaseInputs(job.inputs); // finished now, or already before
     return job;
   }
 
   async expireOverdue(error: ApiErrorBody): Promise<string[]> {
     const failed: string[] = [];
     for (const h of await ledger.overdueHolds(this.db)) {
-      const jobId = await this.db.tx(async (sql) => {
+      const expired = await this.db.tx(async (sql) => {
         await ledger.lockBalance(sql, h.team_id);
         const { hold, changed } = await ledger.release(sql, h.id, "expired");
         if (!changed || !hold.jobId) return null;
@@ -402,12 +401,11 @@ export class SqlJobStore implements JobStore {
         if (!row || !UNFINISHED.includes(row.status)) return null;
         await this.returnFreeImages(sql, row);
         await this.finish(sql, row, "failed", 0, error, 0);
-        return row.id;
+        return row;
       });
-      if (!jobId) continue;
-      failed.push(jobId);
-      const job = await this.getById(jobId);
-      if (job) await this.releaseInputs(job);
+      if (!expired) continue;
+      failed.push(expired.id);
+      await this.releaseInputs(expired.inputs ? (JSON.parse(expired.inputs) as Record<string, string>) : {});
     }
     return failed;
   }
