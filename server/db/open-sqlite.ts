@@ -1,6 +1,9 @@
 // Opens the embedded database with the settings the ledger relies on: WAL so readers never block the
 // writer, a busy timeout so concurrent writers (other requests, the admin CLI, another process) queue for
-// BEGIN IMMEDIATE instead of failing, and foreign keys on.
+// BEGIN IMMEDIATE instead of failing, foreign keys on, and synchronous = FULL: in WAL mode each COMMIT then
+// syncs the log, so a capture, release or grant the proxy acknowledged survives a power loss (NORMAL syncs
+// only at checkpoints, and a power loss could roll acknowledged commits back). SqliteDb groups concurrent
+// transactions into one commit to keep that fsync off each one's path.
 import Database from "better-sqlite3";
 
 export type SqliteDatabase = Database.Database;
@@ -10,7 +13,7 @@ export function openSqlite(file: string): SqliteDatabase {
   db.pragma("busy_timeout = 5000"); // first: the journal_mode switch below may itself have to wait
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
-  db.pragma("synchronous = NORMAL"); // durable at checkpoints; safe against corruption in WAL mode
+  db.pragma("synchronous = FULL");
   return db;
 }
 
