@@ -39,10 +39,8 @@ describe("default catalog", () => {
     ["wavespeed", "ideogram-v3-quality", 6],
     ["wavespeed", "qwen-image", 1],
     ["huggingface", "flux-schnell", 1],
-    ["huggingface", "flux-dev", 3],
-    ["gemini", "imagen-4-fast", 2],
-    ["gemini", "imagen-4", 4],
-    ["gemini", "gemini-2.5-flash-image", 4],
+    ["gemini", "gemini-3.1-flash-image", 4],
+    ["gemini", "gemini-3-pro-image", 8],
     ["local", "procedural", 1],
   ] as const)("prices %s %s at %i credits per 1 MP image once any free allowance is used", (provider, model, credits) => {
     const spec = { operation: "create", prompt: "a fox", quality: "standard", provider, model } as const;
@@ -143,6 +141,37 @@ describe("routing", () => {
     expect(route("draft", ["huggingface", "local"])).toEqual({ provider: "huggingface", model: "flux-schnell" });
     expect(route("standard", ["gemini", "wavespeed", "local"])).toEqual({ provider: "wavespeed", model: "ideogram-v3-turbo" });
     expect(route("premium", ["stability", "local"])).toEqual({ provider: "stability", model: "ultra" });
+    expect(route("standard", ["gemini", "local"])).toEqual({ provider: "gemini", model: "gemini-3.1-flash-image" });
+    expect(route("premium", ["gemini", "local"])).toEqual({ provider: "gemini", model: "gemini-3-pro-image" });
+  });
+
+  it("skips a model its provider reported gone, and refuses it when chosen explicitly, saying why", () => {
+    const gone = { "gemini/gemini-3.1-flash-image": "Gemini answered 404: not found" };
+    const auto = priceOf({ operation: "create", prompt: "p", quality: "standard" }, { configuredProviders: ["gemini", "local"], unavailableModels: gone });
+    expect(auto.steps[0]!.route).toEqual({ provider: "local", model: "procedural" });
+    expect(auto.allowed).toBe(true);
+    const explicit = priceOf(
+      { operation: "create", prompt: "p", quality: "standard", provider: "gemini", model: "gemini-3.1-flash-image" },
+      { configuredProviders: ["gemini", "local"], unavailableModels: gone },
+    );
+    expect(explicit.reasons).toEqual([
+      expect.objectContaining({ code: "provider_unavailable", message: "Gemini 3.1 Flash Image is no longer offered by Google Gemini: Gemini answered 404: not found" }),
+    ]);
+    // The provider without a model named falls back to its next usable model.
+    const provider = priceOf({ operation: "create", prompt: "p", quality: "standard", provider: "gemini" }, { configuredProviders: ["gemini"], unavailableModels: gone });
+    expect(provider.steps[0]!.route).toEqual({ provider: "gemini", model: "gemini-3-pro-image" });
+    // With every routed model gone and nothing else configured, auto says which and why.
+    const none = priceOf({ operation: "create", prompt: "p", quality: "standard" }, { configuredProviders: ["gemini"], unavailableModels: gone });
+    expect(none.reasons[0]).toMatchObject({ code: "provider_unavailable", message: expect.stringContaining("gemini/gemini-3.1-flash-image (Gemini answered 404: not found)") });
+  });
+
+  it("routes a general edit to the provider's model that serves it, past one reported gone", () => {
+    const general = { operation: "edit", kind: "general", prompt: "snow", input: oneMp } as const;
+    expect(priceOf(general, { configuredProviders: ["wavespeed", "gemini"] }).steps[0]!.route).toEqual({ provider: "wavespeed", model: "qwen-image-edit" });
+    const ctx = { configuredProviders: ["wavespeed", "gemini"], unavailableModels: { "wavespeed/qwen-image-edit": "gone", "gemini/gemini-3.1-flash-image": "gone" } };
+    expect(priceOf(general, ctx).steps[0]!.route).toEqual({ provider: "gemini", model: "gemini-3-pro-image" });
+    // Stability's edits have no model choice: the route names none.
+    expect(priceOf({ operation: "edit", kind: "erase", input: oneMp }, { configuredProviders: ["stability"] }).steps[0]!.route).toEqual({ provider: "stability", model: null });
   });
 
   it("refuses an explicit provider that is not configured", () => {
@@ -274,5 +303,14 @@ describe("catalogIssues", () => {
     expect(Object.keys(issues({ operation: "create", prompt: "p", quality: "draft", aspectRatio: "7:3" }))).toEqual(["aspectRatio"]);
     expect(Object.keys(issues({ operation: "social", formats: ["x-post", "myspace-banner"] }))).toEqual(["formats.1"]);
     expect(issues({ operation: "create", prompt: "p", quality: "draft", provider: "local", model: "procedural" })).toEqual({});
+    // An edit-only model is not a create model.
+    expect(Object.keys(issues({ operation: "create", prompt: "p", quality: "draft", provider: "wavespeed", model: "qwen-image-edit" }))).toEqual(["model"]);
+  });
+
+  it("refuses a style preset outside the catalog's list before anything is priced", () => {
+    expect(issues({ operation: "create", prompt: "p", quality: "draft", stylePreset: "watercolour" })).toEqual({
+      stylePreset: expect.stringMatching(/^unknown style preset "watercolour"; one of enhance, anime/),
+    });
+    expect(issues({ operation: "create", prompt: "p", quality: "draft", stylePreset: "pixel-art" })).toEqual({});
   });
 });

@@ -2,8 +2,8 @@
 // every charge, on the same catalog, so a badge cannot disagree with what the ledger captures.
 // Pure: no I/O, no clock. Whatever depends on the caller (tier, balance, allowances used, configured
 // providers) comes in through `context`.
-import type { Catalog, EditKind, Model, OperationKey, Quality, Tier, TierId } from "./catalog/schema.ts";
-import { TIERS } from "./catalog/schema.ts";
+import type { Catalog, CreateModel, EditKind, Model, OperationKey, Quality, Tier, TierId } from "./catalog/schema.ts";
+import { servesCreate, TIERS } from "./catalog/schema.ts";
 import type { CreateSpec, JobSpec, Plan, PlanStep, Size } from "./api/specs.ts";
 import type { ErrorCode } from "./api/errors.ts";
 
@@ -21,6 +21,11 @@ export interface EstimateContext {
   freeUsed?: Readonly<Record<string, number>>;
   /** Providers with a key (local always); undefined = treat every provider as configured. */
   configuredProviders?: readonly string[];
+  /**
+   * Models their provider reported gone (retired, no longer served), by `provider/model`, with the reason:
+   * auto routing skips them and an explicit choice of one is refused.
+   */
+  unavailableModels?: Readonly<Record<string, string>>;
   /**
    * An earlier job of the team identical to this spec (same operation, provider, model, parameters, seed
    * and input bytes), found by the server. Unless the spec asks for a fresh result, its assets are returned
@@ -88,7 +93,7 @@ export function sizeSurcharge(catalog: Catalog, size: Size | null): number {
   return extra;
 }
 
-export function modelPrice(model: Model, size: Size): number {
+export function modelPrice(model: CreateModel, size: Size): number {
   if (typeof model.price === "number") return model.price;
   const mp = megapixels(size);
   const step = model.price.steps.find((s) => s.upToMegapixels === null || mp <= s.upToMegapixels);
@@ -96,7 +101,20 @@ export function modelPrice(model: Model, size: Size): number {
 }
 
 export function findModel(catalog: Catalog, provider: string, model: string): Model | undefined {
-  return catalog.create.models.find((m) => m.provider === provider && m.model === model);
+  return catalog.models.find((m) => m.provider === provider && m.model === model);
+}
+
+/** A catalog model that creates images, else undefined. */
+export function findCreateModel(catalog: Catalog, provider: string, model: string): CreateModel | undefined {
+  const found = findModel(catalog, provider, model);
+  return found && servesCreate(found) ? found : undefined;
+}
+
+export const modelKey = (provider: string, model: string): string => `${provider}/${model}`;
+
+/** Why a model cannot be used now (its provider reported it gone), or undefined when it can. */
+export function unavailableReason(ctx: EstimateContext, provider: string, model: string): string | undefined {
+  return ctx.unavailableModels?.[modelKey(provider, model)];
 }
 
 export function tierById(catalog: Catalog, id: TierId): Tier {
@@ -130,12 +148,25 @@ function isConfigured(ctx: EstimateContext, provider: string): boolean {
 }
 
 /** The model an explicit provider uses when no model is named: its entry in the quality's route, else its
- * first model of that quality, else its first model. */
-export function defaultModelFor(catalog: Catalog, provider: string, quality: Quality): Model | undefined {
+ * first model of that quality, else its first model; models reported gone are passed over. */
+export function defaultModelFor(catalog: Catalog, provider: string, quality: Quality, ctx: EstimateContext = {}): CreateModel | undefined {
+  const usable = (m: CreateModel) => unavailableReason(ctx, m.provider, m.model) === undefined;
+  const own = catalog.models.filter((m): m is CreateModel => m.provider === provider && servesCreate(m));
   const routed = catalog.create.qualities[quality].route.find((r) => r.provider === provider);
-  if (routed) return findModel(catalog, routed.provider, routed.model);
-  const own = catalog.create.models.filter((m) => m.provider === provider);
-  return own.find((m) => m.quality === quality) ?? own[0];
+  const preferred = routed ? own.find((m) => m.model === routed.model) : undefined;
+  const candidates = [preferred, ...own.filter((m) => m.quality === quality), ...own].filter((m): m is CreateModel => m !== undefined);
+  return candidates.find(usable) ?? candidates[0];
+}
+
+/**
+ * The model a provider uses for an edit or upscale: its first usable catalog model serving the operation.
+ * null when the provider serves the operation without a model choice (no catalog model lists it);
+ * undefined when every model that serves it is reported gone.
+ */
+export function operationModel(catalog: Catalog, provider: string, op: OperationKey, ctx: EstimateContext = {}): Model | null | undefined {
+  const serving = catalog.models.filter((m) => m.provider === provider && m.operations.includes(op));
+  if (serving.length === 0) return null;
+  return serving.find((m) => unavailableReason(ctx, m.provider, m.model) === undefined);
 }
 
 /**
@@ -152,13 +183,15 @@ export function catalogIssues(spec: JobSpec, catalog: Catalog): Record<string, s
       issues.templateId = `unknown template "${spec.templateId}"`;
     if (spec.model !== undefined) {
       if (spec.provider === "auto") issues.model = "a model needs an explicit provider";
-      else if (!issues.provider && !findModel(catalog, spec.provider, spec.model)) {
-        const models = catalog.create.models.filter((m) => m.provider === spec.provider).map((m) => m.model);
+      else if (!issues.provider && !findCreateModel(catalog, spec.provider, spec.model)) {
+        const models = catalog.models.filter((m) => m.provider === spec.provider && servesCreate(m)).map((m) => m.model);
         issues.model = `unknown model "${spec.model}" for ${spec.provider}; one of ${models.join(", ")}`;
       }
     } else if (spec.provider !== "auto" && !issues.provider && !defaultModelFor(catalog, spec.provider, spec.quality)) {
       issues.provider = `${spec.provider} does not create images`;
     }
+    if (spec.stylePreset !== undefined && !catalog.stylePresets.includes(spec.stylePreset))
+      issues.stylePreset = `unknown style preset "${spec.stylePreset}"; one of ${catalog.stylePresets.join(", ") || "none"}`;
     if (typeof spec.aspectRatio === "string" && !(spec.aspectRatio in catalog.create.aspectRatios))
       issues.aspectRatio = `unknown aspect ratio; one of ${Object.keys(catalog.create.aspectRatios).join(", ")}`;
   }
@@ -228,25 +261,36 @@ function priceCreate(spec: CreateSpec, count: number, catalog: Catalog, ctx: Est
 
   if (spec.provider === "auto") {
     const q = catalog.create.qualities[spec.quality];
-    const first = q.route.find((r) => isConfigured(ctx, r.provider));
+    const configured = q.route.filter((r) => isConfigured(ctx, r.provider));
+    const first = configured.find((r) => unavailableReason(ctx, r.provider, r.model) === undefined);
     route = first ? { provider: first.provider, model: first.model } : null;
     if (!first)
       reasons.push({
         code: "provider_unavailable",
-        message: `No configured provider makes ${spec.quality} images`,
+        message:
+          configured.length > 0
+            ? `Every configured model for ${spec.quality} images is gone: ${configured.map((r) => `${r.provider}/${r.model} (${unavailableReason(ctx, r.provider, r.model)})`).join("; ")}`
+            : `No configured provider makes ${spec.quality} images`,
         details: { quality: spec.quality },
       });
     lines.push({ label: `Create · ${spec.quality}${sizeLabel(size)}`, quantity: images, unitCredits: q.credits, credits: q.credits * images });
   } else {
-    const model = spec.model ? findModel(catalog, spec.provider, spec.model) : defaultModelFor(catalog, spec.provider, spec.quality);
+    const model = spec.model ? findCreateModel(catalog, spec.provider, spec.model) : defaultModelFor(catalog, spec.provider, spec.quality, ctx);
     if (!model || !size) {
       reasons.push({ code: "invalid_request", message: "Unknown provider, model or size", details: { provider: spec.provider, model: spec.model } });
       return { lines, reasons, result: { route: null, billedSize: size, images, freeUsed: stepFree }, gate: { variations: spec.variations, op: "create" } };
     }
     route = { provider: model.provider, model: model.model };
     gateQuality = model.quality;
+    const gone = unavailableReason(ctx, model.provider, model.model);
     if (!isConfigured(ctx, model.provider))
       reasons.push({ code: "provider_unavailable", message: `${providerName(catalog, model.provider)} is not configured on this proxy`, details: { provider: model.provider } });
+    else if (gone !== undefined)
+      reasons.push({
+        code: "provider_unavailable",
+        message: `${model.label} is no longer offered by ${providerName(catalog, model.provider)}: ${gone}`,
+        details: { provider: model.provider, model: model.model, reason: gone },
+      });
     const key = `${model.provider}/${model.model}`;
     const freeLeft = Math.max(0, model.freePerPeriod - (ctx.freeUsed?.[key] ?? 0) - (freeUsed[key] ?? 0));
     const free = Math.min(images, freeLeft);
@@ -294,14 +338,24 @@ function priceImageOperation(spec: Exclude<JobSpec, CreateSpec>, count: number, 
   const label = spec.operation === "edit" ? EDIT_LABELS[spec.kind] : `Upscale · ${spec.mode}`;
   const reasons: EstimateReason[] = [];
   const candidates = spec.provider === "auto" ? price.providers : price.providers.filter((p) => p === spec.provider);
-  const provider = candidates.find((p) => isConfigured(ctx, p));
-  if (!provider)
+  const configured = candidates.filter((p) => isConfigured(ctx, p));
+  // A provider whose models for this operation are all gone cannot do it now.
+  let route: Route | null = null;
+  for (const p of configured) {
+    const model = operationModel(catalog, p, op, ctx);
+    if (model === undefined) continue;
+    route = { provider: p, model: model?.model ?? null };
+    break;
+  }
+  if (!route)
     reasons.push({
       code: "provider_unavailable",
       message:
-        spec.provider === "auto"
-          ? `No configured provider does ${label.toLowerCase()}`
-          : `${providerName(catalog, spec.provider)} is not configured on this proxy`,
+        configured.length > 0
+          ? `The models that do ${label.toLowerCase()} are no longer offered by ${configured.map((p) => providerName(catalog, p)).join(" or ")}`
+          : spec.provider === "auto"
+            ? `No configured provider does ${label.toLowerCase()}`
+            : `${providerName(catalog, spec.provider)} is not configured on this proxy`,
       details: { operation: op, provider: spec.provider },
     });
   const size = spec.input ?? null;
@@ -311,7 +365,7 @@ function priceImageOperation(spec: Exclude<JobSpec, CreateSpec>, count: number, 
       ...surchargeLines(catalog, size, count),
     ],
     reasons,
-    result: { route: provider ? { provider, model: null } : null, billedSize: size, images: count, freeUsed: {} },
+    result: { route, billedSize: size, images: count, freeUsed: {} },
     gate,
   };
 }

@@ -3,25 +3,36 @@ import { pluginToUISchema, uiToPluginSchema } from "./messages.ts";
 
 describe("plugin <-> UI messages", () => {
   const image = { bytes: new Uint8Array([137, 80, 78, 71]), width: 1024, height: 1024, assetId: "ast_1" };
-  const place = { type: "place-images", requestId: "r1", name: "fox", images: [image], provenance: { jobId: "job_1", operation: "create", prompt: "fox" } };
+  const place = { type: "place-image", requestId: "r1", index: 0, total: 1, image };
+  const commit = { type: "place-commit", requestId: "r1", name: "fox", provenance: { jobId: "job_1", operation: "create", prompt: "fox" } };
 
-  it("accepts a well-formed place-images message with its bytes intact", () => {
+  it("carries one image per place-image message, its bytes intact", () => {
     const m = uiToPluginSchema.parse(place);
-    expect(m.type === "place-images" && m.images[0]!.bytes).toEqual(image.bytes);
+    expect(m.type === "place-image" && m.image.bytes).toEqual(image.bytes);
+    expect(uiToPluginSchema.safeParse({ ...place, images: [image, image] }).success).toBe(true); // unknown keys are dropped...
+    expect(uiToPluginSchema.parse({ ...place, images: [image, image] })).not.toHaveProperty("images"); // ...never carried
   });
 
-  it("refuses images Figma could not hold and bytes that are not a Uint8Array", () => {
-    expect(uiToPluginSchema.safeParse({ ...place, images: [{ ...image, width: 4097 }] }).success).toBe(false);
-    expect(uiToPluginSchema.safeParse({ ...place, images: [{ ...image, bytes: [1, 2, 3] }] }).success).toBe(false);
-    expect(uiToPluginSchema.safeParse({ ...place, images: [] }).success).toBe(false);
+  it("refuses images Figma could not hold, bytes that are not a Uint8Array, and indexes outside the total", () => {
+    expect(uiToPluginSchema.safeParse({ ...place, image: { ...image, width: 4097 } }).success).toBe(false);
+    expect(uiToPluginSchema.safeParse({ ...place, image: { ...image, bytes: [1, 2, 3] } }).success).toBe(false);
+    expect(uiToPluginSchema.safeParse({ ...place, total: 0 }).success).toBe(false);
+    expect(uiToPluginSchema.safeParse({ ...place, total: 101 }).success).toBe(false);
+    expect(uiToPluginSchema.safeParse({ ...place, index: -1 }).success).toBe(false);
+    expect(uiToPluginSchema.safeParse({ ...place, index: 1.5 }).success).toBe(false);
   });
 
-  it("refuses settings with a proxy URL that is not http(s)", () => {
+  it("refuses settings with a proxy URL that is not http(s), by its shape alone (the sandbox has no URL)", () => {
     const save = (proxyUrl: string) => uiToPluginSchema.safeParse({ type: "save-settings", settings: { proxyUrl, token: "t" } }).success;
     expect(save("http://localhost:8787")).toBe(true);
     expect(save("https://studio.example.com")).toBe(true);
+    expect(save("https://images.acme.example/proxy")).toBe(true);
+    expect(save("http://[::1]:8787")).toBe(true);
     expect(save("javascript:alert(1)")).toBe(false);
     expect(save("localhost:8787")).toBe(false);
+    expect(save("http://user:pw@studio.example.com")).toBe(false);
+    expect(save("http://studio example.com")).toBe(false);
+    expect(save("https://studio.example.com/?token=x")).toBe(false);
   });
 
   it("refuses unknown message types in both directions", () => {
@@ -47,20 +58,27 @@ describe("plugin <-> UI messages", () => {
   });
 
   it("places edit results beside or into their source node", () => {
-    const m = uiToPluginSchema.parse({ ...place, source: { nodeId: "1:2" } });
-    expect(m.type === "place-images" && m.source).toEqual({ nodeId: "1:2", replace: false });
-    expect(uiToPluginSchema.safeParse({ ...place, source: { replace: true } }).success).toBe(false);
+    const m = uiToPluginSchema.parse({ ...commit, source: { nodeId: "1:2" } });
+    expect(m.type === "place-commit" && m.source).toEqual({ nodeId: "1:2", replace: false });
+    expect(uiToPluginSchema.safeParse({ ...commit, source: { replace: true } }).success).toBe(false);
   });
 
-  it("carries a social result's format and safe zone, and up to 100 images for a social job", () => {
+  it("carries a social result's format and safe zone, one image of up to 100 a message", () => {
     const format = { id: "instagram-story", name: "Instagram · Story 1080×1920", safeZone: { top: 250, right: 0, bottom: 340, left: 0 } };
-    const m = uiToPluginSchema.parse({ ...place, images: [{ ...image, format }] });
-    expect(m.type === "place-images" && m.images[0]!.format).toEqual(format);
-    expect(uiToPluginSchema.safeParse({ ...place, images: [{ ...image, format: { id: "x-post", name: "X · Post 1200×675" } }] }).success).toBe(true);
-    expect(uiToPluginSchema.safeParse({ ...place, images: [{ ...image, format: { ...format, safeZone: { top: -1, right: 0, bottom: 0, left: 0 } } }] }).success).toBe(false);
-    expect(uiToPluginSchema.safeParse({ ...place, images: [{ ...image, format: { id: "x" } }] }).success).toBe(false);
-    expect(uiToPluginSchema.safeParse({ ...place, images: Array.from({ length: 15 }, () => ({ ...image, format })) }).success).toBe(true);
-    expect(uiToPluginSchema.safeParse({ ...place, images: Array.from({ length: 101 }, () => image) }).success).toBe(false);
+    const m = uiToPluginSchema.parse({ ...place, image: { ...image, format } });
+    expect(m.type === "place-image" && m.image.format).toEqual(format);
+    expect(uiToPluginSchema.safeParse({ ...place, image: { ...image, format: { id: "x-post", name: "X · Post 1200×675" } } }).success).toBe(true);
+    expect(uiToPluginSchema.safeParse({ ...place, image: { ...image, format: { ...format, safeZone: { top: -1, right: 0, bottom: 0, left: 0 } } } }).success).toBe(false);
+    expect(uiToPluginSchema.safeParse({ ...place, image: { ...image, format: { id: "x" } } }).success).toBe(false);
+    expect(uiToPluginSchema.safeParse({ ...place, index: 99, total: 100 }).success).toBe(true);
+    expect(uiToPluginSchema.safeParse({ ...place, index: 100, total: 100 }).success).toBe(false);
+  });
+
+  it("answers placements with progress, the new nodes and, when elsewhere, their page", () => {
+    expect(pluginToUISchema.parse({ type: "place-progress", requestId: "r1", received: 3 })).toEqual({ type: "place-progress", requestId: "r1", received: 3 });
+    const placed = { type: "placed", requestId: "r1", nodeIds: ["1:2"], page: { id: "0:2", name: "Moodboard" } };
+    expect(pluginToUISchema.parse(placed)).toEqual(placed);
+    expect(pluginToUISchema.parse({ type: "settings-failed", message: "no" })).toEqual({ type: "settings-failed", message: "no" });
   });
 
   it("names the asset a selected image came from, optionally", () => {

@@ -1,27 +1,42 @@
 // Typed messages between the plugin sandbox and the UI iframe, named by direction (as Iconify does) and
 // parsed with zod on arrival on both sides: postMessage crosses a trust boundary like any HTTP body.
-import { z } from "zod";
+//
+// Written with zod/mini, and with no check that needs a Web API: these schemas run in Figma's sandbox
+// (QuickJS), which has the ECMAScript built-ins and nothing else, no `URL` among them. zod's z.url()
+// calls `new URL` inside a try/catch, so there every URL was "invalid" and settings never saved.
+// scripts/build.ts refuses a plugin bundle that reaches for a global the sandbox lacks.
+import * as z from "zod/mini";
+
+/**
+ * An http(s) URL by its shape alone: scheme, host (a name, IPv4 or [IPv6]), optional port and path, no
+ * credentials, query or fragment. The panel also parses it with `new URL` (ui/proxy-url.ts) before saving.
+ */
+export const PROXY_URL_PATTERN = /^https?:\/\/(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::\d{1,5})?(?:\/[^\s?#@]*)?$/i;
+const proxyUrl = z.string().check(z.maxLength(2048), z.regex(PROXY_URL_PATTERN, "must be an http(s) URL such as http://localhost:8787"));
 
 export const settingsSchema = z.object({
-  proxyUrl: z.url({ protocol: /^https?$/ }),
-  token: z.string().max(512),
+  proxyUrl,
+  token: z.string().check(z.maxLength(512)),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const DEFAULT_SETTINGS: Settings = { proxyUrl: "http://localhost:8787", token: "" };
+
+const nonnegative = () => z.number().check(z.nonnegative());
 
 export const selectionItemSchema = z.object({
   id: z.string(),
   name: z.string(),
   type: z.string(),
-  width: z.number().nonnegative(),
-  height: z.number().nonnegative(),
+  width: nonnegative(),
+  height: nonnegative(),
   /** The node has an image fill (so edits and upscales can use its original bytes). */
   hasImage: z.boolean(),
 });
 export type SelectionItem = z.infer<typeof selectionItemSchema>;
 
 /** Pixel sizes Figma can hold (createImage refuses more than 4096 px a side). */
-const pixels = z.number().int().positive().max(4096);
+export const MAX_IMAGE_SIDE = 4096;
+const pixels = () => z.int().check(z.positive(), z.maximum(MAX_IMAGE_SIDE));
 
 /**
  * The image Edit and Upscale would work on, found in the selection by the plugin. Its pixel size is what
@@ -30,59 +45,60 @@ const pixels = z.number().int().positive().max(4096);
 export const imageTargetSchema = z.object({
   id: z.string(),
   name: z.string(),
-  width: pixels,
-  height: pixels,
+  width: pixels(),
+  height: pixels(),
   /** "fill": the original bytes of the node's image fill; "render": the node exported as PNG. */
   source: z.enum(["fill", "render"]),
   /** The shape drawn over the image, whose outline becomes the mask of inpaint and erase. */
-  maskShape: z.object({ id: z.string(), name: z.string() }).optional(),
+  maskShape: z.optional(z.object({ id: z.string(), name: z.string() })),
   /**
    * The library asset whose bytes the node's image fill still holds (placed by this plugin, fill unchanged):
    * jobs name it as `sourceAssetId`, so the library records the parent and the server can tell a reuse.
    */
-  assetId: z.string().optional(),
+  assetId: z.optional(z.string()),
 });
 export type ImageTarget = z.infer<typeof imageTargetSchema>;
 
 export const selectionSchema = z.object({
   items: z.array(selectionItemSchema),
   /** What Edit and Upscale would work on; absent when the selection holds no usable image. */
-  image: imageTargetSchema.optional(),
+  image: z.optional(imageTargetSchema),
   /** Why the selection cannot be edited, in the user's words; absent when it can or nothing is selected. */
-  problem: z.string().optional(),
+  problem: z.optional(z.string()),
 });
 export type Selection = z.infer<typeof selectionSchema>;
 
-const bytes = z.instanceof(Uint8Array);
+const bytes = () => z.instanceof(Uint8Array);
 
 /** PNG (or an image fill's original PNG/JPEG) bytes the plugin exported for a job, with their pixel size. */
-export const exportedImageSchema = z.object({ bytes, width: pixels, height: pixels });
+export const exportedImageSchema = z.object({ bytes: bytes(), width: pixels(), height: pixels() });
 export type ExportedImage = z.infer<typeof exportedImageSchema>;
 
 /** The image parts of api.md's multipart job body that the plugin can export. */
 export const REFERENCE_PARTS = ["backgroundReference", "lightReference"] as const;
 export type ReferencePart = (typeof REFERENCE_PARTS)[number];
-const references = z.object({ backgroundReference: z.string().optional(), lightReference: z.string().optional() });
+const references = z.object({ backgroundReference: z.optional(z.string()), lightReference: z.optional(z.string()) });
 
 /** Insets (px of the image) that a platform's own UI may cover. */
-const insets = z.number().nonnegative().max(4096);
-export const safeZoneSchema = z.object({ top: insets, right: insets, bottom: insets, left: insets });
+const insets = () => z.number().check(z.nonnegative(), z.maximum(MAX_IMAGE_SIDE));
+export const safeZoneSchema = z.object({ top: insets(), right: insets(), bottom: insets(), left: insets() });
 export type SafeZone = z.infer<typeof safeZoneSchema>;
 
 /**
  * A social result's platform format: the image is placed as a frame of this name, with the safe zone (if
  * any) as a hidden layer over it, never burned into the image.
  */
-export const placedFormatSchema = z.object({ id: z.string(), name: z.string().max(200), safeZone: safeZoneSchema.optional() });
+export const placedFormatSchema = z.object({ id: z.string(), name: z.string().check(z.maxLength(200)), safeZone: z.optional(safeZoneSchema) });
 export type PlacedFormat = z.infer<typeof placedFormatSchema>;
 
 export const placedImageSchema = z.object({
-  bytes,
-  width: z.number().int().positive().max(4096),
-  height: z.number().int().positive().max(4096),
+  bytes: bytes(),
+  width: pixels(),
+  height: pixels(),
   assetId: z.string(),
-  format: placedFormatSchema.optional(),
+  format: z.optional(placedFormatSchema),
 });
+export type PlacedImage = z.infer<typeof placedImageSchema>;
 
 /** Create makes at most 10 variations; a social job makes one image per format, up to the spec's 100. */
 export const MAX_PLACED_IMAGES = 100;
@@ -90,23 +106,39 @@ export const MAX_PLACED_IMAGES = 100;
 export const provenanceSchema = z.object({
   jobId: z.string(),
   operation: z.string(),
-  prompt: z.string().max(10_000).optional(),
+  prompt: z.optional(z.string().check(z.maxLength(10_000))),
   /** The spec that made the result, so "Regenerate" can reopen the plugin with the same settings. */
-  spec: z.string().max(60_000).optional(),
+  spec: z.optional(z.string().check(z.maxLength(60_000))),
 });
 export type Provenance = z.infer<typeof provenanceSchema>;
+
+/** Where a job's results go: beside this node, or (replace) into its image fill, keeping its scale mode. */
+const placeSourceSchema = z.object({ nodeId: z.string(), replace: z._default(z.boolean(), false) });
+
+const requestId = z.string().check(z.minLength(1), z.maxLength(100));
 
 export const uiToPluginSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready") }),
   z.object({ type: z.literal("save-settings"), settings: settingsSchema }),
+  /**
+   * One image of a placement. Images cross one per message: a message is copied whole into the sandbox's
+   * memory, and many images in one message exhaust it. The plugin hands the bytes to Figma at once
+   * (figma.createImage), keeps only the hash, and answers `place-progress`.
+   */
   z.object({
-    type: z.literal("place-images"),
-    requestId: z.string(),
-    name: z.string().max(200),
-    images: z.array(placedImageSchema).min(1).max(MAX_PLACED_IMAGES),
+    type: z.literal("place-image"),
+    requestId,
+    index: z.int().check(z.nonnegative(), z.lt(MAX_PLACED_IMAGES)),
+    total: z.int().check(z.positive(), z.maximum(MAX_PLACED_IMAGES)),
+    image: placedImageSchema,
+  }),
+  /** Places the request's images, all `total` of them received, as one undo step; answers `placed`. */
+  z.object({
+    type: z.literal("place-commit"),
+    requestId,
+    name: z.string().check(z.maxLength(200)),
     provenance: provenanceSchema,
-    /** Edit and upscale results: go beside this node, or (replace) into its image fill, keeping its scale mode. */
-    source: z.object({ nodeId: z.string(), replace: z.boolean().default(false) }).optional(),
+    source: z.optional(placeSourceSchema),
   }),
   /**
    * The selected image's bytes for a job: its image fill's original bytes or the node as PNG; with `mask`,
@@ -114,31 +146,36 @@ export const uiToPluginSchema = z.discriminatedUnion("type", [
    */
   z.object({
     type: z.literal("export-image"),
-    requestId: z.string(),
+    requestId,
     /** The image the panel priced: if the selection now holds another, the export is refused. */
     imageId: z.string(),
-    mask: z.boolean().default(false),
-    references: references.default({}),
+    mask: z._default(z.boolean(), false),
+    references: z._default(references, {}),
   }),
-  z.object({ type: z.literal("notify"), message: z.string().max(100), error: z.boolean().default(false) }),
+  z.object({ type: z.literal("notify"), message: z.string().check(z.maxLength(100)), error: z._default(z.boolean(), false) }),
 ]);
 export type UIToPlugin = z.infer<typeof uiToPluginSchema>;
 export type UIToPluginInput = z.input<typeof uiToPluginSchema>;
 
+/** The page results went to, when it is not the one the designer is on. */
+const pageSchema = z.object({ id: z.string(), name: z.string() });
+
 export const pluginToUISchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("init"), settings: settingsSchema, selection: selectionSchema, relaunch: provenanceSchema.optional() }),
+  z.object({ type: z.literal("init"), settings: settingsSchema, selection: selectionSchema, relaunch: z.optional(provenanceSchema) }),
   z.object({ type: z.literal("selection"), selection: selectionSchema }),
   z.object({ type: z.literal("settings-saved"), settings: settingsSchema }),
-  z.object({ type: z.literal("placed"), requestId: z.string(), nodeIds: z.array(z.string()) }),
-  z.object({ type: z.literal("place-failed"), requestId: z.string(), message: z.string() }),
+  z.object({ type: z.literal("settings-failed"), message: z.string() }),
+  z.object({ type: z.literal("place-progress"), requestId, received: z.int().check(z.positive(), z.maximum(MAX_PLACED_IMAGES)) }),
+  z.object({ type: z.literal("placed"), requestId, nodeIds: z.array(z.string()), page: z.optional(pageSchema) }),
+  z.object({ type: z.literal("place-failed"), requestId, message: z.string() }),
   z.object({
     type: z.literal("exported"),
-    requestId: z.string(),
+    requestId,
     image: exportedImageSchema,
-    mask: exportedImageSchema.optional(),
-    backgroundReference: exportedImageSchema.optional(),
-    lightReference: exportedImageSchema.optional(),
+    mask: z.optional(exportedImageSchema),
+    backgroundReference: z.optional(exportedImageSchema),
+    lightReference: z.optional(exportedImageSchema),
   }),
-  z.object({ type: z.literal("export-failed"), requestId: z.string(), message: z.string() }),
+  z.object({ type: z.literal("export-failed"), requestId, message: z.string() }),
 ]);
 export type PluginToUI = z.infer<typeof pluginToUISchema>;

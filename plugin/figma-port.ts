@@ -3,10 +3,19 @@
 // @figma/plugin-typings, so a change in Figma's API breaks the fake's compile instead of drifting silently.
 import type { PluginToUI } from "../core/messages.ts";
 
-/** A container a node can live in (a page, frame, group, section...). */
-export type PortParent = Pick<BaseNode, "id" | "type"> & {
+/**
+ * A container a node can live in (a page, frame, group, section, component...) and its own parents up to
+ * the page: where results may go depends on every container around them (placement-target.ts).
+ */
+export type PortParent = Pick<BaseNode, "id" | "type" | "name"> & {
+  readonly parent: PortParent | null;
   /** Auto-layout frames reposition children themselves, so the plugin does not place into them. */
   readonly layoutMode?: FrameNode["layoutMode"];
+  /** A frame that clips hides whatever lies outside it. */
+  readonly clipsContent?: boolean;
+  /** Absent on the page, whose coordinates are the canvas's. */
+  readonly absoluteTransform?: Transform;
+  readonly absoluteBoundingBox?: Rect | null;
 };
 
 /** What the plugin reads from (and, for edit results, writes to) a node on the canvas. */
@@ -49,7 +58,11 @@ export interface FigmaPort {
   readonly command: string;
   readonly mixed: PluginAPI["mixed"];
   selection(): readonly PortNode[];
-  setSelection(nodes: readonly PortPlaced[]): void;
+  /**
+   * Selects the nodes on `page` (the current page by default). A page's selection may hold only nodes of
+   * that page: Figma throws otherwise ("in set_selection").
+   */
+  setSelection(nodes: readonly PortPlaced[], page?: PortParent): void;
   currentPage(): PortParent;
   viewportCenter(): Vector;
   /** A scene node by id, or null once it has been deleted (or the id names a page or the document). */
@@ -64,7 +77,10 @@ export interface FigmaPort {
   cloneShape(node: PortNode): PortShape;
   appendChild(parent: PortParent, node: PortRectangle | PortFrame): void;
   appendToFrame(frame: PortFrame, node: PortShape | PortRectangle | PortFrame): void;
-  /** node.exportAsync as PNG, optionally constrained to a width, height or scale. */
+  /**
+   * node.exportAsync as PNG, optionally constrained to a width, height or scale: the node as the canvas
+   * shows it, upright in its absoluteBoundingBox (useAbsoluteBounds, so shadows do not widen it).
+   */
   exportPng(node: PortNode | PortFrame, constraint?: ExportSettingsConstraints): Promise<Uint8Array>;
   scrollAndZoomIntoView(nodes: readonly PortPlaced[]): void;
   clientStorage: Pick<ClientStorageAPI, "getAsync" | "setAsync">;

@@ -1,6 +1,6 @@
 // Sandbox entry: show the panel, answer its messages, and keep it told about the selection.
 import { createDispatcher } from "./dispatch.ts";
-import { createHandlers } from "./handlers.ts";
+import { createHandlers } from "./handlers/index.ts";
 import { realFigmaPort } from "./real-figma.ts";
 import { selectionFeed } from "./selection.ts";
 

@@ -1,78 +1,54 @@
-// Places a job's images on the canvas: one rectangle per image with an IMAGE fill at the image's own size,
-// beside the edited node or the selection in the same parent (or at the viewport centre), laid out in a
-// row, selected, scrolled into view, tagged with provenance, and committed as one undo step. An edit or
-// upscale may instead replace its source's image fill, keeping the fill's scale mode. Social results go in
-// a grid of frames, one per platform format, each holding the image and (for formats that have one) a
-// hidden "Safe zone" layer that marks what the platform's UI may cover.
-import type { PlacedFormat, Provenance, SafeZone, UIToPlugin } from "../core/messages.ts";
-import type { FigmaPort, PortFrame, PortNode, PortParent, PortRectangle } from "./figma-port.ts";
-import { IMAGE_HASH_KEY, topImagePaint } from "./selection.ts";
+// Places a job's images on the canvas: one rectangle per image with an IMAGE fill at the image's own size
+// (social results: one frame per platform format, social-frame.ts), laid out beside the edited node or the
+// selection in the nearest container that shows them (placement-target.ts), or at the viewport centre;
+// tagged with provenance, selected, and committed as one undo step. An edit or upscale may instead replace
+// its source's image fill, keeping the fill's scale mode.
+//
+// The source may sit on another page than the one the designer is on now (they switched pages during the
+// job; the manifest's documentAccess "dynamic-page" lets getNodeByIdAsync find it there). The results then
+// go beside it on its page and are selected there, since a page's selection may only hold its own nodes;
+// the answer names that page so the panel can say where they went. If anything fails, every node this
+// placement created is removed: nothing is ever half-placed.
+import type { PlacedFormat, Provenance } from "../core/messages.ts";
+import type { FigmaPort, PortNode, PortParent, PortRectangle } from "./figma-port.ts";
+import { GAP, pageOf, targetAt, targetBeside, union, type Target } from "./placement-target.ts";
+import { provenanceData, PROVENANCE_KEYS, SPEC_WITHOUT_PROMPT_KEY } from "./plugin-data.ts";
+import { IMAGE_HASH_KEY, topImageIndex, topImagePaint } from "./selection.ts";
+import { formatFrame, imageRectangle, type Created } from "./social-frame.ts";
 
-export type PlaceImagesRequest = Extract<UIToPlugin, { type: "place-images" }>;
-
-/** Space between the selection and the first image, and between images. */
-export const GAP = 40;
 /** Figma shows the relaunch description under the button; a long prompt would only be cut off there. */
 const RELAUNCH_DESCRIPTION_MAX = 100;
 
-/** Plugin data keys on each placed node: the provenance Regenerate and later studios read back. */
-export const PLUGIN_DATA_KEYS = ["jobId", "assetId", "prompt", "operation", "spec"] as const;
-/** Plugin data key of a social result's frame: the catalog's format id. */
-export const FORMAT_KEY = "format";
-export const SAFE_ZONE_NAME = "Safe zone";
-/** The unsafe insets: red at a third, visible on light and dark images alike once the layer is shown. */
-const UNSAFE_PAINT: SolidPaint = { type: "SOLID", color: { r: 1, g: 0.2, b: 0.2 }, opacity: 0.35 };
-
-interface Anchor {
-  parent: PortParent;
-  x: number;
-  y: number;
+/** One image already handed to Figma (figma.createImage): only its hash stays in the sandbox. */
+export interface ReceivedImage {
+  hash: string;
+  width: number;
+  height: number;
+  assetId: string;
+  format?: PlacedFormat | undefined;
 }
 
-/** Containers that keep a child where it is put: not auto-layout (it would reflow), not instances or boolean ops. */
-function keepsPosition(parent: PortParent): boolean {
-  const container = ["PAGE", "FRAME", "GROUP", "SECTION", "COMPONENT"].includes(parent.type);
-  return container && (parent.layoutMode === undefined || parent.layoutMode === "NONE");
+export interface PlaceRequest {
+  /** Layer name of the placed images. */
+  name: string;
+  images: readonly ReceivedImage[];
+  provenance: Provenance;
+  /** Edit and upscale results: go beside this node, or (replace) into its image fill. */
+  source?: { nodeId: string; replace: boolean } | undefined;
 }
 
-/** Top-right corner of the nodes (the selection by default) plus a gap, in the coordinates of the parent the images go into. */
-export function anchorBesideSelection(port: FigmaPort, selection: readonly PortNode[] = port.selection()): Anchor | null {
-  const parent = selection[0]?.parent;
-  if (!parent) return null;
-  if (keepsPosition(parent)) {
-    const siblings = selection.filter((n) => n.parent?.id === parent.id);
-    return rightOf(parent, siblings.map((n) => ({ x: n.x, y: n.y, width: n.width, height: n.height })));
-  }
-  // Inside auto layout or an instance: place on the page beside the node's absolute bounds instead.
-  const boxes = selection.map((n: PortNode) => n.absoluteBoundingBox).filter((b): b is Rect => b !== null);
-  return boxes.length ? rightOf(port.currentPage(), boxes) : null;
+export interface Placed {
+  nodeIds: string[];
+  /** Set when the results went to a page other than the current one. */
+  page?: { id: string; name: string };
 }
 
-function rightOf(parent: PortParent, boxes: readonly Rect[]): Anchor {
-  return {
-    parent,
-    x: Math.round(Math.max(...boxes.map((b) => b.x + b.width)) + GAP),
-    y: Math.round(Math.min(...boxes.map((b) => b.y))),
-  };
-}
+type Taggable = Pick<PortRectangle, "setPluginData" | "setRelaunchData">;
 
-/** The row of images centred on the viewport. */
-export function anchorAtViewportCenter(port: FigmaPort, sizes: readonly { width: number; height: number }[]): Anchor {
-  const center = port.viewportCenter();
-  const rowWidth = sizes.reduce((sum, s) => sum + s.width, 0) + GAP * Math.max(0, sizes.length - 1);
-  const rowHeight = Math.max(...sizes.map((s) => s.height));
-  return { parent: port.currentPage(), x: Math.round(center.x - rowWidth / 2), y: Math.round(center.y - rowHeight / 2) };
-}
-
-function tag(node: Pick<PortRectangle, "setPluginData" | "setRelaunchData">, provenance: Provenance, assetId: string, imageHash?: string): void {
-  const data: Record<(typeof PLUGIN_DATA_KEYS)[number], string> = {
-    jobId: provenance.jobId,
-    assetId,
-    prompt: provenance.prompt ?? "",
-    operation: provenance.operation,
-    spec: provenance.spec ?? "",
-  };
-  for (const key of PLUGIN_DATA_KEYS) node.setPluginData(key, data[key]);
+function tag(node: Taggable, provenance: Provenance, assetId: string, imageHash?: string): void {
+  const { values, specWithoutPrompt } = provenanceData(provenance, assetId);
+  for (const key of PROVENANCE_KEYS) node.setPluginData(key, values[key]);
+  node.setPluginData(SPEC_WITHOUT_PROMPT_KEY, specWithoutPrompt ? "1" : "");
   // The fill this asset was placed as: once it changes, the node no longer holds the asset (selection.ts).
   if (imageHash) node.setPluginData(IMAGE_HASH_KEY, imageHash);
   const prompt = provenance.prompt ?? "";
@@ -81,56 +57,83 @@ function tag(node: Pick<PortRectangle, "setPluginData" | "setRelaunchData">, pro
   });
 }
 
+/** Selects the nodes where they are: scrolled to on the current page, or selected on their own page. */
+function show(port: FigmaPort, page: PortParent, nodes: readonly (PortNode | PortRectangle | Created[number])[]): Placed["page"] {
+  if (page.id === port.currentPage().id) {
+    port.setSelection(nodes);
+    port.scrollAndZoomIntoView(nodes);
+    return undefined;
+  }
+  port.setSelection(nodes, page);
+  return { id: page.id, name: page.name };
+}
+
 /** Puts the one result into the source's top image fill; same paint otherwise (scale mode, crop, filters). */
-function replaceFill(port: FigmaPort, source: PortNode, request: PlaceImagesRequest, hash: string): string[] {
+function replaceFill(port: FigmaPort, source: PortNode, request: PlaceRequest): Placed {
+  const image = request.images[0]!;
+  // One read: every read of fills gives new copies. It is frozen, so a new array with a new paint replaces it.
   const fills = source.fills as readonly Paint[];
-  const paint = topImagePaint(source, port.mixed)!;
-  source.fills = fills.map((p) => (p === paint ? { ...paint, imageHash: hash } : p));
-  tag(source, request.provenance, request.images[0]!.assetId, hash);
-  port.setSelection([source]);
+  const at = topImageIndex(fills);
+  tag(source, request.provenance, image.assetId, image.hash);
+  source.fills = fills.map((p, i) => (i === at ? { ...(p as ImagePaint), imageHash: image.hash } : p));
+  const page = source.parent ? pageOf(source.parent) : port.currentPage();
+  const elsewhere = show(port, page, [source]);
   port.commitUndo();
-  return [source.id];
+  return { nodeIds: [source.id], ...(elsewhere ? { page: elsewhere } : {}) };
+}
+
+/** Where the block goes: beside the source, else beside the selection, else centred on the viewport. */
+function target(port: FigmaPort, source: PortNode | null, size: { width: number; height: number }): Target {
+  const anchors = source ? [source] : port.selection();
+  const boxes = anchors.map((n) => n.absoluteBoundingBox).filter((b): b is Rect => b !== null);
+  const start = anchors[0]?.parent;
+  if (start && boxes.length) return targetBeside(start, union(boxes), size);
+  const center = port.viewportCenter();
+  return targetAt(port.currentPage(), { x: Math.round(center.x - size.width / 2), y: Math.round(center.y - size.height / 2), ...size });
 }
 
 /**
- * Returns the ids of the new nodes (or of the source whose fill was replaced). Throws (having changed
- * nothing) if Figma rejects any image.
+ * Places the received images. Returns the ids of the new nodes (or of the source whose fill was replaced)
+ * and, when not the current one, their page. Throws having left nothing behind.
  */
-export async function placeImages(port: FigmaPort, request: PlaceImagesRequest): Promise<string[]> {
-  // Decode every image before creating any node, so a bad image cannot leave a half-placed job behind.
-  const hashes = request.images.map((image) => port.createImage(image.bytes).hash);
+export async function placeImages(port: FigmaPort, request: PlaceRequest): Promise<Placed> {
+  const { images } = request;
   // The job's source may have moved, changed or gone since the job started: go by what is there now.
   const source = request.source ? await port.getNodeByIdAsync(request.source.nodeId) : null;
   if (source && request.source?.replace) {
-    if (request.images.length !== 1) throw new Error("Only a single image can replace a fill");
-    if (topImagePaint(source, port.mixed)) return replaceFill(port, source, request, hashes[0]!);
+    if (images.length !== 1) throw new Error("Only a single image can replace a fill");
+    if (topImagePaint(source, port.mixed)) return replaceFill(port, source, request);
     // No image fill left to replace: the result goes beside it instead of being lost.
   }
   // Formats of many shapes would make a very long row: social results go in a roughly square grid.
-  const columns = request.images.some((image) => image.format) ? Math.ceil(Math.sqrt(request.images.length)) : request.images.length;
-  const grid = gridLayout(request.images, columns);
-  const anchor = (source ? anchorBesideSelection(port, [source]) : anchorBesideSelection(port)) ?? anchorAtViewportCenter(port, [grid]);
-  const several = request.images.length > 1;
-  const nodes = request.images.map((image, i) => {
-    const at = { x: anchor.x + grid.positions[i]!.x, y: anchor.y + grid.positions[i]!.y };
-    const hash = hashes[i]!;
-    if (image.format) return placeFormat(port, anchor.parent, at, image, image.format, hash, request.provenance);
-    const node = imageRectangle(port, image, hash);
-    node.name = several ? `${request.name} ${i + 1}` : request.name;
-    port.appendChild(anchor.parent, node);
-    node.x = at.x;
-    node.y = at.y;
-    tag(node, request.provenance, image.assetId, hash);
-    return node;
-  });
-  port.setSelection(nodes);
-  port.scrollAndZoomIntoView(nodes);
-  // One job = one undo step: Cmd+Z removes the whole row of variations (or grid of formats) at once.
-  port.commitUndo();
-  return nodes.map((n) => n.id);
+  const columns = images.some((image) => image.format) ? Math.ceil(Math.sqrt(images.length)) : images.length;
+  const grid = gridLayout(images, columns);
+  const at = target(port, source, grid);
+  const created: Created = [];
+  try {
+    const several = images.length > 1;
+    const nodes = images.map((image, i) => {
+      const node = image.format ? formatFrame(port, created, image, image.format, image.hash) : null;
+      const top = node ? node.frame : imageRectangle(port, created, image, image.hash);
+      if (!node) top.name = several ? `${request.name} ${i + 1}` : request.name;
+      port.appendChild(at.parent, top);
+      top.x = at.x + grid.positions[i]!.x;
+      top.y = at.y + grid.positions[i]!.y;
+      if (node) tag(node.picture, request.provenance, image.assetId, image.hash);
+      tag(top, request.provenance, image.assetId, node ? undefined : image.hash);
+      return top;
+    });
+    const elsewhere = show(port, pageOf(at.parent), nodes);
+    // One job = one undo step: Cmd+Z removes the whole row of variations (or grid of formats) at once.
+    port.commitUndo();
+    return { nodeIds: nodes.map((n) => n.id), ...(elsewhere ? { page: elsewhere } : {}) };
+  } catch (error) {
+    for (const node of created.reverse()) node.remove();
+    throw error;
+  }
 }
 
-/** Where each image goes, relative to the anchor: rows of `columns`, a gap apart; and the whole block's size. */
+/** Where each image goes, relative to the block's corner: rows of `columns`, a gap apart; and the block's size. */
 export function gridLayout(sizes: readonly { width: number; height: number }[], columns: number): { positions: Vector[]; width: number; height: number } {
   const positions: Vector[] = [];
   let width = 0;
@@ -146,76 +149,4 @@ export function gridLayout(sizes: readonly { width: number; height: number }[], 
     y += Math.max(...row.map((size) => size.height)) + GAP;
   }
   return { positions, width, height: Math.max(0, y - GAP) };
-}
-
-function imageRectangle(port: FigmaPort, size: { width: number; height: number }, hash: string): PortRectangle {
-  const node = port.createRectangle();
-  node.resize(size.width, size.height);
-  node.fills = [{ type: "IMAGE", imageHash: hash, scaleMode: "FILL" }];
-  return node;
-}
-
-/** A frame that draws nothing itself, sized to the image. */
-function emptyFrame(port: FigmaPort, name: string, size: { width: number; height: number }): PortFrame {
-  const frame = port.createFrame();
-  frame.name = name;
-  frame.resize(size.width, size.height);
-  frame.fills = [];
-  frame.clipsContent = true;
-  return frame;
-}
-
-/**
- * One social result: a frame named for its format ("Instagram · Story 1080×1920") holding the image and,
- * if the format has a safe zone, the hidden "Safe zone" layer. The frame carries the provenance (and
- * Regenerate); the image carries it too, with its fill's hash, so selecting it names the asset.
- */
-function placeFormat(port: FigmaPort, parent: PortParent, at: Vector, image: { width: number; height: number; assetId: string }, format: PlacedFormat, hash: string, provenance: Provenance): PortFrame {
-  const frame = emptyFrame(port, format.name, image);
-  port.appendChild(parent, frame);
-  frame.x = at.x;
-  frame.y = at.y;
-  const picture = imageRectangle(port, image, hash);
-  picture.name = "Image";
-  port.appendToFrame(frame, picture);
-  picture.x = 0;
-  picture.y = 0;
-  tag(picture, provenance, image.assetId, hash);
-  if (format.safeZone) safeZoneLayer(port, frame, image, format.safeZone);
-  tag(frame, provenance, image.assetId);
-  frame.setPluginData(FORMAT_KEY, format.id);
-  return frame;
-}
-
-/** The insets the platform may cover, as translucent rectangles in a layer that starts hidden. */
-function safeZoneLayer(port: FigmaPort, frame: PortFrame, size: { width: number; height: number }, zone: SafeZone): PortFrame {
-  const { width, height } = size;
-  const top = Math.min(zone.top, height);
-  const bottom = Math.min(zone.bottom, height - top);
-  const middle = height - top - bottom;
-  const left = Math.min(zone.left, width);
-  const right = Math.min(zone.right, width - left);
-  const layer = emptyFrame(port, SAFE_ZONE_NAME, size);
-  port.appendToFrame(frame, layer);
-  layer.x = 0;
-  layer.y = 0;
-  const boxes: [string, number, number, number, number][] = [
-    ["Top", 0, 0, width, top],
-    ["Bottom", 0, height - bottom, width, bottom],
-    ["Left", 0, top, left, middle],
-    ["Right", width - right, top, right, middle],
-  ];
-  for (const [side, x, y, w, h] of boxes) {
-    if (w <= 0 || h <= 0) continue;
-    const box = port.createRectangle();
-    box.name = `Unsafe ${side.toLowerCase()}`;
-    box.resize(w, h);
-    box.fills = [UNSAFE_PAINT];
-    port.appendToFrame(layer, box);
-    box.x = x;
-    box.y = y;
-  }
-  // Hidden by default: a guide to show while designing, never part of the image or its export.
-  layer.visible = false;
-  return layer;
 }

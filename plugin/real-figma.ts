@@ -13,8 +13,8 @@ export function realFigmaPort(api: PluginAPI): FigmaPort {
     command: api.command,
     mixed: api.mixed,
     selection: () => api.currentPage.selection,
-    setSelection: (nodes) => {
-      api.currentPage.selection = asScene(nodes);
+    setSelection: (nodes, page) => {
+      (page ? (page as PageNode) : api.currentPage).selection = asScene(nodes);
     },
     currentPage: () => api.currentPage,
     viewportCenter: () => api.viewport.center,
@@ -29,7 +29,8 @@ export function realFigmaPort(api: PluginAPI): FigmaPort {
     cloneShape: (node) => (node as SceneNode).clone() as SceneNode as PortShape,
     appendChild: (parent, node) => asContainer(parent).appendChild(node as SceneNode),
     appendToFrame: (frame, node) => asContainer(frame).appendChild(node as SceneNode),
-    exportPng: (node, constraint) => (node as SceneNode).exportAsync(constraint ? { format: "PNG", constraint } : { format: "PNG" }),
+    // useAbsoluteBounds: exactly the node's bounds, not widened by its shadows (ExportSettingsImage).
+    exportPng: (node, constraint) => (node as SceneNode).exportAsync({ format: "PNG", useAbsoluteBounds: true, ...(constraint ? { constraint } : {}) }),
     scrollAndZoomIntoView: (nodes) => api.viewport.scrollAndZoomIntoView(asScene(nodes)),
     clientStorage: api.clientStorage,
     postMessage: (message: PluginToUI) => api.ui.postMessage(message),

@@ -1,167 +1,205 @@
 import { describe, expect, it } from "vitest";
-import { FAKE_MIXED, FakeFigma, FakeNode, imageNode } from "./testing/fake-figma.ts";
+import { placeImages } from "./placement.ts";
 import { selectionFeed, summarizeSelection } from "./selection.ts";
-import { solidPng } from "./testing/png-encode.ts";
+import { solidPng, type FakeFigma } from "./testing/fake-figma/index.ts";
+import { fakePort } from "./testing/fake-port.ts";
+import { select } from "./testing/scene.ts";
+
+/** A rectangle showing a `pixels`-sized PNG, shown at `shown` on the canvas (its pixel size by default). */
+async function photo(fake: FakeFigma, pixels: { width: number; height: number }, shown = pixels, name = "Photo") {
+  const node = await fake.placeImage(solidPng(pixels.width, pixels.height), { name });
+  node.resize(shown.width, shown.height);
+  return node;
+}
+
+function shape(fake: FakeFigma, box: Rect, name = "Shape", kind: "rect" | "ellipse" = "ellipse") {
+  const node = kind === "rect" ? fake.figma.createRectangle() : fake.figma.createEllipse();
+  node.name = name;
+  node.resize(box.width, box.height);
+  node.x = box.x;
+  node.y = box.y;
+  return node;
+}
 
 describe("summarizeSelection", () => {
   it("reports id, name, type, size and whether a visible image fill is present", async () => {
-    const figma = new FakeFigma();
-    const photo = new FakeNode({ name: "Photo", type: "RECTANGLE", width: 640, height: 480, fills: [{ type: "IMAGE", imageHash: "h", scaleMode: "FILL" }] });
-    const hidden = new FakeNode({ name: "Hidden", type: "RECTANGLE", fills: [{ type: "IMAGE", imageHash: "h", scaleMode: "FILL", visible: false }] });
-    const text = new FakeNode({ name: "Title", type: "TEXT", fills: FAKE_MIXED });
-    const group = new FakeNode({ name: "Group", type: "GROUP" });
-    figma.select([photo, hidden, text, group]);
-    expect(await summarizeSelection(figma)).toEqual({
+    const { fake, port } = fakePort();
+    const image = await photo(fake, { width: 640, height: 480 });
+    const hidden = await photo(fake, { width: 32, height: 32 }, { width: 100, height: 100 }, "Hidden");
+    hidden.fills = hidden.fills.map((p) => ({ ...p, visible: false }));
+    const dot = shape(fake, { x: 0, y: 0, width: 100, height: 100 }, "Dot");
+    const inner = shape(fake, { x: 900, y: 900, width: 50, height: 40 });
+    const group = fake.figma.group([inner], fake.figma.currentPage);
+    select(fake, [image, hidden, dot, group]);
+    expect(await summarizeSelection(port)).toEqual({
       items: [
-        { id: photo.id, name: "Photo", type: "RECTANGLE", width: 640, height: 480, hasImage: true },
+        { id: image.id, name: "Photo", type: "RECTANGLE", width: 640, height: 480, hasImage: true },
         { id: hidden.id, name: "Hidden", type: "RECTANGLE", width: 100, height: 100, hasImage: false },
-        { id: text.id, name: "Title", type: "TEXT", width: 100, height: 100, hasImage: false },
-        { id: group.id, name: "Group", type: "GROUP", width: 100, height: 100, hasImage: false },
+        { id: dot.id, name: "Dot", type: "ELLIPSE", width: 100, height: 100, hasImage: false },
+        { id: group.id, name: "Group", type: "GROUP", width: 50, height: 40, hasImage: false },
       ],
       problem: "Select the image and one shape drawn over it",
     });
   });
 
   it("is empty with nothing selected", async () => {
-    expect(await summarizeSelection(new FakeFigma())).toEqual({ items: [] });
+    expect(await summarizeSelection(fakePort().port)).toEqual({ items: [] });
   });
 });
 
 describe("the image an edit or upscale works on", () => {
-  const image = async (figma: FakeFigma) => {
-    const s = await summarizeSelection(figma);
+  const image = async (port: ReturnType<typeof fakePort>["port"]) => {
+    const s = await summarizeSelection(port);
     return s.image ?? s.problem;
   };
 
   it("is an image fill's original pixel size, not the layer's size on the canvas", async () => {
-    const figma = new FakeFigma();
-    const photo = imageNode(figma, { width: 1536, height: 1024 }, { width: 300, height: 200 });
-    figma.select([photo]);
-    expect(await image(figma)).toEqual({ id: photo.id, name: "Photo", width: 1536, height: 1024, source: "fill" });
+    const { fake, port } = fakePort();
+    const node = await photo(fake, { width: 1536, height: 1024 }, { width: 300, height: 200 });
+    select(fake, [node]);
+    expect(await image(port)).toEqual({ id: node.id, name: "Photo", width: 1536, height: 1024, source: "fill" });
   });
 
   it("is a frame rendered at 1x, scaled down to fit 4096 px", async () => {
-    const figma = new FakeFigma();
-    const card = new FakeNode({ name: "Card", type: "FRAME", width: 400.4, height: 299.6 });
-    figma.select([card]);
-    expect(await image(figma)).toEqual({ id: card.id, name: "Card", width: 400, height: 300, source: "render" });
-    const poster = new FakeNode({ name: "Poster", type: "FRAME", width: 8192, height: 6000 });
-    figma.select([poster]);
-    expect(await image(figma)).toMatchObject({ width: 4096, height: 3000, source: "render" });
+    const { fake, port } = fakePort();
+    const card = fake.figma.createFrame();
+    card.name = "Card";
+    card.resize(400.4, 299.6);
+    select(fake, [card]);
+    expect(await image(port)).toEqual({ id: card.id, name: "Card", width: 400, height: 300, source: "render" });
+    const poster = fake.figma.createFrame();
+    poster.resize(8192, 6000);
+    select(fake, [poster]);
+    expect(await image(port)).toMatchObject({ width: 4096, height: 3000, source: "render" });
   });
 
-  it("renders a fill whose image Figma cannot read", async () => {
-    const figma = new FakeFigma();
-    const photo = new FakeNode({ type: "RECTANGLE", width: 120, height: 80, fills: [{ type: "IMAGE", imageHash: "missing", scaleMode: "FILL" }] });
-    figma.select([photo]);
-    expect(await image(figma)).toMatchObject({ width: 120, height: 80, source: "render" });
+  it("is a turned frame's size as the canvas shows it: its axis-aligned bounds", async () => {
+    const { fake, port } = fakePort();
+    const card = fake.figma.createFrame();
+    card.resize(300, 100);
+    card.rotation = 90;
+    select(fake, [card]);
+    expect(await image(port)).toMatchObject({ width: 100, height: 300, source: "render" });
+  });
+
+  it("renders a fill whose image Figma does not hold", async () => {
+    const { fake, port } = fakePort();
+    const node = fake.figma.createRectangle();
+    node.resize(120, 80);
+    node.fills = [{ type: "IMAGE", imageHash: "0".repeat(40), scaleMode: "FILL" }];
+    select(fake, [node]);
+    expect(await image(port)).toMatchObject({ width: 120, height: 80, source: "render" });
   });
 
   it("names the shape drawn over the image as the mask", async () => {
-    const figma = new FakeFigma();
-    const photo = imageNode(figma, { width: 800, height: 600 });
-    const blob = new FakeNode({ name: "Blob", type: "ELLIPSE", x: 100, y: 100, width: 50, height: 50 });
-    figma.select([blob, photo]);
-    expect(await image(figma)).toEqual({ id: photo.id, name: "Photo", width: 800, height: 600, source: "fill", maskShape: { id: blob.id, name: "Blob" } });
+    const { fake, port } = fakePort();
+    const node = await photo(fake, { width: 800, height: 600 });
+    const blob = shape(fake, { x: 100, y: 100, width: 50, height: 50 }, "Blob");
+    select(fake, [blob, node]);
+    expect(await image(port)).toEqual({ id: node.id, name: "Photo", width: 800, height: 600, source: "fill", maskShape: { id: blob.id, name: "Blob" } });
   });
 
   it("prefers the image fill over a frame when both are selected", async () => {
-    const figma = new FakeFigma();
-    const photo = imageNode(figma, { width: 800, height: 600 });
-    const shape = new FakeNode({ type: "RECTANGLE", x: 10, y: 10, width: 20, height: 20, fills: [{ type: "SOLID", color: { r: 1, g: 0, b: 0 } }] });
-    figma.select([photo, shape]);
-    expect(await image(figma)).toMatchObject({ id: photo.id, maskShape: { id: shape.id } });
+    const { fake, port } = fakePort();
+    const node = await photo(fake, { width: 800, height: 600 });
+    const box = shape(fake, { x: 10, y: 10, width: 20, height: 20 }, "Box", "rect");
+    select(fake, [node, box]);
+    expect(await image(port)).toMatchObject({ id: node.id, maskShape: { id: box.id } });
   });
 
+  const frame = (fake: FakeFigma) => fake.figma.createFrame();
   it.each([
-    ["a lone text layer", () => [new FakeNode({ type: "TEXT" })], "Select an image, or a frame to use as one"],
-    ["two images", (f: FakeFigma) => [imageNode(f, { width: 64, height: 64 }), imageNode(f, { width: 64, height: 64 })], "Select one image (and, for a mask, one shape drawn over it)"],
-    ["two frames", () => [new FakeNode(), new FakeNode()], "Select one image (and, for a mask, one shape drawn over it)"],
-    ["an image and two shapes", (f: FakeFigma) => [imageNode(f, { width: 64, height: 64 }), new FakeNode({ type: "ELLIPSE" }), new FakeNode({ type: "ELLIPSE" })], "Select the image and one shape drawn over it"],
-    ["an image and a text", (f: FakeFigma) => [imageNode(f, { width: 64, height: 64 }), new FakeNode({ type: "TEXT" })], "Select the image and one shape drawn over it"],
-    ["a shape beside the image", (f: FakeFigma) => [imageNode(f, { width: 64, height: 64 }), new FakeNode({ name: "Oval", type: "ELLIPSE", x: 64, y: 0, width: 10, height: 10 })], "The shape “Oval” must be drawn over the image"],
+    ["a lone shape", async (f: FakeFigma) => [shape(f, { x: 0, y: 0, width: 10, height: 10 })], "Select an image, or a frame to use as one"],
+    ["two images", async (f: FakeFigma) => [await photo(f, { width: 64, height: 64 }), await photo(f, { width: 64, height: 64 })], "Select one image (and, for a mask, one shape drawn over it)"],
+    ["two frames", async (f: FakeFigma) => [frame(f), frame(f)], "Select one image (and, for a mask, one shape drawn over it)"],
+    [
+      "an image and two shapes",
+      async (f: FakeFigma) => [await photo(f, { width: 64, height: 64 }), shape(f, { x: 0, y: 0, width: 9, height: 9 }), shape(f, { x: 0, y: 0, width: 9, height: 9 })],
+      "Select the image and one shape drawn over it",
+    ],
+    ["an image and a frame", async (f: FakeFigma) => [await photo(f, { width: 64, height: 64 }), frame(f)], "Select the image and one shape drawn over it"],
+    ["a shape beside the image", async (f: FakeFigma) => [await photo(f, { width: 64, height: 64 }), shape(f, { x: 64, y: 0, width: 10, height: 10 }, "Oval")], "The shape “Oval” must be drawn over the image"],
   ])("says what is wrong with %s", async (_label, nodes, problem) => {
-    const figma = new FakeFigma();
-    figma.select(nodes(figma));
-    const s = await summarizeSelection(figma);
+    const { fake, port } = fakePort();
+    select(fake, await nodes(fake));
+    const s = await summarizeSelection(port);
     expect(s.problem).toBe(problem);
     expect(s.image).toBeUndefined();
   });
 });
 
 describe("the asset a selected image came from", () => {
-  const placed = (figma: FakeFigma, data: Record<string, string>) => {
-    const photo = imageNode(figma, { width: 512, height: 512 });
-    for (const [k, v] of Object.entries(data)) photo.setPluginData(k, v);
-    figma.select([photo]);
-    return photo;
-  };
+  async function placed(fake: FakeFigma, data: (hash: string) => Record<string, string>) {
+    const node = await photo(fake, { width: 512, height: 512 });
+    const hash = (node.fills[0] as ImagePaint).imageHash!;
+    for (const [k, v] of Object.entries(data(hash))) node.setPluginData(k, v);
+    select(fake, [node]);
+    return node;
+  }
 
   it("is named when the node was placed by this plugin and still holds the placed fill", async () => {
-    const figma = new FakeFigma();
-    const photo = placed(figma, { assetId: "ast_abcdefghij", imageHash: "hash-1" });
-    expect((await summarizeSelection(figma)).image).toEqual({ id: photo.id, name: "Photo", width: 512, height: 512, source: "fill", assetId: "ast_abcdefghij" });
+    const { fake, port } = fakePort();
+    const node = await placed(fake, (imageHash) => ({ assetId: "ast_abcdefghij", imageHash }));
+    expect((await summarizeSelection(port)).image).toEqual({ id: node.id, name: "Photo", width: 512, height: 512, source: "fill", assetId: "ast_abcdefghij" });
   });
 
   it("is absent once the fill was replaced by another image", async () => {
-    const figma = new FakeFigma();
-    const photo = placed(figma, { assetId: "ast_abcdefghij", imageHash: "hash-1" });
-    const other = figma.addImage(solidPng(64, 64));
-    photo.fills = [{ type: "IMAGE", imageHash: other, scaleMode: "FILL" }];
-    const image = (await summarizeSelection(figma)).image;
-    expect(image).toMatchObject({ id: photo.id, width: 64, height: 64 });
+    const { fake, port } = fakePort();
+    const node = await placed(fake, (imageHash) => ({ assetId: "ast_abcdefghij", imageHash }));
+    const other = fake.figma.createImage(solidPng(64, 64, [1, 2, 3, 255]));
+    node.fills = [{ type: "IMAGE", imageHash: other.hash, scaleMode: "FILL" }];
+    const image = (await summarizeSelection(port)).image;
+    expect(image).toMatchObject({ id: node.id, width: 64, height: 64 });
     expect(image).not.toHaveProperty("assetId");
   });
 
   it("is absent for nodes placed before the hash was kept, nodes of no asset, and rendered frames", async () => {
-    const figma = new FakeFigma();
-    placed(figma, { assetId: "ast_abcdefghij" });
-    expect((await summarizeSelection(figma)).image).not.toHaveProperty("assetId");
-    placed(figma, { imageHash: "hash-2" });
-    expect((await summarizeSelection(figma)).image).not.toHaveProperty("assetId");
-    const card = new FakeNode({ name: "Card", type: "FRAME" });
+    const { fake, port } = fakePort();
+    await placed(fake, () => ({ assetId: "ast_abcdefghij" }));
+    expect((await summarizeSelection(port)).image).not.toHaveProperty("assetId");
+    await placed(fake, (imageHash) => ({ imageHash }));
+    expect((await summarizeSelection(port)).image).not.toHaveProperty("assetId");
+    const card = fake.figma.createFrame();
     card.setPluginData("assetId", "ast_abcdefghij");
-    figma.select([card]);
-    expect((await summarizeSelection(figma)).image).not.toHaveProperty("assetId");
+    select(fake, [card]);
+    expect((await summarizeSelection(port)).image).not.toHaveProperty("assetId");
   });
 
   it("follows a placed result whose fill an edit replaced: the new asset, with the new hash", async () => {
-    const figma = new FakeFigma();
-    const photo = placed(figma, { assetId: "ast_abcdefghij", imageHash: "hash-1" });
-    const { placeImages } = await import("./placement.ts");
-    await placeImages(figma, {
-      type: "place-images",
-      requestId: "r",
+    const { fake, port } = fakePort();
+    const node = await placed(fake, (imageHash) => ({ assetId: "ast_abcdefghij", imageHash }));
+    const { hash } = port.createImage(solidPng(512, 512, [9, 9, 9, 255]));
+    await placeImages(port, {
       name: "Photo · Erase",
-      images: [{ bytes: solidPng(512, 512), width: 512, height: 512, assetId: "ast_klmnopqrst" }],
+      images: [{ hash, width: 512, height: 512, assetId: "ast_klmnopqrst" }],
       provenance: { jobId: "job-2", operation: "edit" },
-      source: { nodeId: photo.id, replace: true },
+      source: { nodeId: node.id, replace: true },
     });
-    figma.select([photo]);
-    expect((await summarizeSelection(figma)).image?.assetId).toBe("ast_klmnopqrst");
+    select(fake, [node]);
+    expect((await summarizeSelection(port)).image?.assetId).toBe("ast_klmnopqrst");
   });
 });
 
 describe("selectionFeed", () => {
   it("posts the latest selection only, even when an older summary finishes last", async () => {
-    const figma = new FakeFigma();
-    const slow = imageNode(figma, { width: 100, height: 100 });
-    const fast = new FakeNode({ name: "Card" });
+    const { fake, port } = fakePort();
+    const slow = await photo(fake, { width: 100, height: 100 });
+    const fast = fake.figma.createFrame();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const stored = figma.getImageByHash.bind(figma);
-    figma.getImageByHash = (hash) => {
+    const stored = port.getImageByHash;
+    port.getImageByHash = (hash) => {
       const image = stored(hash);
-      return image && { ...image, getSizeAsync: async () => (await gate, image.getSizeAsync()) };
+      return image && { hash: image.hash, getBytesAsync: () => image.getBytesAsync(), getSizeAsync: async () => (await gate, image.getSizeAsync()) };
     };
-    const feed = selectionFeed(figma);
-    figma.select([slow]);
+    const feed = selectionFeed(port);
+    select(fake, [slow]);
     const first = feed();
-    figma.select([fast]);
+    select(fake, [fast]);
     await feed();
     release();
     await first;
-    expect(figma.posted).toHaveLength(1);
-    expect(figma.posted[0]).toMatchObject({ type: "selection", selection: { image: { id: fast.id } } });
+    expect(fake.posted).toHaveLength(1);
+    expect(fake.posted[0]).toMatchObject({ type: "selection", selection: { image: { id: fast.id } } });
   });
 });

@@ -16,15 +16,24 @@ export const SELECT_IMAGE_AND_SHAPE = "Select the image and one shape drawn over
 /** Plugin data key: the hash of the image fill this plugin placed, beside the `assetId` it came from. */
 export const IMAGE_HASH_KEY = "imageHash";
 
-/** The image fill Figma paints on top (fills are listed bottom to top), if the node has a visible one. */
+/** Where the image fill Figma paints on top sits in `fills` (listed bottom to top), or -1. */
+export function topImageIndex(fills: readonly Paint[]): number {
+  for (let i = fills.length - 1; i >= 0; i--) {
+    const paint = fills[i]!;
+    if (paint.type === "IMAGE" && paint.visible !== false && paint.imageHash) return i;
+  }
+  return -1;
+}
+
+/**
+ * The image fill Figma paints on top, if the node has a visible one. Each read of `node.fills` gives new
+ * objects (Figma copies them out), so a paint is found by its place in one read, never by identity.
+ */
 export function topImagePaint(node: PortNode, mixed: FigmaPort["mixed"]): ImagePaint | null {
   const fills = node.fills;
   if (fills === undefined || fills === mixed) return null;
-  for (let i = fills.length - 1; i >= 0; i--) {
-    const paint = fills[i]!;
-    if (paint.type === "IMAGE" && paint.visible !== false && paint.imageHash) return paint;
-  }
-  return null;
+  const at = topImageIndex(fills);
+  return at < 0 ? null : (fills[at] as ImagePaint);
 }
 
 export function hasImageFill(node: PortNode, mixed: FigmaPort["mixed"]): boolean {
@@ -33,10 +42,19 @@ export function hasImageFill(node: PortNode, mixed: FigmaPort["mixed"]): boolean
   return fills.some((paint) => paint.type === "IMAGE" && paint.visible !== false);
 }
 
-/** The pixel size a node renders at: 1x, scaled down to fit 4096 px. */
-export function renderSize(node: { width: number; height: number }): { width: number; height: number } {
-  const scale = Math.min(1, MAX_SIDE / Math.max(node.width, node.height));
-  return { width: Math.max(1, Math.round(node.width * scale)), height: Math.max(1, Math.round(node.height * scale)) };
+/**
+ * The area a node renders as: exportAsync draws a node as the canvas shows it, inside its axis-aligned
+ * bounds (a rotated node comes out turned in a bigger box), and the plugin exports with
+ * `useAbsoluteBounds: true` so a shadow does not widen it (plugin-api.d.ts, ExportSettingsImage).
+ */
+export function renderBox(node: Pick<PortNode, "absoluteBoundingBox" | "x" | "y" | "width" | "height">): Rect {
+  return node.absoluteBoundingBox ?? { x: node.x, y: node.y, width: node.width, height: node.height };
+}
+
+/** The pixel size a box renders at: 1x, scaled down to fit 4096 px. */
+export function renderSize(box: { width: number; height: number }): { width: number; height: number } {
+  const scale = Math.min(1, MAX_SIDE / Math.max(box.width, box.height));
+  return { width: Math.max(1, Math.round(box.width * scale)), height: Math.max(1, Math.round(box.height * scale)) };
 }
 
 export function summarizeNode(node: PortNode, mixed: FigmaPort["mixed"]): SelectionItem {
@@ -108,7 +126,7 @@ export async function describeImage(port: FigmaPort, found: FoundImage): Promise
       // Unreadable fill: the node is rendered instead, as the export will do.
     }
   }
-  return { ...base, ...renderSize(found.node), source: "render" };
+  return { ...base, ...renderSize(renderBox(found.node)), source: "render" };
 }
 
 export async function summarizeSelection(port: FigmaPort): Promise<Selection> {

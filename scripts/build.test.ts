@@ -23,8 +23,11 @@ import {
   zodStubSource,
 } from "./build.ts";
 
-/** The panel's budget; the plugin iframe loads all of it before the first paint. */
-const UI_GZIP_BUDGET = 60 * 1024;
+/**
+ * The panel's budget; the plugin iframe loads all of it before the first paint. The old 60 KB budget is
+ * retired (issue 14): 150 KB, with the time to interactive measured in the browser harness instead.
+ */
+const UI_GZIP_BUDGET = 150 * 1024;
 
 let plugin: string;
 let ui: string;
@@ -72,9 +75,7 @@ describe("dist/plugin.js", () => {
     expect(lowered.code).toBe(asIs.code);
   });
 
-  it("references no DOM or Node globals the sandbox lacks", () => {
-    expect(plugin).not.toMatch(/\b(document|window|localStorage|require)\s*[.(]/);
-  });
+  // Which globals it may reach is scripts/check-sandbox-globals.test.ts; how it runs there, plugin/bundle/.
 });
 
 describe("the bundles' zod subset", () => {
@@ -89,7 +90,9 @@ describe("the bundles' zod subset", () => {
 
   it("has every runtime member of z used by core, plugin and ui", () => {
     const used = new Set<string>();
-    for (const { text } of bundledSources()) for (const match of text.matchAll(/\bz\.([A-Za-z_$][\w$]*)\b(?!\s*<)/g)) used.add(match[1]!);
+    // Files on zod/mini (core/messages.ts, which the sandbox runs) import it as published: not this subset.
+    const classic = bundledSources().filter(({ text }) => /from "zod";/.test(text));
+    for (const { text } of classic) for (const match of text.matchAll(/\bz\.([A-Za-z_$][\w$]*)\b(?!\s*<)/g)) used.add(match[1]!);
     // `z.input<...>` is a type use (skipped above); members that are no runtime value of zod at all
     // (z.infer, z.RefinementCtx...) are types too: erased from the bundle.
     const missing = [...used].filter((name) => name in z && !(ZOD_MEMBERS as readonly string[]).includes(name));
@@ -154,35 +157,5 @@ describe("the bundles' zod subset", () => {
     for (const bundle of [plugin, ui]) expect(bundle).not.toMatch(/draft-2020-12|json-schema\.org/);
     // Every stand-in still matches its module: kept exports exist, and each export is accounted for.
     for (const module of Object.keys(ZOD_STUBBED_MODULES)) await expect(zodStubSource(module)).resolves.toMatch(/export /);
-  });
-});
-
-describe("dist/plugin.js in a bare ES sandbox", () => {
-  it("starts without DOM or Node globals and answers `ready` with `init`", async () => {
-    const posted: unknown[] = [];
-    let onmessage: ((message: unknown) => Promise<void> | void) | undefined;
-    const figma = {
-      command: "",
-      mixed: Symbol("mixed"),
-      showUI: () => {},
-      ui: {
-        postMessage: (m: unknown) => void posted.push(m),
-        set onmessage(fn: (message: unknown) => void) {
-          onmessage = fn;
-        },
-      },
-      on: () => {},
-      currentPage: { selection: [] },
-      viewport: { center: { x: 0, y: 0 } },
-      clientStorage: { getAsync: async () => undefined, setAsync: async () => {} },
-      notify: () => {},
-      commitUndo: () => {},
-    };
-    const context = vm.createContext({ figma, __html__: "<html></html>", setTimeout, console });
-    vm.runInContext(plugin, context);
-    await onmessage?.({ type: "ready" });
-    // The handler answers asynchronously (clientStorage is async): wait for the reply.
-    for (let i = 0; i < 50 && posted.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(posted).toEqual([{ type: "init", settings: { proxyUrl: "http://localhost:8787", token: "" }, selection: { items: [] } }]);
   });
 });

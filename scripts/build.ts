@@ -2,16 +2,20 @@
 // Figma hands the UI to the iframe as one string (`__html__`), so a `<script src>` or `<link href>` could
 // never resolve: every byte of JS and CSS is inlined into ui.html.
 import * as esbuild from "esbuild";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { manifestText, pluginConfig, type PluginConfig } from "./plugin-config.ts";
+import { assertSandboxGlobals } from "./check-sandbox-globals.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const DIST = join(ROOT, "dist");
 export const PLUGIN_OUT = join(DIST, "plugin.js");
 export const UI_OUT = join(DIST, "ui.html");
+/** What Figma imports: it names the two files above and the origins the plugin may reach. */
+export const MANIFEST = join(ROOT, "manifest.json");
 /** The sandbox rejected object spread as late as 2023 (see shared/reference/figma.md), so stay at ES2017. */
 export const PLUGIN_TARGET = "es2017";
 /** The panel runs in Figma desktop's Chromium or, with Figma in a browser, in that browser. */
@@ -145,9 +149,11 @@ export async function buildPlugin(): Promise<Uint8Array> {
   return only(result, ".js");
 }
 
-export async function buildUI(): Promise<string> {
+export async function buildUI(config: PluginConfig = pluginConfig()): Promise<string> {
   const result = await esbuild.build({
     ...shared,
+    // The origins the manifest allows, for the warning in Settings (ui/proxy-url.ts).
+    define: { ...shared.define, __PROXY_ORIGINS__: JSON.stringify(config.origins) },
     entryPoints: [join(ROOT, "ui/main.tsx")],
     format: "iife",
     target: UI_TARGET,
@@ -212,10 +218,20 @@ async function writeAtomically(path: string, data: Uint8Array | string): Promise
 }
 
 export async function build(): Promise<{ plugin: Uint8Array; ui: string }> {
-  const [plugin, ui] = await Promise.all([buildPlugin(), buildUI()]);
+  const config = pluginConfig();
+  const [plugin, ui] = await Promise.all([buildPlugin(), buildUI(config)]);
+  // Before anything is written: a plugin.js that reads a global Figma's sandbox lacks must not reach dist/.
+  await assertSandboxGlobals(plugin);
   await mkdir(DIST, { recursive: true });
-  await Promise.all([writeAtomically(PLUGIN_OUT, plugin), writeAtomically(UI_OUT, ui)]);
+  await Promise.all([writeAtomically(PLUGIN_OUT, plugin), writeAtomically(UI_OUT, ui), writeManifest(config)]);
   return { plugin, ui };
+}
+
+/** manifest.json for this build's origins and id; left untouched when it already says the same. */
+async function writeManifest(config: PluginConfig): Promise<void> {
+  const text = manifestText(config);
+  const current = await readFile(MANIFEST, "utf8").catch(() => "");
+  if (current !== text) await writeAtomically(MANIFEST, text);
 }
 
 async function main(): Promise<void> {

@@ -8,6 +8,8 @@ export interface BannerInfo {
   panelUrl: string;
   database: string;
   manifestPath: string;
+  /** The origins manifest.json lets the plugin reach; null when it could not be read. */
+  manifestOrigins: string[] | null;
   configuredProviders: string[];
   unconfigured: { id: string; reason?: string }[];
   demo: DemoTeam;
@@ -51,5 +53,13 @@ export function bannerText(b: BannerInfo): string {
     `         Token      ${token}`,
     "",
   );
+  const origin = new URL(b.panelUrl).origin;
+  if (b.manifestOrigins && !b.manifestOrigins.includes(origin))
+    lines.push(
+      `  The plugin's manifest lets Figma reach only ${b.manifestOrigins.join(", ")}, so it would block ${origin}.`,
+      "  Allow it by rebuilding the plugin with this origin, then import it again:",
+      `    PLUGIN_PROXY_ORIGINS=${origin} npm run build`,
+      "",
+    );
   return lines.join("\n");
 }

@@ -15,6 +15,14 @@ describe("parseConfig", () => {
     });
     expect(c.holdMarginMs).toBeGreaterThan(0);
     expect(c.providerKeys).toEqual({});
+    // Async tasks are polled at the providers' documented minimum pace unless told otherwise.
+    expect([c.providers.stability.pollAfterMs, c.providers.wavespeed.pollAfterMs]).toEqual([10_000, 2_000]);
+  });
+
+  it("reads the polling pace and the Hugging Face Hub URL", () => {
+    const c = parseConfig({ STABILITY_POLL_MS: "50", WAVESPEED_POLL_MS: "20", HF_HUB_URL: "http://127.0.0.1:9/" });
+    expect(c.providers).toMatchObject({ stability: { pollAfterMs: 50 }, wavespeed: { pollAfterMs: 20 }, huggingface: { hubUrl: "http://127.0.0.1:9/" } });
+    expect(() => parseConfig({ WAVESPEED_POLL_MS: "0" })).toThrow(/WAVESPEED_POLL_MS: must be at least 10/);
   });
 
   it("reads every variable it knows", () => {

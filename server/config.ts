@@ -51,13 +51,15 @@ const envSchema = z.object({
   STABILITY_BASE_URL: httpUrl,
   WAVESPEED_BASE_URL: httpUrl,
   HF_BASE_URL: httpUrl,
+  HF_HUB_URL: httpUrl,
   GEMINI_BASE_URL: httpUrl,
   STABILITY_TIMEOUT_MS: integer(1000, 3_600_000, 60_000),
   WAVESPEED_TIMEOUT_MS: integer(1000, 3_600_000, 60_000),
   HF_TIMEOUT_MS: integer(1000, 3_600_000, 60_000),
   GEMINI_TIMEOUT_MS: integer(1000, 3_600_000, 60_000),
-  HF_FLUX_SCHNELL_MODEL: optionalText,
-  HF_FLUX_DEV_MODEL: optionalText,
+  // The providers' documented polling pace; lower values are for tests and gateways only.
+  STABILITY_POLL_MS: integer(10, 600_000, 10_000),
+  WAVESPEED_POLL_MS: integer(10, 600_000, 2_000),
   STABILITY_API_KEY: optionalText,
   WAVESPEED_API_KEY: optionalText,
   HF_TOKEN: optionalText,
@@ -84,11 +86,11 @@ export interface Config {
   sweepIntervalMs: number;
   /** Jobs a provider runs at once from this process; the rest wait in the provider queue by tier. */
   providerConcurrency: number;
-  /** Per-provider settings: base URL overrides (fakes in tests, gateways in production) and timeouts. */
+  /** Per-provider settings: base URL overrides (fakes in tests, gateways in production), timeouts, polling pace. */
   providers: {
-    stability: { baseUrl?: string; timeoutMs: number };
-    wavespeed: { baseUrl?: string; timeoutMs: number };
-    huggingface: { baseUrl?: string; timeoutMs: number; models: { "flux-schnell"?: string; "flux-dev"?: string } };
+    stability: { baseUrl?: string; timeoutMs: number; pollAfterMs: number };
+    wavespeed: { baseUrl?: string; timeoutMs: number; pollAfterMs: number };
+    huggingface: { baseUrl?: string; hubUrl?: string; timeoutMs: number };
     gemini: { baseUrl?: string; timeoutMs: number };
   };
   /** Non-empty provider keys by env var name. Never logged (see logger.ts). */
@@ -135,13 +137,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     providerConcurrency: e.PROVIDER_CONCURRENCY,
     providers: {
-      stability: { ...opt("baseUrl", e.STABILITY_BASE_URL), timeoutMs: e.STABILITY_TIMEOUT_MS },
-      wavespeed: { ...opt("baseUrl", e.WAVESPEED_BASE_URL), timeoutMs: e.WAVESPEED_TIMEOUT_MS },
-      huggingface: {
-        ...opt("baseUrl", e.HF_BASE_URL),
-        timeoutMs: e.HF_TIMEOUT_MS,
-        models: { ...opt("flux-schnell", e.HF_FLUX_SCHNELL_MODEL), ...opt("flux-dev", e.HF_FLUX_DEV_MODEL) },
-      },
+      stability: { ...opt("baseUrl", e.STABILITY_BASE_URL), timeoutMs: e.STABILITY_TIMEOUT_MS, pollAfterMs: e.STABILITY_POLL_MS },
+      wavespeed: { ...opt("baseUrl", e.WAVESPEED_BASE_URL), timeoutMs: e.WAVESPEED_TIMEOUT_MS, pollAfterMs: e.WAVESPEED_POLL_MS },
+      huggingface: { ...opt("baseUrl", e.HF_BASE_URL), ...opt("hubUrl", e.HF_HUB_URL), timeoutMs: e.HF_TIMEOUT_MS },
       gemini: { ...opt("baseUrl", e.GEMINI_BASE_URL), timeoutMs: e.GEMINI_TIMEOUT_MS },
     },
     providerKeys,

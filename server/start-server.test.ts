@@ -31,6 +31,8 @@ describe("startServer", () => {
       expect(banner).toContain(`http://localhost:${server.port}`);
       expect(banner).toContain("Plugins → Development → Import plugin from manifest");
       expect(banner).toMatch(/manifest\.json/);
+      // Port 0 picked a port the committed manifest does not allow: the banner says how to allow it.
+      expect(banner).toContain(`PLUGIN_PROXY_ORIGINS=http://localhost:${server.port} npm run build`);
       const res = await fetch(`${server.url}/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
       const me = meSchema.parse(await res.json());
       expect(me).toMatchObject({ role: "manager", user: { name: "Demo Manager" }, team: { name: "Demo Studio", tier: "pro" }, balance: { available: 2000 } });

@@ -22,6 +22,7 @@ import { JobRunner } from "./jobs/job-runner.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { builtInAdapters, ProviderRegistry } from "./providers/registry.ts";
 import type { ProviderAdapter } from "./providers/types.ts";
+import { manifestOrigins } from "./plugin-manifest.ts";
 import { StartupError } from "./startup-error.ts";
 import type { Stores } from "./stores.ts";
 import { VERSION } from "./version.ts";
@@ -93,7 +94,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const stores: Stores = await openStores(config, catalog);
   try {
     const keyFor = providerKeyLookup(config, env);
-    const providers = new ProviderRegistry(catalog, [...builtInAdapters(config, keyFor), ...(options.adapters ?? [])], keyFor);
+    const providers = new ProviderRegistry(catalog, [...builtInAdapters(config, keyFor), ...(options.adapters ?? [])], keyFor, stores.retiredModels);
     const names = new Map(catalog.providers.map((p) => [p.id, p.name]));
     const jobChanges = new JobChanges();
     const runner = new JobRunner({
@@ -123,12 +124,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     logger.info({ url, database: stores.database, providers: providers.configuredIds(), catalog: catalog.version }, "proxy listening");
 
     if (demo) {
+      const manifestPath = fileURLToPath(new URL("../manifest.json", import.meta.url));
       (options.print ?? console.log)(
         bannerText({
           url,
           panelUrl: local ? `http://localhost:${port}` : url,
           database: stores.database === "sqlite" ? `SQLite at ${sqlitePath(config)}` : stores.database,
-          manifestPath: fileURLToPath(new URL("../manifest.json", import.meta.url)),
+          manifestPath,
+          manifestOrigins: await manifestOrigins(manifestPath),
           configuredProviders: providers.configuredIds(),
           unconfigured: providers.statuses().filter((s) => !s.configured),
           demo,

@@ -5,6 +5,7 @@ import type { AssetRepo } from "./assets/types.ts";
 import type { BlobStore } from "./assets/blob-store.ts";
 import type { JobStore } from "./jobs/types.ts";
 import type { Ledger } from "./ledger/types.ts";
+import type { RetiredModelStore } from "./providers/retired-models.ts";
 import type { TeamStore } from "./teams/types.ts";
 
 export interface Stores {
@@ -16,6 +17,8 @@ export interface Stores {
   jobs: JobStore;
   assets: AssetRepo;
   blobs: BlobStore;
+  /** Models their provider reported gone, shared by every proxy on this database. */
+  retiredModels: RetiredModelStore;
   /** true when the database answers (for /health). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

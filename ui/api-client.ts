@@ -29,6 +29,7 @@ import {
 import type { JobSpec, Plan } from "../core/api/specs.ts";
 import type { Settings } from "../core/messages.ts";
 import { ApiError } from "./api-error.ts";
+import { blockedReason } from "./proxy-url.ts";
 
 /** Poll quickly at first (local jobs finish in well under a second), then back off to once a second. */
 export const POLL_FIRST_MS = 250;
@@ -163,7 +164,9 @@ export function createApiClient(settings: Settings, deps: ApiClientDeps = {}): A
     try {
       response = await doFetch(url, { ...init, headers });
     } catch (error) {
-      throw new ApiError("network_error", `Could not reach the proxy at ${base}`, { cause: String(error) });
+      // Figma blocks origins its manifest does not allow before the request leaves: say that, not "down".
+      const blocked = blockedReason(origin);
+      throw new ApiError("network_error", blocked ?? `Could not reach the proxy at ${base}`, { cause: String(error), ...(blocked ? { blocked: true } : {}) });
     }
     if (!response.ok) throw await errorFrom(response);
     return response;

@@ -22,6 +22,7 @@ export function App({ bridge }: { bridge: PluginBridge }) {
   const [selection, setSelection] = useState<Selection>({ items: [] });
   const [relaunch, setRelaunch] = useState<Provenance | undefined>(undefined);
   const [editingSettings, setEditingSettings] = useState(false);
+  const [saveProblem, setSaveProblem] = useState<string | null>(null);
 
   useEffect(() => {
     const unsubscribe = bridge.subscribe((message) => {
@@ -37,6 +38,10 @@ export function App({ bridge }: { bridge: PluginBridge }) {
         case "settings-saved":
           setSettings(message.settings);
           setEditingSettings(false);
+          setSaveProblem(null);
+          break;
+        case "settings-failed":
+          setSaveProblem(`Figma did not save the settings: ${message.message}`);
           break;
         default:
           break; // placed / place-failed are awaited by the job that asked for them
@@ -69,7 +74,7 @@ export function App({ bridge }: { bridge: PluginBridge }) {
       <SettingsView
         key={`${settings.proxyUrl}|${settings.token}`}
         settings={settings}
-        problem={session.status === "error" && !editingSettings ? describeError(session.error) : null}
+        problem={saveProblem ?? (session.status === "error" && !editingSettings ? describeError(session.error) : null)}
         onSave={(next) => bridge.post({ type: "save-settings", settings: next })}
         {...(editingSettings ? { onCancel: () => setEditingSettings(false) } : {})}
       />

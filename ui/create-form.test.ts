@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { estimate } from "../core/estimate.ts";
+import { badgeFor } from "./badge.ts";
 import {
   aspectRatioOptions,
   buildCreateSpec,
@@ -76,10 +78,9 @@ describe("the Create form", () => {
 
   it("offers the chosen provider's models and every aspect ratio", () => {
     expect(modelOptions(catalog, "auto")).toEqual([]);
-    expect(modelOptions(catalog, "huggingface")).toEqual([
-      { id: "flux-schnell", label: "FLUX.1 schnell" },
-      { id: "flux-dev", label: "FLUX.1 dev" },
-    ]);
+    expect(modelOptions(catalog, "huggingface")).toEqual([{ id: "flux-schnell", label: "FLUX.1 schnell" }]);
+    // Edit-only models are not offered for creating.
+    expect(modelOptions(catalog, "wavespeed").map((m) => m.id)).not.toContain("qwen-image-edit");
     expect(aspectRatioOptions(catalog)[1]).toEqual({ id: "16:9", label: "16:9 · 1344×768" });
   });
 
@@ -103,7 +104,29 @@ describe("the Create form", () => {
       memberCapRemaining: 12,
       freeUsed: {},
       configuredProviders: ["local"],
+      unavailableModels: {},
     });
     expect(estimateContext(me({ available: null }), []).memberCapRemaining).toBeNull();
+  });
+
+  it("disables a model its provider reported gone, with the proxy's reason, and the estimate routes past it", () => {
+    const reason = "Gemini no longer serves gemini-3.1-flash-image (404: not found)";
+    const statuses = onlyLocal.map((s) =>
+      s.id === "gemini" ? { id: s.id, name: s.name, configured: true, unavailableModels: [{ model: "gemini-3.1-flash-image", reason, since: "2026-11-20T10:00:00.000Z" }] } : s,
+    );
+    expect(modelOptions(catalog, "gemini", statuses)).toEqual([
+      { id: "gemini-3.1-flash-image", label: "Gemini 3.1 Flash Image", unavailable: reason },
+      { id: "gemini-3-pro-image", label: "Gemini 3 Pro Image" },
+    ]);
+    const ctx = estimateContext(me(), statuses);
+    expect(ctx.unavailableModels).toEqual({ "gemini/gemini-3.1-flash-image": reason });
+    const spec = buildCreateSpec({ ...initialForm(catalog), prompt: "a fox", provider: "gemini", model: "gemini-3.1-flash-image" });
+    const badge = badgeFor(estimate(spec, catalog, ctx), formProblem({ ...initialForm(catalog), prompt: "a fox" }), catalog);
+    expect(badge).toMatchObject({ state: "unavailable", enabled: false, hint: `Gemini 3.1 Flash Image is no longer offered by Google Gemini: ${reason}` });
+    // With every model gone, the provider itself is off, saying why.
+    const allGone = statuses.map((s) =>
+      s.id === "gemini" ? { ...s, unavailableModels: ["gemini-3.1-flash-image", "gemini-3-pro-image"].map((model) => ({ model, reason, since: "x" })) } : s,
+    );
+    expect(providerOptions(catalog, allGone).find((o) => o.id === "gemini")).toEqual({ id: "gemini", name: "Google Gemini", configured: false, reason: "Google Gemini no longer offers any of its models" });
   });
 });

@@ -2,8 +2,8 @@
 // and what (if anything) stops it from being sent. Pure, so it is tested without a DOM.
 import type { ProviderStatus, Me } from "../core/api/responses.ts";
 import { createSpecSchema, MAX_VARIATIONS, type CreateSpec } from "../core/api/specs.ts";
-import { QUALITIES, type Catalog, type Quality } from "../core/catalog/schema.ts";
-import type { EstimateContext } from "../core/estimate.ts";
+import { QUALITIES, servesCreate, type Catalog, type Quality } from "../core/catalog/schema.ts";
+import { modelKey, type EstimateContext } from "../core/estimate.ts";
 import { specFrom } from "./image-form.ts";
 import { parseSeed, seedOf, seedProblem } from "./reuse-check.ts";
 
@@ -56,7 +56,7 @@ export function formFromSpec(catalog: Catalog, json: string | undefined): Create
   if (!spec) return null;
   const form = initialForm(catalog);
   const provider = catalog.providers.some((p) => p.id === spec.provider) ? spec.provider : AUTO;
-  const model = provider !== AUTO && spec.model && catalog.create.models.some((m) => m.provider === provider && m.model === spec.model) ? spec.model : AUTO;
+  const model = provider !== AUTO && spec.model && catalog.models.some((m) => m.provider === provider && m.model === spec.model && servesCreate(m)) ? spec.model : AUTO;
   return {
     ...form,
     prompt: spec.prompt,
@@ -75,22 +75,40 @@ export const qualityOptions = QUALITIES;
 
 /**
  * Providers that can do the job (those listed in `offers`; by default those that create images), with
- * whether this proxy has them configured.
+ * whether this proxy has them configured. A provider whose every model for creating was reported gone is
+ * off too, saying so.
  */
 export function providerOptions(catalog: Catalog, statuses: readonly ProviderStatus[], offers?: readonly string[]): ProviderOption[] {
   return catalog.providers
-    .filter((p) => (offers ? offers.includes(p.id) : catalog.create.models.some((m) => m.provider === p.id)))
+    .filter((p) => (offers ? offers.includes(p.id) : catalog.models.some((m) => m.provider === p.id && servesCreate(m))))
     .map((p) => {
       const status = statuses.find((s) => s.id === p.id);
-      const configured = status?.configured ?? false;
-      const reason = configured ? undefined : (status?.reason ?? "not configured on this proxy");
+      const gone = new Set(status?.unavailableModels?.map((m) => m.model));
+      const creates = catalog.models.filter((m) => m.provider === p.id && servesCreate(m));
+      const allGone = !offers && creates.length > 0 && creates.every((m) => gone.has(m.model));
+      const configured = (status?.configured ?? false) && !allGone;
+      const reason = configured ? undefined : allGone && status?.configured ? `${p.name} no longer offers any of its models` : (status?.reason ?? "not configured on this proxy");
       return { id: p.id, name: p.name, configured, ...(reason ? { reason } : {}) };
     });
 }
 
-export function modelOptions(catalog: Catalog, provider: string): { id: string; label: string }[] {
+export interface ModelOption {
+  id: string;
+  label: string;
+  /** Why it cannot be chosen: its provider reported it gone (the proxy's words). */
+  unavailable?: string;
+}
+
+/** The provider's models that create images; those reported gone stay listed, with why. */
+export function modelOptions(catalog: Catalog, provider: string, statuses: readonly ProviderStatus[] = []): ModelOption[] {
   if (provider === AUTO) return [];
-  return catalog.create.models.filter((m) => m.provider === provider).map((m) => ({ id: m.model, label: m.label }));
+  const gone = statuses.find((s) => s.id === provider)?.unavailableModels ?? [];
+  return catalog.models
+    .filter((m) => m.provider === provider && servesCreate(m))
+    .map((m) => {
+      const reason = gone.find((g) => g.model === m.model)?.reason;
+      return { id: m.model, label: m.label, ...(reason ? { unavailable: reason } : {}) };
+    });
 }
 
 export function aspectRatioOptions(catalog: Catalog): { id: string; label: string }[] {
@@ -143,5 +161,6 @@ export function estimateContext(me: Me, statuses: readonly ProviderStatus[]): Es
     memberCapRemaining: me.member.capRemaining,
     freeUsed: me.freeUsed,
     configuredProviders: statuses.filter((s) => s.configured).map((s) => s.id),
+    unavailableModels: Object.fromEntries(statuses.flatMap((s) => (s.unavailableModels ?? []).map((m) => [modelKey(s.id, m.model), m.reason]))),
   };
 }

@@ -40,7 +40,7 @@ export function describeError(error: ApiError): string {
       return `The proxy refused the request: ${detail || error.message}.`;
     }
     case "network_error":
-      return `${error.message}. Is it running? Check the URL in Settings.`;
+      return d.blocked === true ? error.message : `${error.message}. Is it running? Check the URL in Settings.`;
     case "bad_response":
       return `${error.message}. Update the plugin or the proxy so their versions match.`;
     case "placement_failed":

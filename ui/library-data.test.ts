@@ -67,20 +67,22 @@ describe("a Library row", () => {
     expect(canDelete(asset({ memberId: member.user.id }), member)).toBe(true);
   });
 
-  it("places the asset again with its provenance, a valid place-images message with no job", () => {
+  it("places the asset again with its provenance, as valid placement messages with no job", async () => {
     const bytes = new Uint8Array([137, 80, 78, 71]);
-    const input = placeInput(asset(), bytes, catalog);
-    expect(input).toEqual({
+    const input = placeInput(asset(), async () => bytes, catalog);
+    const { bytes: load, ...image } = input.images[0]!;
+    expect({ ...input, images: [image] }).toEqual({
       name: "a red fox in the snow",
-      images: [{ bytes, width: 1024, height: 768, assetId: "ast_abcdefghij" }],
+      images: [{ width: 1024, height: 768, assetId: "ast_abcdefghij" }],
       provenance: { jobId: "job_1", operation: "create", prompt: "a red fox in the snow", spec: JSON.stringify({ quality: "draft", seed: 7, operation: "create", prompt: "a red fox in the snow" }) },
     });
-    expect(uiToPluginSchema.safeParse({ type: "place-images", requestId: "r", ...input }).success).toBe(true);
+    expect(uiToPluginSchema.safeParse({ type: "place-image", requestId: "r", index: 0, total: 1, image: { ...image, bytes: await load() } }).success).toBe(true);
+    expect(uiToPluginSchema.safeParse({ type: "place-commit", requestId: "r", name: input.name, provenance: input.provenance }).success).toBe(true);
   });
 
   it("places a social result in its format frame with its safe zone", () => {
     const social = asset({ type: "social", operation: "social", prompt: null, width: 1080, height: 1920, format: { id: "instagram-story", safeZone: { top: 250, right: 0, bottom: 340, left: 0 } } });
-    const input = placeInput(social, new Uint8Array([1]), catalog);
+    const input = placeInput(social, async () => new Uint8Array([1]), catalog);
     expect(input.name).toBe("Social");
     expect(input.images[0]!.format).toEqual({ id: "instagram-story", name: "Instagram · Story 1080×1920", safeZone: { top: 250, right: 0, bottom: 340, left: 0 } });
     expect(input.provenance).toMatchObject({ jobId: "job_1", operation: "social" });

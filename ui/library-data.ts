@@ -6,7 +6,7 @@ import type { Me } from "../core/api/responses.ts";
 import type { Catalog } from "../core/catalog/schema.ts";
 import type { AssetParams } from "./api-client.ts";
 import { EDIT_KINDS_INFO } from "./edit-form.ts";
-import type { PlaceImagesInput } from "./plugin-bridge.ts";
+import type { PlaceInput } from "./plugin-bridge.ts";
 import { layerName } from "./run-job.ts";
 import { placedFormat } from "./social-form.ts";
 import { UPSCALE_MODES_INFO } from "./upscale-form.ts";
@@ -55,7 +55,7 @@ export function madeWith(asset: Asset, catalog: Catalog): string {
 export const canDelete = (asset: Asset, me: Me) => me.role === "manager" || asset.memberId === me.user.id;
 
 /** The asset on the canvas again, tagged as it was first placed; a social result in its format frame. */
-export function placeInput(asset: Asset, bytes: Uint8Array<ArrayBuffer>, catalog: Catalog): PlaceImagesInput {
+export function placeInput(asset: Asset, bytes: () => Promise<Uint8Array<ArrayBuffer>>, catalog: Catalog): PlaceInput {
   const prompt = asset.prompt ?? undefined;
   const spec = JSON.stringify({ ...asset.params, operation: asset.type, ...(prompt ? { prompt } : {}) });
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "./api-error.ts";
-import { createPluginBridge, type BridgeWindow } from "./plugin-bridge.ts";
+import { createPluginBridge, placeTimeoutMs, type BridgeWindow } from "./plugin-bridge.ts";
 
 /** A window whose parent records what the panel posts and which can deliver plugin messages. */
 function fakeWindow() {
@@ -16,7 +16,7 @@ function fakeWindow() {
 }
 
 const png = new Uint8Array([137, 80, 78, 71]);
-const placeInput = { name: "fox", images: [{ bytes: png, width: 64, height: 64, assetId: "a1" }], provenance: { jobId: "j1", operation: "create" } };
+const placeInput = { name: "fox", images: [{ bytes: async () => png, width: 64, height: 64, assetId: "a1" }], provenance: { jobId: "j1", operation: "create" } };
 
 describe("createPluginBridge", () => {
   it("posts in Figma's envelope, parsed (defaults applied)", () => {
@@ -47,21 +47,76 @@ describe("createPluginBridge", () => {
     warn.mockRestore();
   });
 
-  it("resolves placeImages with the node ids of the matching `placed`", async () => {
+  /** A plugin that takes each image (answering place-progress) and places on commit, as plugin/handlers do. */
+  function answering(deliver: (data: unknown) => void, sent: { message: unknown }[], options: { failAt?: number; page?: { id: string; name: string } } = {}) {
+    let taken = 0;
+    return () => {
+      const m = (sent.at(-1)!.message as { pluginMessage: { type: string; requestId: string; index?: number } }).pluginMessage;
+      if (m.type === "place-image" && m.index === options.failAt)
+        deliver({ pluginMessage: { type: "place-failed", requestId: m.requestId, message: "Image type is unsupported" } });
+      else if (m.type === "place-image") deliver({ pluginMessage: { type: "place-progress", requestId: m.requestId, received: ++taken } });
+      else if (m.type === "place-commit") deliver({ pluginMessage: { type: "placed", requestId: m.requestId, nodeIds: ["1:2", "1:3", "1:4"], ...(options.page ? { page: options.page } : {}) } });
+    };
+  }
+
+  const images = (n: number, fetched: number[]) =>
+    Array.from({ length: n }, (_, i) => ({ width: 64, height: 64, assetId: `a${i}`, bytes: async () => (fetched.push(i), png) }));
+
+  it("sends one image per message, each fetched just before it goes, then commits and resolves with the nodes", async () => {
     const { win, sent, deliver } = fakeWindow();
-    const pending = createPluginBridge(win).placeImages(placeInput);
-    const { requestId } = (sent[0]!.message as { pluginMessage: { requestId: string } }).pluginMessage;
-    deliver({ pluginMessage: { type: "placed", requestId: "someone-else", nodeIds: ["x"] } });
-    deliver({ pluginMessage: { type: "placed", requestId, nodeIds: ["1:2"] } });
-    expect(await pending).toEqual(["1:2"]);
+    const fetched: number[] = [];
+    const progress: string[] = [];
+    const reply = answering(deliver, sent, { page: { id: "0:2", name: "Moodboard" } });
+    const parent = win.parent;
+    win.parent = { postMessage: (message, origin) => (parent.postMessage(message, origin), queueMicrotask(reply)) };
+    const outcome = await createPluginBridge(win).placeImages({ ...placeInput, images: images(3, fetched) }, (taken, total) => progress.push(`${taken}/${total}`));
+    const types = sent.map((s) => (s.message as { pluginMessage: { type: string; index?: number; image?: unknown } }).pluginMessage);
+    expect(types.map((m) => `${m.type}${m.index ?? ""}`)).toEqual(["place-image0", "place-image1", "place-image2", "place-commit"]);
+    expect(types.filter((m) => m.type === "place-image").every((m) => m.image && !("images" in m))).toBe(true);
+    expect(fetched).toEqual([0, 1, 2]);
+    expect(progress).toEqual(["1/3", "2/3", "3/3"]);
+    expect(outcome).toEqual({ nodeIds: ["1:2", "1:3", "1:4"], page: { id: "0:2", name: "Moodboard" } });
+    const { requestId } = types[0] as unknown as { requestId: string };
+    expect(types.every((m) => (m as unknown as { requestId: string }).requestId === requestId)).toBe(true);
   });
 
-  it("rejects placeImages on `place-failed`", async () => {
+  it("stops at the first image Figma refuses: nothing more is fetched, sent or committed", async () => {
     const { win, sent, deliver } = fakeWindow();
-    const pending = createPluginBridge(win).placeImages(placeInput);
-    const { requestId } = (sent[0]!.message as { pluginMessage: { requestId: string } }).pluginMessage;
-    deliver({ pluginMessage: { type: "place-failed", requestId, message: "Image type is unsupported" } });
-    await expect(pending).rejects.toEqual(new ApiError("placement_failed", "Image type is unsupported"));
+    const fetched: number[] = [];
+    const reply = answering(deliver, sent, { failAt: 1 });
+    const parent = win.parent;
+    win.parent = { postMessage: (message, origin) => (parent.postMessage(message, origin), queueMicrotask(reply)) };
+    await expect(createPluginBridge(win).placeImages({ ...placeInput, images: images(3, fetched) })).rejects.toEqual(new ApiError("placement_failed", "Image type is unsupported"));
+    expect(fetched).toEqual([0, 1]);
+    expect(sent).toHaveLength(2);
+  });
+
+  it("waits for the placement longer the more images it has", async () => {
+    vi.useFakeTimers();
+    try {
+      const { win, sent, deliver } = fakeWindow();
+      let commits = 0;
+      const parent = win.parent;
+      win.parent = {
+        postMessage: (message, origin) => {
+          parent.postMessage(message, origin);
+          const m = (message as { pluginMessage: { type: string; requestId: string } }).pluginMessage;
+          // Takes every image, and never answers the commit.
+          if (m.type === "place-image") queueMicrotask(() => deliver({ pluginMessage: { type: "place-progress", requestId: m.requestId, received: sent.length } }));
+          else commits++;
+        },
+      };
+      const outcome = createPluginBridge(win).placeImages({ ...placeInput, images: images(20, []) }).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(commits).toBe(1);
+      await vi.advanceTimersByTimeAsync(placeTimeoutMs(20) - 1);
+      expect(await Promise.race([outcome, Promise.resolve("waiting")])).toBe("waiting");
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await outcome).toEqual(new ApiError("placement_failed", "Figma did not confirm the placement in time"));
+      expect(placeTimeoutMs(20)).toBeGreaterThan(placeTimeoutMs(1));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("resolves exportImage with the plugin's bytes, and rejects on export-failed", async () => {

@@ -1,24 +1,55 @@
 // The UI side of the plugin channel, in Figma's envelope: UI → plugin is
 // `parent.postMessage({ pluginMessage }, "*")`, plugin → UI arrives as `event.data.pluginMessage`.
 // Both directions are parsed with core's schemas.
-import { pluginToUISchema, uiToPluginSchema, type PluginToUI, type UIToPluginInput } from "../core/messages.ts";
+import { pluginToUISchema, uiToPluginSchema, type PlacedFormat, type PluginToUI, type Provenance, type UIToPluginInput } from "../core/messages.ts";
 import { ApiError, type ClientErrorCode } from "./api-error.ts";
 import { randomId } from "./uuid.ts";
 
 type Ask<T extends UIToPluginInput["type"]> = Omit<Extract<UIToPluginInput, { type: T }>, "type" | "requestId">;
-export type PlaceImagesInput = Ask<"place-images">;
 export type ExportImageInput = Ask<"export-image">;
 export type Exported = Omit<Extract<PluginToUI, { type: "exported" }>, "type" | "requestId">;
 
-/** Placing and exporting are fast; this only guards against a plugin that went away mid-job. */
-export const PLACE_TIMEOUT_MS = 60_000;
+/** An image on its way to the canvas: its size and ids now, its bytes fetched when its turn comes. */
+export interface OutgoingImage {
+  width: number;
+  height: number;
+  assetId: string;
+  format?: PlacedFormat;
+  bytes(): Promise<Uint8Array<ArrayBuffer>>;
+}
+
+export interface PlaceInput {
+  /** Layer name of the placed images. */
+  name: string;
+  provenance: Provenance;
+  images: readonly OutgoingImage[];
+  /** Edit and upscale: the node the image came from, and whether the result replaces its fill. */
+  source?: { nodeId: string; replace?: boolean };
+}
+
+export interface PlaceOutcome {
+  nodeIds: string[];
+  /** Set when the results went to another page than the one the designer is on (their source's). */
+  page?: { id: string; name: string };
+}
+
+/** How long the plugin may take to take one image, or to export one. */
+export const STEP_TIMEOUT_MS = 30_000;
+/** How long placing may take once every image is in Figma: a base plus a share per image. */
+export const PLACE_BASE_MS = 10_000;
+export const PLACE_PER_IMAGE_MS = 2_000;
+export const placeTimeoutMs = (images: number) => PLACE_BASE_MS + PLACE_PER_IMAGE_MS * images;
 
 export interface PluginBridge {
   post(message: UIToPluginInput): void;
   /** Calls `listener` with every valid plugin message; returns the unsubscribe function. */
   subscribe(listener: (message: PluginToUI) => void): () => void;
-  /** Sends `place-images` and resolves with the new node ids once the plugin answers `placed`. */
-  placeImages(input: PlaceImagesInput): Promise<string[]>;
+  /**
+   * Hands the images to the plugin one message each (a message is copied whole into the sandbox's memory,
+   * and many images at once exhaust it), fetching each just before it goes, then asks for them to be
+   * placed; `onProgress` hears how many Figma has taken.
+   */
+  placeImages(input: PlaceInput, onProgress?: (taken: number, total: number) => void): Promise<PlaceOutcome>;
   /** Sends `export-image` and resolves with the bytes once the plugin answers `exported`. */
   exportImage(input: ExportImageInput): Promise<Exported>;
 }
@@ -29,19 +60,21 @@ export interface BridgeWindow {
   removeEventListener(type: "message", listener: (event: MessageEvent) => void): void;
 }
 
+interface Exchange<T> {
+  message: UIToPluginInput & { requestId: string };
+  /** The answer's value, undefined for messages that are not the answer. */
+  answer(m: PluginToUI): T | undefined;
+  /** The failure's text, undefined for messages that are not a failure. */
+  failure(m: PluginToUI): string | undefined;
+  code: ClientErrorCode;
+  late: string;
+  timeoutMs: number;
+}
+
 export function createPluginBridge(win: BridgeWindow = window): PluginBridge {
-  /**
-   * Posts a request with a fresh requestId and settles on the plugin's answer to that id: `answer` maps a
-   * message to its value, `failure` to its error text (both undefined for messages that are not the answer).
-   */
-  function request<T>(
-    message: (requestId: string) => UIToPluginInput,
-    answer: (m: PluginToUI) => T | undefined,
-    failure: (m: PluginToUI) => string | undefined,
-    code: ClientErrorCode,
-    late: string,
-  ): Promise<T> {
-    const requestId = randomId();
+  /** Posts a request and settles on the plugin's answer to its requestId, or on its timeout. */
+  function request<T>(exchange: Exchange<T>): Promise<T> {
+    const { requestId } = exchange.message;
     return new Promise<T>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
@@ -49,25 +82,27 @@ export function createPluginBridge(win: BridgeWindow = window): PluginBridge {
       };
       const fail = (text: string) => {
         done();
-        reject(new ApiError(code, text));
+        reject(new ApiError(exchange.code, text));
       };
-      const timer = setTimeout(() => fail(late), PLACE_TIMEOUT_MS);
+      const timer = setTimeout(() => fail(exchange.late), exchange.timeoutMs);
       const unsubscribe = bridge.subscribe((m) => {
         if (!("requestId" in m) || m.requestId !== requestId) return;
-        const value = answer(m);
-        const error = failure(m);
+        const value = exchange.answer(m);
+        const error = exchange.failure(m);
         if (value !== undefined) {
           done();
           resolve(value);
         } else if (error !== undefined) fail(error);
       });
       try {
-        bridge.post(message(requestId));
+        bridge.post(exchange.message);
       } catch (error) {
         fail(error instanceof Error ? error.message : String(error));
       }
     });
   }
+
+  const placeFailure = (m: PluginToUI) => (m.type === "place-failed" ? m.message : undefined);
 
   const bridge: PluginBridge = {
     post(message) {
@@ -87,22 +122,39 @@ export function createPluginBridge(win: BridgeWindow = window): PluginBridge {
       win.addEventListener("message", onMessage);
       return () => win.removeEventListener("message", onMessage);
     },
-    placeImages: (input) =>
-      request(
-        (requestId) => ({ type: "place-images", requestId, ...input }),
-        (m) => (m.type === "placed" ? m.nodeIds : undefined),
-        (m) => (m.type === "place-failed" ? m.message : undefined),
-        "placement_failed",
-        "Figma did not confirm the placement in time",
-      ),
+    async placeImages(input, onProgress) {
+      const requestId = randomId();
+      const total = input.images.length;
+      for (let index = 0; index < total; index++) {
+        const { bytes, ...image } = input.images[index]!;
+        const taken = await request({
+          message: { type: "place-image", requestId, index, total, image: { ...image, bytes: await bytes() } },
+          answer: (m) => (m.type === "place-progress" ? m.received : undefined),
+          failure: placeFailure,
+          code: "placement_failed",
+          late: `Figma did not take image ${index + 1} of ${total} in time`,
+          timeoutMs: STEP_TIMEOUT_MS,
+        });
+        onProgress?.(taken, total);
+      }
+      return request({
+        message: { type: "place-commit", requestId, name: input.name, provenance: input.provenance, ...(input.source ? { source: input.source } : {}) },
+        answer: (m) => (m.type === "placed" ? { nodeIds: m.nodeIds, ...(m.page ? { page: m.page } : {}) } : undefined),
+        failure: placeFailure,
+        code: "placement_failed",
+        late: "Figma did not confirm the placement in time",
+        timeoutMs: placeTimeoutMs(total),
+      });
+    },
     exportImage: (input) =>
-      request(
-        (requestId) => ({ type: "export-image", requestId, ...input }),
-        (m) => (m.type === "exported" ? m : undefined),
-        (m) => (m.type === "export-failed" ? m.message : undefined),
-        "export_failed",
-        "Figma did not send the image in time",
-      ),
+      request({
+        message: { type: "export-image", requestId: randomId(), ...input },
+        answer: (m) => (m.type === "exported" ? m : undefined),
+        failure: (m) => (m.type === "export-failed" ? m.message : undefined),
+        code: "export_failed",
+        late: "Figma did not send the image in time",
+        timeoutMs: STEP_TIMEOUT_MS,
+      }),
   };
   return bridge;
 }

@@ -2,11 +2,20 @@ import { describe, expect, it } from "vitest";
 import type { Job } from "../core/api/responses.ts";
 import { ApiError } from "./api-error.ts";
 import { layerName, progressRun, runJob, type Progress, type RunJobDeps } from "./run-job.ts";
-import type { PlaceImagesInput } from "./plugin-bridge.ts";
+import type { PlaceInput, PlaceOutcome } from "./plugin-bridge.ts";
 import { asset, job, spec } from "./testing/fixtures.ts";
 
-function deps(final: Job, place: (input: PlaceImagesInput) => Promise<string[]> = async (i) => i.images.map((_, n) => `node-${n}`)) {
-  const log = { keys: [] as string[], parts: [] as unknown[], placed: [] as PlaceImagesInput[], progress: [] as Progress["phase"][], fetched: [] as string[] };
+/** Places as the plugin would: takes each image's bytes in turn (reporting each), then answers the node ids. */
+async function placeAll(input: PlaceInput, onProgress: (taken: number, total: number) => void): Promise<PlaceOutcome> {
+  for (const [n, image] of input.images.entries()) {
+    await image.bytes();
+    onProgress(n + 1, input.images.length);
+  }
+  return { nodeIds: input.images.map((_, n) => `node-${n}`) };
+}
+
+function deps(final: Job, place: RunJobDeps["place"] = placeAll) {
+  const log = { keys: [] as string[], parts: [] as unknown[], placed: [] as PlaceInput[], progress: [] as string[], fetched: [] as string[] };
   const d: RunJobDeps = {
     api: {
       createJob: async (_spec, key, parts) => {
@@ -23,12 +32,12 @@ function deps(final: Job, place: (input: PlaceImagesInput) => Promise<string[]> 
         return new Uint8Array([137, 80, 78, 71]);
       },
     },
-    place: async (input) => {
+    place: async (input, onProgress) => {
       log.placed.push(input);
-      return place(input);
+      return place(input, onProgress);
     },
     newKey: () => `key-${log.keys.length + 1}`,
-    onProgress: (p) => log.progress.push(p.phase),
+    onProgress: (p) => log.progress.push(p.phase === "placing" ? `placing ${p.taken}` : p.phase),
   };
   return { d, log };
 }
@@ -36,12 +45,12 @@ function deps(final: Job, place: (input: PlaceImagesInput) => Promise<string[]> 
 const succeeded = job({ status: "succeeded", assets: [asset("a1"), asset("a2")], charged: 8, held: 0, progress: { stage: "done", completed: 2, total: 2 } });
 
 describe("runJob", () => {
-  it("starts one job, follows it, fetches every image and places them in one message", async () => {
+  it("starts one job, follows it, and hands its images over one at a time, each fetched when its turn comes", async () => {
     const { d, log } = deps(succeeded);
     const result = await runJob({ spec, name: "a fox" }, d);
     expect(result.nodeIds).toEqual(["node-0", "node-1"]);
     expect(log.keys).toEqual(["key-1"]);
-    expect(log.progress).toEqual(["starting", "queued", "running", "placing"]);
+    expect(log.progress).toEqual(["starting", "queued", "running", "placing 0", "placing 1", "placing 2"]);
     expect(log.fetched).toEqual(["/v1/assets/a1/content", "/v1/assets/a2/content"]);
     expect(log.placed).toHaveLength(1);
     expect(log.placed[0]).toMatchObject({
@@ -52,7 +61,7 @@ describe("runJob", () => {
       ],
       provenance: { jobId: "job-1", operation: "create", prompt: "a fox", spec: JSON.stringify(spec) },
     });
-    expect(log.placed[0]!.images[0]!.bytes).toBeInstanceOf(Uint8Array);
+    expect(await log.placed[0]!.images[0]!.bytes()).toBeInstanceOf(Uint8Array);
   });
 
   it("fails with the job's error, noting nothing was charged, and places nothing", async () => {
@@ -79,6 +88,15 @@ describe("runJob", () => {
     expect(log.parts).toEqual([parts]);
     expect(log.placed[0]).toMatchObject({ name: "Photo · Erase", source: { nodeId: "1:2", replace: true }, provenance: { operation: "edit", spec: JSON.stringify(edit) } });
     expect(log.placed[0]!.provenance).not.toHaveProperty("prompt");
+  });
+
+  it("says which image is being placed, and where the results went when it is another page", async () => {
+    const placing = (taken: number) => progressRun({ phase: "placing", job: succeeded, taken }, "Generating");
+    expect(placing(0)).toEqual({ status: "placing", text: "Placing 1 of 2 images on the canvas…", fraction: 0 });
+    expect(placing(1)).toMatchObject({ text: "Placing 2 of 2 images on the canvas…", fraction: 0.5 });
+    expect(placing(2)).toMatchObject({ text: "Placing 2 images on the canvas…", fraction: 1 });
+    const { d } = deps(succeeded, async (input) => ({ nodeIds: ["n"], page: { id: "0:2", name: "Moodboard" } }));
+    expect(await runJob({ spec, name: "a fox" }, d)).toMatchObject({ nodeIds: ["n"], page: { name: "Moodboard" } });
   });
 
   it("words progress for the studio that runs it", () => {

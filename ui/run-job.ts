@@ -1,18 +1,18 @@
 // One job, start to finish, for every studio: start it (one idempotency key per click; image parts as
-// multipart), follow it, fetch the images and hand them to the plugin in one `place-images`: beside the
-// selection for Create, beside (or into) the source image for Edit and Upscale. Dependencies come in so it
-// runs in tests.
+// multipart), follow it, then hand its images to the plugin one at a time, each fetched just before it
+// goes: beside the selection for Create, beside (or into) the source image for Edit and Upscale.
+// Dependencies come in so it runs in tests.
 import type { Job } from "../core/api/responses.ts";
 import type { JobSpec } from "../core/api/specs.ts";
 import { ApiError } from "./api-error.ts";
 import type { ApiClient, ImageParts } from "./api-client.ts";
 import type { Run } from "./job-status.tsx";
-import type { PlaceImagesInput } from "./plugin-bridge.ts";
+import type { PlaceInput, PlaceOutcome } from "./plugin-bridge.ts";
 
 export type Progress =
   | { phase: "starting" }
   | { phase: "queued" | "running"; job: Job }
-  | { phase: "placing"; job: Job };
+  | { phase: "placing"; job: Job; taken: number };
 
 export interface JobRequest {
   spec: JobSpec;
@@ -23,19 +23,18 @@ export interface JobRequest {
   /** Edit and upscale: the node the image came from, and whether the result replaces its fill. */
   source?: { nodeId: string; replace: boolean };
   /** Social: gives each image its format's frame, from the finished job's assets. */
-  frame?(input: PlaceImagesInput, job: Job): PlaceImagesInput;
+  frame?(input: PlaceInput, job: Job): PlaceInput;
 }
 
 export interface RunJobDeps {
   api: Pick<ApiClient, "createJob" | "waitForJob" | "assetBytes">;
-  place(input: PlaceImagesInput): Promise<string[]>;
+  place(input: PlaceInput, onProgress: (taken: number, total: number) => void): Promise<PlaceOutcome>;
   newKey(): string;
   onProgress?(progress: Progress): void;
 }
 
-export interface JobResult {
+export interface JobResult extends PlaceOutcome {
   job: Job;
-  nodeIds: string[];
 }
 
 /** Layer name of the placed images: the start of the prompt (or of any text). */
@@ -59,8 +58,11 @@ export function progressRun(progress: Progress, verb: string): Run {
       const { completed, total } = progress.job.progress;
       return { status: "running", text: total > 1 ? `${verb} · ${completed} of ${total} done` : `${verb}…`, fraction: completed / total };
     }
-    case "placing":
-      return { status: "placing", text: `Placing ${imagesText(progress.job.assets.length)} on the canvas…`, fraction: 1 };
+    case "placing": {
+      const total = progress.job.assets.length;
+      const text = total > 1 && progress.taken < total ? `Placing ${progress.taken + 1} of ${total} images on the canvas…` : `Placing ${imagesText(total)} on the canvas…`;
+      return { status: "placing", text, fraction: total ? progress.taken / total : 1 };
+    }
   }
 }
 
@@ -77,20 +79,17 @@ export async function runJob(request: JobRequest, deps: RunJobDeps): Promise<Job
     const error = job.error;
     throw new ApiError(error?.code ?? "provider_error", error?.message ?? "The job failed", { ...error?.details, jobId: job.id, charged: job.charged });
   }
-  deps.onProgress?.({ phase: "placing", job });
-  const images = await Promise.all(
-    job.assets.map(async (asset) => ({ bytes: await deps.api.assetBytes(asset.url), width: asset.width, height: asset.height, assetId: asset.id })),
-  );
+  deps.onProgress?.({ phase: "placing", job, taken: 0 });
   const prompt = "prompt" in spec && typeof spec.prompt === "string" ? spec.prompt : undefined;
   try {
-    const input: PlaceImagesInput = {
+    const input: PlaceInput = {
       name: request.name,
-      images,
+      images: job.assets.map((asset) => ({ width: asset.width, height: asset.height, assetId: asset.id, bytes: () => deps.api.assetBytes(asset.url) })),
       provenance: { jobId: job.id, operation: job.operation, ...(prompt !== undefined ? { prompt } : {}), spec: JSON.stringify(spec) },
       ...(request.source ? { source: request.source } : {}),
     };
-    const nodeIds = await deps.place(request.frame ? request.frame(input, job) : input);
-    return { job, nodeIds };
+    const placed = await deps.place(request.frame ? request.frame(input, job) : input, (taken) => deps.onProgress?.({ phase: "placing", job, taken }));
+    return { job, ...placed };
   } catch (error) {
     // The job succeeded and was charged; say so, and keep the job id so the asset can be found again.
     const message = error instanceof Error ? error.message : String(error);

@@ -1,12 +1,15 @@
 // Proxy URL and token. Saved by the plugin in figma.clientStorage; the panel reloads when it confirms.
-import { useState } from "preact/hooks";
+// The URL is checked in full here, and against the origins this build's manifest allows, with a warning
+// while typing: Figma blocks any other origin before the request leaves.
+import { useEffect, useState } from "preact/hooks";
 import { settingsSchema, type Settings } from "../core/messages.ts";
 import { ErrorMessage } from "./error-message.tsx";
 import { Field } from "./field.tsx";
+import { blockedReason, proxyOrigin } from "./proxy-url.ts";
 
 export interface SettingsViewProps {
   settings: Settings;
-  /** Why the panel is showing settings, e.g. the proxy refused the token. */
+  /** Why the panel is showing settings, e.g. the proxy refused the token, or the plugin could not save. */
   problem?: string | null;
   onSave(settings: Settings): void;
   onCancel?: () => void;
@@ -17,12 +20,14 @@ export function SettingsView({ settings, problem, onSave, onCancel }: SettingsVi
   const [token, setToken] = useState(settings.token);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  // A new problem (the plugin could not save) ends the wait and lets the designer try again.
+  useEffect(() => setSaving(false), [problem]);
 
   const save = (event: Event) => {
     event.preventDefault();
     const parsed = settingsSchema.safeParse({ proxyUrl: proxyUrl.trim(), token: token.trim() });
-    if (!parsed.success) {
-      const field = parsed.error.issues[0]?.path[0] === "token" ? "The token" : "The proxy URL";
+    if (!parsed.success || proxyOrigin(parsed.data.proxyUrl) === null) {
+      const field = parsed.error?.issues[0]?.path[0] === "token" ? "The token" : "The proxy URL";
       setInvalid(`${field} is not valid: use an http(s) URL such as http://localhost:8787`);
       return;
     }
@@ -36,6 +41,8 @@ export function SettingsView({ settings, problem, onSave, onCancel }: SettingsVi
   };
 
   const message = invalid ?? problem ?? null;
+  const origin = proxyOrigin(proxyUrl);
+  const blocked = origin ? blockedReason(origin) : null;
   return (
     <form class="view settings" onSubmit={save} noValidate>
       <h2 class="title">Settings</h2>
@@ -49,6 +56,11 @@ export function SettingsView({ settings, problem, onSave, onCancel }: SettingsVi
           spellcheck={false}
         />
       </Field>
+      {blocked && (
+        <p class="warning" role="alert" data-testid="settings-blocked">
+          {blocked}
+        </p>
+      )}
       <Field id="settings-token" label="Token">
         <input
           type="password"

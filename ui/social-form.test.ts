@@ -82,8 +82,8 @@ describe("the Social form", () => {
     const input = {
       name: "Photo",
       images: [
-        { bytes, width: 1200, height: 675, assetId: "a2" },
-        { bytes, width: 1080, height: 1920, assetId: "a1" },
+        { bytes: async () => bytes, width: 1200, height: 675, assetId: "a2" },
+        { bytes: async () => bytes, width: 1080, height: 1920, assetId: "a1" },
       ],
       provenance: { jobId: "job-1", operation: "social" },
     };

@@ -6,7 +6,7 @@ import { socialSpecSchema, type SocialSpec } from "../core/api/specs.ts";
 import type { Catalog } from "../core/catalog/schema.ts";
 import type { ImageTarget, PlacedFormat, SafeZone, Selection } from "../core/messages.ts";
 import { imageProblem, inputOf, schemaProblem, specFrom } from "./image-form.ts";
-import type { PlaceImagesInput } from "./plugin-bridge.ts";
+import type { PlaceInput } from "./plugin-bridge.ts";
 
 export type Crop = SocialSpec["crop"];
 export type SocialFormat = Catalog["social"]["formats"][number];
@@ -88,7 +88,7 @@ export function nudge(p: Point | null, key: string): Point | null {
 }
 
 /** The job's images, each with the format its asset was made for, so each lands in its own frame. */
-export function withFormats(input: PlaceImagesInput, job: Job, catalog: Catalog): PlaceImagesInput {
+export function withFormats(input: PlaceInput, job: Job, catalog: Catalog): PlaceInput {
   return {
     ...input,
     images: input.images.map((image) => {

@@ -5,7 +5,7 @@ import { toApiError } from "./api-error.ts";
 import type { ApiClient } from "./api-client.ts";
 import { describeError } from "./error-text.ts";
 import type { Run } from "./job-status.tsx";
-import type { PluginBridge } from "./plugin-bridge.ts";
+import type { PlaceOutcome, PluginBridge } from "./plugin-bridge.ts";
 import { progressRun, runJob, type JobRequest, type JobResult } from "./run-job.ts";
 import { randomId } from "./uuid.ts";
 
@@ -22,6 +22,11 @@ export interface JobState {
   running: boolean;
   /** Runs `prepare` (e.g. export the image), then the job; `done` words the result. */
   start(prepare: () => JobRequest | Promise<JobRequest>, done: (result: JobResult) => string): Promise<void>;
+}
+
+/** The result's words, plus where the results went when that is not the page the designer is on. */
+export function withPage(text: string, page: PlaceOutcome["page"]): string {
+  return page ? `${text} · on page “${page.name}”, beside their source` : text;
 }
 
 export function useJob(host: JobHost, verb: string): JobState {
@@ -42,7 +47,7 @@ export function useJob(host: JobHost, verb: string): JobState {
       const request = await prepare();
       const result = await runJob(request, {
         api: host.api,
-        place: (input) => host.bridge.placeImages(input),
+        place: (input, onProgress) => host.bridge.placeImages(input, onProgress),
         newKey: randomId,
         onProgress: (progress) => {
           setRun(progressRun(progress, verb));
@@ -53,7 +58,7 @@ export function useJob(host: JobHost, verb: string): JobState {
       // After the early read, so a slow early answer cannot overwrite the final balance.
       await heldRead;
       await host.refreshBalance();
-      setRun({ status: "succeeded", text: done(result) });
+      setRun({ status: "succeeded", text: withPage(done(result), result.page) });
     } catch (caught) {
       await heldRead;
       await host.refreshBalance();

@@ -18,6 +18,8 @@ export const providerStatusSchema = z.object({
   configured: z.boolean(),
   /** Why a provider cannot be used, for the panel to show beside a disabled choice. */
   reason: z.string().optional(),
+  /** Catalog models the provider reported gone (retired, no longer served): why, and since when. */
+  unavailableModels: z.array(z.object({ model: z.string(), reason: z.string(), since: z.string() })).optional(),
 });
 export type ProviderStatus = z.infer<typeof providerStatusSchema>;
 

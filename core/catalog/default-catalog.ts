@@ -1,8 +1,29 @@
 // The default catalog of pricing.md. Ranges in the cost guide are resolved so that its worked examples hold
 // exactly (29, 12, 21, 90 credits). One megapixel here is 1024 x 1024 px, so a 1:1 image is exactly 1 MP.
-import type { Catalog } from "./schema.ts";
+// The models are today's (late 2026, providers.md): each provider's own ids and documented limits, so a
+// renamed or retired model is a change of this data (or of CATALOG_PATH), never of an adapter.
+import { catalogSchema, type Catalog, type ModelLimits } from "./schema.ts";
 
-export const DEFAULT_CATALOG: Catalog = {
+/** Stability's v2beta generate ratios (platform.stability.ai/docs/api-reference#tag/Generate). */
+const STABILITY_RATIOS = ["21:9", "16:9", "3:2", "5:4", "1:1", "4:5", "2:3", "9:16", "9:21"];
+/** Ideogram V3 on WaveSpeed: five ratios, no seed (wavespeed.ai/models/ideogram-ai/ideogram-v3-turbo). */
+const IDEOGRAM: Partial<ModelLimits> = { promptChars: 2000, aspectRatios: ["1:1", "16:9", "9:16", "4:3", "3:4"], seed: false };
+const IDEOGRAM_STYLES = { photographic: "Realistic", cinematic: "Realistic", "analog-film": "Realistic" };
+/**
+ * Gemini image models (ai.google.dev/gemini-api/docs/image-generation): imageConfig.aspectRatio from this list.
+ * Edit inputs are sent inline and downscaled to 2,048 px / 4 MP first (the models work near 1 MP); a prompt
+ * is held far below the 32k-token input, leaving room for the image's tokens.
+ */
+const GEMINI: Partial<ModelLimits> = {
+  promptChars: 10_000,
+  aspectRatios: ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"],
+  inputMinSide: 16,
+  inputMaxSide: 2048,
+  inputMaxPixels: 4 * 1024 * 1024,
+  inputMaxBytes: 32 * 1024 * 1024,
+};
+
+export const DEFAULT_CATALOG: Catalog = catalogSchema.parse({
   version: "2026-11-default",
   providers: [
     { id: "stability", name: "Stability AI", keyEnv: "STABILITY_API_KEY" },
@@ -10,6 +31,77 @@ export const DEFAULT_CATALOG: Catalog = {
     { id: "huggingface", name: "Hugging Face", keyEnv: "HF_TOKEN" },
     { id: "gemini", name: "Google Gemini", keyEnv: "GEMINI_API_KEY" },
     { id: "local", name: "Local (offline)" },
+  ],
+  models: [
+    { provider: "stability", model: "ultra", upstream: "ultra", label: "Stable Image Ultra", quality: "premium", price: 8, limits: { promptChars: 10_000, aspectRatios: STABILITY_RATIOS } },
+    { provider: "stability", model: "core", upstream: "core", label: "Stable Image Core", quality: "standard", price: 3, limits: { promptChars: 10_000, aspectRatios: STABILITY_RATIOS } },
+    { provider: "stability", model: "sd3.5-large", upstream: "sd3/sd3.5-large", label: "SD 3.5 Large", quality: "premium", price: 7, limits: { promptChars: 10_000, aspectRatios: STABILITY_RATIOS } },
+    { provider: "stability", model: "sd3.5-large-turbo", upstream: "sd3/sd3.5-large-turbo", label: "SD 3.5 Large Turbo", quality: "standard", price: 4, limits: { promptChars: 10_000, aspectRatios: STABILITY_RATIOS } },
+    { provider: "stability", model: "sd3.5-medium", upstream: "sd3/sd3.5-medium", label: "SD 3.5 Medium", quality: "standard", price: 4, limits: { promptChars: 10_000, aspectRatios: STABILITY_RATIOS } },
+    { provider: "stability", model: "sd3.5-flash", upstream: "sd3/sd3.5-flash", label: "SD 3.5 Flash", quality: "draft", price: 3, limits: { promptChars: 10_000, aspectRatios: STABILITY_RATIOS } },
+    { provider: "wavespeed", model: "ideogram-v3-turbo", upstream: "ideogram-ai/ideogram-v3-turbo", label: "Ideogram V3 Turbo", quality: "standard", price: 5, limits: IDEOGRAM, styles: IDEOGRAM_STYLES },
+    { provider: "wavespeed", model: "ideogram-v3-balanced", upstream: "ideogram-ai/ideogram-v3-balanced", label: "Ideogram V3 Balanced", quality: "standard", price: 6, limits: IDEOGRAM, styles: IDEOGRAM_STYLES },
+    { provider: "wavespeed", model: "ideogram-v3-quality", upstream: "ideogram-ai/ideogram-v3-quality", label: "Ideogram V3 Quality", quality: "premium", price: 6, limits: IDEOGRAM, styles: IDEOGRAM_STYLES },
+    {
+      provider: "wavespeed",
+      model: "qwen-image",
+      upstream: "wavespeed-ai/qwen-image/text-to-image",
+      label: "Qwen Image",
+      quality: "draft",
+      price: { steps: [{ upToMegapixels: 1, credits: 1 }, { upToMegapixels: null, credits: 2 }] },
+      // `size` "W*H", each side 256..1536 (wavespeed.ai/models/wavespeed-ai/qwen-image/text-to-image).
+      limits: { promptChars: 2000, minSide: 256, maxSide: 1536 },
+      params: { output_format: "png" },
+    },
+    {
+      provider: "wavespeed",
+      model: "qwen-image-edit",
+      upstream: "wavespeed-ai/qwen-image/edit",
+      label: "Qwen Image Edit",
+      operations: ["edit.general"],
+      // Inputs are fitted into qwen-image's own size range; smaller ones are refused (an upscale would not be faithful).
+      limits: { promptChars: 2000, inputMinSide: 256, inputMaxSide: 1536, inputMaxBytes: 20 * 1024 * 1024 },
+    },
+    {
+      provider: "huggingface",
+      model: "flux-schnell",
+      upstream: "black-forest-labs/FLUX.1-schnell",
+      label: "FLUX.1 schnell",
+      quality: "draft",
+      price: 1,
+      freePerPeriod: 20,
+      // FLUX packs 2x2 patches of 8x-downsampled latents: sides are multiples of 16; it is trained around 1 MP.
+      limits: { promptChars: 2000, minSide: 256, maxSide: 1536, multiple: 16 },
+      // schnell is distilled for 1..4 steps (huggingface.co/black-forest-labs/FLUX.1-schnell).
+      params: { num_inference_steps: 4 },
+    },
+    {
+      provider: "gemini",
+      model: "gemini-3.1-flash-image",
+      upstream: "gemini-3.1-flash-image",
+      label: "Gemini 3.1 Flash Image",
+      operations: ["create", "edit.general"],
+      quality: "standard",
+      price: 4,
+      freePerPeriod: 10,
+      limits: GEMINI,
+    },
+    {
+      provider: "gemini",
+      model: "gemini-3-pro-image",
+      upstream: "gemini-3-pro-image",
+      label: "Gemini 3 Pro Image",
+      operations: ["create", "edit.general"],
+      quality: "premium",
+      price: 8,
+      limits: GEMINI,
+    },
+    { provider: "local", model: "procedural", upstream: "procedural", label: "Procedural (offline)", quality: "draft", price: 1 },
+  ],
+  // Stability's style_preset values (providers.md); a preset outside this list is refused before the hold.
+  stylePresets: [
+    "enhance", "anime", "photographic", "digital-art", "comic-book", "fantasy-art", "line-art", "analog-film", "neon-punk",
+    "isometric", "low-poly", "origami", "modeling-compound", "cinematic", "3d-model", "pixel-art", "tile-texture",
   ],
   create: {
     qualities: {
@@ -26,7 +118,7 @@ export const DEFAULT_CATALOG: Catalog = {
         route: [
           { provider: "stability", model: "core" },
           { provider: "wavespeed", model: "ideogram-v3-turbo" },
-          { provider: "gemini", model: "imagen-4-fast" },
+          { provider: "gemini", model: "gemini-3.1-flash-image" },
           { provider: "local", model: "procedural" },
         ],
       },
@@ -35,35 +127,11 @@ export const DEFAULT_CATALOG: Catalog = {
         route: [
           { provider: "wavespeed", model: "ideogram-v3-quality" },
           { provider: "stability", model: "ultra" },
+          { provider: "gemini", model: "gemini-3-pro-image" },
           { provider: "local", model: "procedural" },
         ],
       },
     },
-    models: [
-      { provider: "stability", model: "ultra", label: "Stable Image Ultra", quality: "premium", price: 8, freePerPeriod: 0 },
-      { provider: "stability", model: "core", label: "Stable Image Core", quality: "standard", price: 3, freePerPeriod: 0 },
-      { provider: "stability", model: "sd3.5-large", label: "SD 3.5 Large", quality: "premium", price: 7, freePerPeriod: 0 },
-      { provider: "stability", model: "sd3.5-large-turbo", label: "SD 3.5 Large Turbo", quality: "standard", price: 4, freePerPeriod: 0 },
-      { provider: "stability", model: "sd3.5-medium", label: "SD 3.5 Medium", quality: "standard", price: 4, freePerPeriod: 0 },
-      { provider: "stability", model: "sd3.5-flash", label: "SD 3.5 Flash", quality: "draft", price: 3, freePerPeriod: 0 },
-      { provider: "wavespeed", model: "ideogram-v3-turbo", label: "Ideogram V3 Turbo", quality: "standard", price: 5, freePerPeriod: 0 },
-      { provider: "wavespeed", model: "ideogram-v3-balanced", label: "Ideogram V3 Balanced", quality: "standard", price: 6, freePerPeriod: 0 },
-      { provider: "wavespeed", model: "ideogram-v3-quality", label: "Ideogram V3 Quality", quality: "premium", price: 6, freePerPeriod: 0 },
-      {
-        provider: "wavespeed",
-        model: "qwen-image",
-        label: "Qwen Image",
-        quality: "draft",
-        price: { steps: [{ upToMegapixels: 1, credits: 1 }, { upToMegapixels: null, credits: 2 }] },
-        freePerPeriod: 0,
-      },
-      { provider: "huggingface", model: "flux-schnell", label: "FLUX.1 schnell", quality: "draft", price: 1, freePerPeriod: 20 },
-      { provider: "huggingface", model: "flux-dev", label: "FLUX.1 dev", quality: "standard", price: 3, freePerPeriod: 5 },
-      { provider: "gemini", model: "imagen-4-fast", label: "Imagen 4 Fast", quality: "standard", price: 2, freePerPeriod: 10 },
-      { provider: "gemini", model: "imagen-4", label: "Imagen 4", quality: "standard", price: 4, freePerPeriod: 0 },
-      { provider: "gemini", model: "gemini-2.5-flash-image", label: "Gemini 2.5 Flash Image", quality: "standard", price: 4, freePerPeriod: 10 },
-      { provider: "local", model: "procedural", label: "Procedural (offline)", quality: "draft", price: 1, freePerPeriod: 0 },
-    ],
     aspectRatios: {
       "1:1": { width: 1024, height: 1024 },
       "16:9": { width: 1344, height: 768 },
@@ -200,4 +268,4 @@ export const DEFAULT_CATALOG: Catalog = {
     { id: "pro", name: "Pro", monthlyCredits: 2000, jobsPerMinute: 60, qualities: ["draft", "standard", "premium"], maxVariations: 10, operations: "all", queuePriority: 2 },
     { id: "enterprise", name: "Enterprise", monthlyCredits: null, jobsPerMinute: 300, qualities: ["draft", "standard", "premium"], maxVariations: 10, operations: "all", queuePriority: 3 },
   ],
-};
+});

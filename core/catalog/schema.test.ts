@@ -28,14 +28,41 @@ describe("catalog schema", () => {
   it("refuses tiers out of order, a missing tier and unknown fields", () => {
     expect(firstIssuePath(broken((c) => c.tiers.reverse()))).toBe("tiers.0.id");
     expect(firstIssuePath(broken((c) => c.tiers.pop()))).toBe("tiers");
-    expect(firstIssuePath(broken((c) => Object.assign(c.create.models[0]!, { discount: 5 })))).toBe("create.models.0");
+    expect(firstIssuePath(broken((c) => Object.assign(c.models[0]!, { discount: 5 })))).toBe("models.0");
   });
 
   it("refuses a duplicate social format and a stepped price without an open last step", () => {
     expect(firstIssuePath(broken((c) => c.social.formats.push({ ...c.social.formats[0]! })))).toBe("social.formats.15.id");
     expect(
-      firstIssuePath(broken((c) => (c.create.models[0]!.price = { steps: [{ upToMegapixels: 1, credits: 1 }] }))),
-    ).toBe("create.models.0.price.steps");
+      firstIssuePath(broken((c) => (c.models[0]!.price = { steps: [{ upToMegapixels: 1, credits: 1 }] }))),
+    ).toBe("models.0.price.steps");
+  });
+
+  it("holds each model's upstream id, operations and limits as data, and refuses a model that creates without a price", () => {
+    const gemini = DEFAULT_CATALOG.models.find((m) => m.model === "gemini-3.1-flash-image")!;
+    expect(gemini).toMatchObject({ upstream: "gemini-3.1-flash-image", operations: ["create", "edit.general"], limits: { promptChars: 10_000 } });
+    const index = DEFAULT_CATALOG.models.indexOf(gemini);
+    expect(firstIssuePath(broken((c) => Reflect.deleteProperty(c.models[index]!, "price")))).toBe(`models.${index}.price`);
+    expect(firstIssuePath(broken((c) => c.models.push({ ...c.models[0]! })))).toBe(`models.${DEFAULT_CATALOG.models.length}.model`);
+    expect(firstIssuePath(broken((c) => Reflect.deleteProperty(c.models[0]!, "upstream")))).toBe("models.0.upstream");
+    // An edit-only model may not be a create route.
+    const edit = DEFAULT_CATALOG.models.find((m) => !m.operations.includes("create"))!;
+    expect(firstIssuePath(broken((c) => (c.create.qualities.draft.route[0] = { provider: edit.provider, model: edit.model })))).toBe("create.qualities.draft.route.0");
+  });
+
+  it("lists today's models only: no Imagen, no gemini-2.5-flash-image, no FLUX.1-dev on hf-inference", () => {
+    const upstreams = DEFAULT_CATALOG.models.map((m) => m.upstream);
+    expect(upstreams.filter((u) => /imagen|gemini-2\.5|FLUX\.1-dev/i.test(u))).toEqual([]);
+    expect(DEFAULT_CATALOG.models.filter((m) => m.provider === "gemini").map((m) => [m.model, m.price, m.freePerPeriod])).toEqual([
+      ["gemini-3.1-flash-image", 4, 10],
+      ["gemini-3-pro-image", 8, 0],
+    ]);
+  });
+
+  it("refuses a style preset a model or template names outside stylePresets", () => {
+    const ideogram = DEFAULT_CATALOG.models.findIndex((m) => Object.keys(m.styles).length > 0);
+    expect(firstIssuePath(broken((c) => (c.models[ideogram]!.styles = { watercolour: "Art" })))).toBe(`models.${ideogram}.styles`);
+    expect(firstIssuePath(broken((c) => (c.templates[0]!.stylePreset = "watercolour")))).toBe("templates.0.stylePreset");
   });
 
   it("refuses a template with an unknown aspect ratio or social format, or a duplicate id", () => {

@@ -66,17 +66,63 @@ export const modelPriceSchema = z.union([
 ]);
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
 
+const aspectRatio = z.string().regex(/^\d{1,2}:\d{1,2}$/, "must look like 16:9");
+const pixels = z.number().int().positive();
+
+/**
+ * What a provider documents for a model, checked before anything is held or sent. Output: the model takes
+ * either named aspect ratios (the nearest is asked for) or a size in pixels within minSide..maxSide, each side
+ * a multiple of `multiple`. Inputs (edits): each side at least inputMinSide, downscaled (faithfully) to
+ * inputMaxSide / inputMaxPixels, at most inputMaxBytes.
+ */
+export const modelLimitsSchema = z.strictObject({
+  promptChars: pixels.optional(),
+  aspectRatios: z.array(aspectRatio).min(1).optional(),
+  minSide: pixels.optional(),
+  maxSide: pixels.optional(),
+  multiple: pixels.optional(),
+  /** false: the model takes no seed, so variations are separate requests that differ by chance. */
+  seed: z.boolean().default(true),
+  inputMinSide: pixels.optional(),
+  inputMaxSide: pixels.optional(),
+  inputMaxPixels: pixels.optional(),
+  inputMaxBytes: pixels.optional(),
+});
+export type ModelLimits = z.infer<typeof modelLimitsSchema>;
+
+/**
+ * One model of a provider. Models change without a release on the provider's side (renamed, retired,
+ * repriced), so everything about them is here, never in an adapter: the id sent upstream, what it serves, its
+ * create price and class, its free allowance and its documented limits.
+ */
 export const modelSchema = z.strictObject({
   provider: slug,
+  /** The catalog's own id (stable for badges, reports and saved specs). */
   model: slug,
+  /** The id the provider knows it by (a model name, a repo, a path): sent upstream as is. */
+  upstream: z.string().min(1).max(200),
   label: z.string().min(1),
+  /** The operations this model serves; "create" needs a quality and a price. */
+  operations: z.array(operationKeySchema).min(1).default(["create"]),
   /** The quality class of the model; an explicit model is gated by its tier like that quality. */
-  quality: qualitySchema,
-  price: modelPriceSchema,
+  quality: qualitySchema.optional(),
+  /** Credits per created image (edits and upscales are priced per operation). */
+  price: modelPriceSchema.optional(),
   /** Images per team per billing period that cost nothing before the price applies. */
   freePerPeriod: credits.default(0),
+  limits: modelLimitsSchema.default({ seed: true }),
+  /** Fields sent upstream with every request of this model, named as the provider names them. */
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  /** The model's own value for style presets it takes (sent in its style field); other presets go into the prompt. */
+  styles: z.record(slug, z.string().min(1)).default({}),
 });
 export type Model = z.infer<typeof modelSchema>;
+/** A model that creates images: its quality and price are known. */
+export type CreateModel = Model & { quality: Quality; price: ModelPrice };
+
+export function servesCreate(model: Model): model is CreateModel {
+  return model.operations.includes("create") && model.quality !== undefined && model.price !== undefined;
+}
 
 const routeSchema = z.array(z.strictObject({ provider: slug, model: slug })).min(1);
 
@@ -115,7 +161,7 @@ export const templateSchema = z.strictObject({
   use: z.string().min(1).max(200),
   format: slug.optional(),
   quality: qualitySchema,
-  aspectRatio: z.string().regex(/^\d{1,2}:\d{1,2}$/),
+  aspectRatio,
   stylePreset: slug.optional(),
   prompt: z.string().min(1).max(2000),
   negativePrompt: z.string().max(2000).optional(),
@@ -127,15 +173,18 @@ export const catalogSchema = z
   .strictObject({
     version: z.string().min(1),
     providers: z.array(providerSchema).min(1),
+    /** Every provider model (see modelSchema); quality routes and explicit choices name them. */
+    models: z.array(modelSchema).min(1),
+    /** The style presets a create may ask for; anything else is refused before anything is held. */
+    stylePresets: z.array(slug).default([]),
     create: z.strictObject({
       qualities: z.strictObject({
         draft: z.strictObject({ credits, route: routeSchema }),
         standard: z.strictObject({ credits, route: routeSchema }),
         premium: z.strictObject({ credits, route: routeSchema }),
       }),
-      models: z.array(modelSchema).min(1),
       /** Output size of each aspect ratio the panel offers (about 1 MP each). */
-      aspectRatios: z.record(z.string().regex(/^\d{1,2}:\d{1,2}$/), sizeSchema),
+      aspectRatios: z.record(aspectRatio, sizeSchema),
       defaultAspectRatio: z.string(),
     }),
     edit: z.strictObject(
@@ -183,15 +232,30 @@ export const catalogSchema = z
   })
   .superRefine((c, ctx) => {
     const providerIds = new Set(c.providers.map((p) => p.id));
-    const modelIds = new Set(c.create.models.map((m) => `${m.provider}/${m.model}`));
+    const modelIds = new Set(c.models.map((m) => `${m.provider}/${m.model}`));
     const need = (path: (string | number)[], provider: string, model?: string) => {
       if (!providerIds.has(provider)) ctx.addIssue({ code: "custom", path, message: `unknown provider "${provider}"` });
       else if (model !== undefined && !modelIds.has(`${provider}/${model}`))
         ctx.addIssue({ code: "custom", path, message: `unknown model "${provider}/${model}"` });
     };
-    c.create.models.forEach((m, i) => need(["create", "models", i, "provider"], m.provider));
+    const seen = new Set<string>();
+    const presets = new Set(c.stylePresets);
+    c.models.forEach((m, i) => {
+      need(["models", i, "provider"], m.provider);
+      const at = (field: string, message: string) => ctx.addIssue({ code: "custom", path: ["models", i, field], message });
+      if (seen.has(`${m.provider}/${m.model}`)) at("model", `duplicate model "${m.provider}/${m.model}"`);
+      seen.add(`${m.provider}/${m.model}`);
+      if (m.operations.includes("create") && (m.quality === undefined || m.price === undefined))
+        at(m.quality === undefined ? "quality" : "price", "a model that serves create needs a quality and a price");
+      for (const preset of Object.keys(m.styles)) if (!presets.has(preset)) at("styles", `unknown style preset "${preset}"`);
+    });
     for (const q of QUALITIES)
-      c.create.qualities[q].route.forEach((r, i) => need(["create", "qualities", q, "route", i], r.provider, r.model));
+      c.create.qualities[q].route.forEach((r, i) => {
+        need(["create", "qualities", q, "route", i], r.provider, r.model);
+        const m = c.models.find((x) => x.provider === r.provider && x.model === r.model);
+        if (m && !m.operations.includes("create"))
+          ctx.addIssue({ code: "custom", path: ["create", "qualities", q, "route", i], message: `model "${r.provider}/${r.model}" does not create images` });
+      });
     for (const k of EDIT_KINDS) c.edit[k].providers.forEach((p, i) => need(["edit", k, "providers", i], p));
     for (const m of UPSCALE_MODES) c.upscale[m].providers.forEach((p, i) => need(["upscale", m, "providers", i], p));
     if (!(c.create.defaultAspectRatio in c.create.aspectRatios))
@@ -212,6 +276,7 @@ export const catalogSchema = z
       templateIds.add(t.id);
       if (!(t.aspectRatio in c.create.aspectRatios)) at("aspectRatio", "not one of create.aspectRatios");
       if (t.format !== undefined && !formatIds.has(t.format)) at("format", `unknown social format "${t.format}"`);
+      if (t.stylePreset !== undefined && !presets.has(t.stylePreset)) at("stylePreset", `unknown style preset "${t.stylePreset}"`);
     });
   });
 

@@ -19,8 +19,11 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
       Changes the team's tier now; this period's credits change as the catalog's tierChange says.
   ledger verify [--json]
       Recomputes every balance, grant and member counter from the ledger's entries; exits 1 on any drift.
+  providers check [--json]
+      For each configured provider, one cheap authenticated call: key valid, invalid or without billing, and
+      which catalog models the provider lists; exits 1 unless every configured provider's key is valid.
 
-Uses the same DATA_DIR / DATABASE_URL / CATALOG_PATH as the server.`;
+Uses the same DATA_DIR / DATABASE_URL / CATALOG_PATH and provider keys as the server.`;
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -48,6 +51,7 @@ const commands = {
   "token rotate": z.strictObject({ member: id("mem"), json: z.boolean().default(false) }),
   "tier set": z.strictObject({ team: id("team"), tier: tierIdSchema, json: z.boolean().default(false) }),
   "ledger verify": z.strictObject({ json: z.boolean().default(false) }),
+  "providers check": z.strictObject({ json: z.boolean().default(false) }),
 } as const;
 
 export type Command =
@@ -57,6 +61,7 @@ export type Command =
   | { command: "token rotate"; options: z.output<(typeof commands)["token rotate"]> }
   | { command: "tier set"; options: z.output<(typeof commands)["tier set"]> }
   | { command: "ledger verify"; options: z.output<(typeof commands)["ledger verify"]> }
+  | { command: "providers check"; options: z.output<(typeof commands)["providers check"]> }
   | { command: "help" };
 
 export function parseCommand(argv: readonly string[]): Command {

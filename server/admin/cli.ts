@@ -1,7 +1,9 @@
 // The operator's tool: `npm run admin -- <command>`. Exit codes: 0 done, 1 failed, 2 bad usage.
 import { pathToFileURL } from "node:url";
 import { loadCatalog } from "../catalog-loader.ts";
-import { parseConfig } from "../config.ts";
+import { parseConfig, providerKeyLookup } from "../config.ts";
+import { builtInAdapters, ProviderRegistry } from "../providers/registry.ts";
+import { checksPassed, checksText } from "./providers-check.ts";
 import { openStores } from "../db/open-stores.ts";
 import { StartupError } from "../startup-error.ts";
 import { TeamNotFoundError } from "../teams/types.ts";
@@ -54,6 +56,8 @@ function human(result: CommandResult): string {
       return result.drift.length === 0
         ? `Ledger verified: ${result.teams} teams; every balance, grant and member counter equals what the entries say.`
         : [`Ledger drift found (${result.drift.length}):`, ...result.drift.map((d) => `  ${d.teamId}  ${d.what}: stored ${d.stored}, entries say ${d.expected}`)].join("\n");
+    case "providers":
+      return checksText(result.providers);
   }
 }
 
@@ -69,7 +73,16 @@ function json(result: CommandResult): string {
       return JSON.stringify({ change: result.change, balance: result.balance });
     case "verify":
       return JSON.stringify({ ok: result.drift.length === 0, teams: result.teams, drift: result.drift });
+    case "providers":
+      return JSON.stringify({ ok: checksPassed(result.providers), providers: result.providers });
   }
+}
+
+/** Drift, or a configured provider whose key is not usable, is a failure a script or CI must notice. */
+function failed(result: CommandResult): boolean {
+  if (result.kind === "verify") return result.drift.length > 0;
+  if (result.kind === "providers") return !checksPassed(result.providers);
+  return false;
 }
 
 export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io): Promise<number> {
@@ -92,10 +105,11 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     const catalog = await loadCatalog(config.catalogPath);
     const stores = await openStores(config, catalog);
     try {
-      const result = await runCommand(cmd, stores, catalog);
+      const keyFor = providerKeyLookup(config, env);
+      const providers = new ProviderRegistry(catalog, builtInAdapters(config, keyFor), keyFor, stores.retiredModels);
+      const result = await runCommand(cmd, stores, catalog, providers);
       io.out(cmd.options.json ? json(result) : human(result));
-      // Drift is a failure a script or CI must notice.
-      return result.kind === "verify" && result.drift.length > 0 ? 1 : 0;
+      return failed(result) ? 1 : 0;
     } finally {
       await stores.close();
     }

@@ -1,5 +1,7 @@
 // What each admin command does, against the stores; printing is left to cli.ts.
 import type { Catalog } from "../../core/catalog/schema.ts";
+import type { ProviderRegistry } from "../providers/registry.ts";
+import { checkProviders, type ProviderCheckRow } from "./providers-check.ts";
 import { tierById } from "../../core/estimate.ts";
 import type { Drift, GrantRecord, LedgerBalance, TierChange } from "../ledger/types.ts";
 import type { Stores } from "../stores.ts";
@@ -11,9 +13,10 @@ export type CommandResult =
   | { kind: "member"; member: MemberRecord; token: string }
   | { kind: "grant"; grant: GrantRecord; balance: LedgerBalance }
   | { kind: "tier"; change: TierChange; balance: LedgerBalance }
-  | { kind: "verify"; teams: number; drift: Drift[] };
+  | { kind: "verify"; teams: number; drift: Drift[] }
+  | { kind: "providers"; providers: ProviderCheckRow[] };
 
-export async function runCommand(cmd: Exclude<Command, { command: "help" }>, stores: Stores, catalog: Catalog): Promise<CommandResult> {
+export async function runCommand(cmd: Exclude<Command, { command: "help" }>, stores: Stores, catalog: Catalog, providers: ProviderRegistry): Promise<CommandResult> {
   switch (cmd.command) {
     case "team create": {
       const { name, tier, manager: managerName } = cmd.options;
@@ -44,5 +47,7 @@ export async function runCommand(cmd: Exclude<Command, { command: "help" }>, sto
       const drift = await stores.ledger.verify();
       return { kind: "verify", teams: (await stores.teams.listTeams()).length, drift };
     }
+    case "providers check":
+      return { kind: "providers", providers: await checkProviders(catalog, providers, stores.retiredModels) };
   }
 }

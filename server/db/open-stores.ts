@@ -9,6 +9,7 @@ import { FileBlobStore } from "../assets/blob-store.ts";
 import type { Config } from "../config.ts";
 import { SqlJobStore } from "../jobs/job-store.ts";
 import { SqlLedger } from "../ledger/sql-ledger.ts";
+import { SqlRetiredModelStore } from "../providers/retired-models.ts";
 import { StartupError } from "../startup-error.ts";
 import type { Stores } from "../stores.ts";
 import { SqlTeamStore } from "../teams/team-store.ts";
@@ -61,6 +62,7 @@ export function storesOn(db: Db, catalog: Catalog, dataDir: string): Stores {
     jobs: new SqlJobStore(db, catalog, assets),
     assets,
     blobs,
+    retiredModels: new SqlRetiredModelStore(db),
     async ping() {
       try {
         return (await db.one<{ ok: number }>("SELECT 1 AS ok")) !== undefined;

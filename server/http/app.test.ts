@@ -21,6 +21,16 @@ describe("the HTTP app", () => {
     for (const h of ["authorization", "content-type", "idempotency-key"]) expect(allowed).toContain(h);
   });
 
+  it("allows a private-network preflight (Chromium's, for a proxy on localhost or a LAN), and only when asked", async () => {
+    const ask = (extra: Record<string, string>) =>
+      s.call("/v1/jobs", { method: "OPTIONS", headers: { Origin: "null", "Access-Control-Request-Method": "POST", ...extra } });
+    const asked = await ask({ "Access-Control-Request-Private-Network": "true" });
+    expect(asked.status).toBe(204);
+    expect(asked.headers.get("access-control-allow-private-network")).toBe("true");
+    expect(asked.headers.get("access-control-allow-origin")).toBe("*");
+    expect((await ask({})).headers.get("access-control-allow-private-network")).toBeNull();
+  });
+
   it("puts CORS headers on errors too, so the panel can read them", async () => {
     const res = await s.call("/v1/me", { headers: { Origin: "null" } });
     expect(res.status).toBe(401);

@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { errorHandler, errorResponse, notFoundHandler, payloadTooLarge } from "./error-handler.ts";
+import { privateNetworkAccess } from "./private-network.ts";
 import { requestLog } from "./request-log.ts";
 import { assetContentRoute } from "./routes/asset-content.ts";
 import { assetsRoute } from "./routes/assets.ts";
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
   app.use("*", requestLog(deps.logger));
+  app.use("*", privateNetworkAccess());
   // The plugin iframe's origin is `null`, and auth is a bearer header, never a cookie: allow any origin.
   app.use(
     "*",

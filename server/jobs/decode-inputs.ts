@@ -34,6 +34,18 @@ async function decode(part: ImagePart, upload: ImageUpload): Promise<InputImage>
 
 const NEEDS_MASK = new Set(["inpaint", "erase"]);
 
+/**
+ * Whether some pixel of the image is transparent: inpaint and erase then take the alpha channel as the mask
+ * (transparent = change), as Stability documents ("If you don't provide an explicit mask, one will be derived
+ * from the alpha channel of the image"; platform.stability.ai/docs/api-reference#tag/Edit).
+ */
+async function hasTransparentPixels(image: InputImage): Promise<boolean> {
+  const meta = await sharp(image.bytes).metadata();
+  if (!meta.hasAlpha) return false;
+  const { channels } = await sharp(image.bytes).ensureAlpha().stats();
+  return (channels[channels.length - 1]?.min ?? 255) < 255;
+}
+
 /** Decodes every part and checks the parts the spec needs; returns the spec with the image's real size. */
 export async function decodeInputs(spec: JobSpec, uploads: Partial<Record<ImagePart, ImageUpload>>): Promise<{ spec: JobSpec; images: DecodedInputs }> {
   const images: DecodedInputs = {};
@@ -46,7 +58,8 @@ export async function decodeInputs(spec: JobSpec, uploads: Partial<Record<ImageP
   if (!image) throw invalidRequest({ image: `is required for ${spec.operation}` });
   const fields: Record<string, string> = {};
   if (spec.operation === "edit") {
-    if (NEEDS_MASK.has(spec.kind) && !images.mask) fields.mask = `is required for ${spec.kind} (white = the area to change)`;
+    if (NEEDS_MASK.has(spec.kind) && !images.mask && !(await hasTransparentPixels(image)))
+      fields.mask = `is required for ${spec.kind} (white = the area to change), unless the image's transparent pixels mark that area`;
     if (images.mask && (images.mask.width !== image.width || images.mask.height !== image.height))
       fields.mask = `must be the image's size (${image.width}x${image.height}), got ${images.mask.width}x${images.mask.height}`;
     if (spec.kind === "replace-background-relight" && !spec.prompt?.trim() && !images.backgroundReference)

@@ -25,10 +25,11 @@ export async function callerState(stores: Stores, providers: ProviderRegistry, c
     await stores.ledger.rollOver(catalog, team.id);
     team = (await stores.teams.getTeam(team.id)) ?? team;
   }
-  const [balance, freeUsed, usage] = await Promise.all([
+  const [balance, freeUsed, usage, unavailableModels] = await Promise.all([
     stores.ledger.balance(team.id),
     stores.jobs.freeUsed(team.id),
     stores.ledger.memberUsage(member.id),
+    providers.unavailableReasons(),
   ]);
   const memberCapRemaining = member.monthlyCap === null ? null : Math.max(0, member.monthlyCap - usage.spent - usage.held);
   return {
@@ -39,6 +40,7 @@ export async function callerState(stores: Stores, providers: ProviderRegistry, c
       memberCapRemaining,
       freeUsed,
       configuredProviders: providers.configuredIds(),
+      unavailableModels,
     },
     balance,
     memberSpent: usage.spent,

@@ -35,7 +35,7 @@ afterEach(async () => {
 });
 
 function runner(adapter?: ProviderAdapter, jobTimeoutMs = 10_000): JobRunner {
-  const providers = new ProviderRegistry(DEFAULT_CATALOG, [...builtInAdapters(parseConfig({}), () => undefined), ...(adapter ? [adapter] : [])], () => undefined);
+  const providers = new ProviderRegistry(DEFAULT_CATALOG, [...builtInAdapters(parseConfig({}), () => undefined), ...(adapter ? [adapter] : [])], () => undefined, stores.retiredModels);
   return new JobRunner({
     stores,
     providers,

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ApiErrorBody } from "../../core/api/errors.ts";
 import type { Catalog } from "../../core/catalog/schema.ts";
-import { createOutputSize, operationKey, tierById } from "../../core/estimate.ts";
+import { createOutputSize, findModel, operationKey, tierById } from "../../core/estimate.ts";
 import type { Logger } from "../logger.ts";
 import type { CircuitBreaker } from "../providers/circuit-breaker.ts";
 import { describeImage, forCanvas } from "../providers/image-io.ts";
@@ -15,7 +15,7 @@ import type { ProviderRegistry } from "../providers/registry.ts";
 import { ProviderError, type InputImage, type ProviderAdapter, type ProviderImage, type ProviderOutcome } from "../providers/types.ts";
 import { optimizeForSocial, SocialInputError } from "../social/optimize.ts";
 import type { Stores } from "../stores.ts";
-import { chargeForDelivered, splitCharge } from "./charge.ts";
+import { deliveredCharge, splitCharge } from "./charge.ts";
 import type { JobChanges } from "./job-changes.ts";
 import type { JobRecord, NewAsset } from "./types.ts";
 
@@ -309,11 +309,12 @@ export class JobRunner {
     await this.record(job, assets);
   }
 
-  /** Captures the delivered share of the hold and records the assets with their share of the charge. */
+  /** Captures what estimate() prices for the delivered images (the rest of the hold returns) and records the
+   * assets with their share of the charge. */
   private async record(job: JobRecord, assets: Omit<NewAsset, "cost">[]): Promise<void> {
-    const charge = chargeForDelivered(job.estimate.total, assets.length, job.progress.total);
+    const { charge, freeUsed } = deliveredCharge(this.o.catalog, job.spec, job.estimate, assets.length);
     const shares = splitCharge(charge, assets.length);
-    const done = await this.o.stores.jobs.succeed(job.id, { charge, assets: assets.map((a, i) => ({ ...a, cost: shares[i]! })) });
+    const done = await this.o.stores.jobs.succeed(job.id, { charge, freeUsed, assets: assets.map((a, i) => ({ ...a, cost: shares[i]! })) });
     this.o.changes?.notify(job.id);
     this.o.logger.info({ jobId: job.id, status: done.status, charged: done.charged, images: assets.length }, "job finished");
   }
@@ -324,11 +325,24 @@ export class JobRunner {
       // An async task keeps running upstream: leave the job to the next proxy (its lease lapses soon).
       if (job && job.providerTasks.length > 0) return;
     }
+    if (error instanceof ProviderError && error.options.modelGone) await this.retireModel(jobId, error);
     const body = this.failure(error);
     if (!(error instanceof ProviderError)) this.o.logger.error({ err: error, jobId }, "job failed unexpectedly");
     else this.o.logger.warn({ jobId, code: body.code, reason: error.message }, "job failed");
     await this.o.stores.jobs.fail(jobId, body);
     this.o.changes?.notify(jobId);
+  }
+
+  /** The provider said the job's model is gone: no proxy on this database routes to it any more. */
+  private async retireModel(jobId: string, error: ProviderError): Promise<void> {
+    try {
+      const route = (await this.o.stores.jobs.getById(jobId))?.route;
+      if (!route?.model) return;
+      await this.o.providers.retire(route.provider, route.model, error.message);
+      this.o.logger.warn({ jobId, provider: route.provider, model: route.model, reason: error.message }, "model reported gone: marked unavailable");
+    } catch (cause) {
+      this.o.logger.error({ err: cause, jobId }, "could not record a retired model");
+    }
   }
 
   private failure(error: unknown): ApiErrorBody {
@@ -360,13 +374,16 @@ export class JobRunner {
     };
     const seed = ("seed" in spec && spec.seed !== undefined ? spec.seed : seedFromId(job.id)) % 4_294_967_295;
     const op = operationKey(spec);
+    // The catalog's model of the route: what to ask for upstream and within which limits.
+    const model = job.route?.model ? findModel(this.o.catalog, job.route.provider, job.route.model) : undefined;
+    if (job.route?.model && !model) throw new ProviderError("provider_unavailable", `${job.route.provider}/${job.route.model} is no longer in this proxy's catalog`);
     let outcome: ProviderOutcome;
     if (spec.operation === "create") {
       const size = createOutputSize(this.o.catalog, spec);
-      if (!adapter.create || !size) throw new ProviderError("provider_unavailable", `${adapter.id} cannot create images on this proxy`);
+      if (!adapter.create || !size || !model) throw new ProviderError("provider_unavailable", `${adapter.id} cannot create images on this proxy`);
       outcome = await adapter.create(
         {
-          model: job.route?.model ?? "",
+          model,
           prompt: spec.prompt,
           ...(spec.negativePrompt ? { negativePrompt: spec.negativePrompt } : {}),
           ...(spec.stylePreset ? { stylePreset: spec.stylePreset } : {}),
@@ -385,7 +402,7 @@ export class JobRunner {
       outcome = await adapter.edit(
         {
           kind: spec.kind,
-          ...(job.route?.model ? { model: job.route.model } : {}),
+          ...(model ? { model } : {}),
           image,
           ...(mask ? { mask } : {}),
           ...(backgroundReference ? { backgroundReference } : {}),
@@ -418,12 +435,16 @@ export class JobRunner {
     return this.collect(job, adapter, outcome.tasks, signal);
   }
 
-  /** Polls each task at the provider's pace until it is done; a failed task fails the job. */
+  /**
+   * Polls each task at the provider's pace until it is done. A task that fails does not discard the images
+   * other tasks deliver (they were made, and are billed, upstream): the job keeps and is charged for those;
+   * only with nothing delivered does the first failure fail the job.
+   */
   private async collect(job: JobRecord, adapter: ProviderAdapter, tasks: { id: string; pollAfterMs: number }[], signal: AbortSignal): Promise<ProviderImage[]> {
     if (!adapter.poll) throw new ProviderError("provider_error", `${adapter.id} answered with a task but cannot be polled`);
     const total = job.progress.total;
     let completed = 0;
-    const results = await Promise.all(
+    const results = await Promise.allSettled(
       tasks.map(async (task) => {
         let wait = task.pollAfterMs;
         for (;;) {
@@ -438,7 +459,12 @@ export class JobRunner {
         }
       }),
     );
-    return results.flat();
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new ProviderError("provider_error", "The job was stopped");
+    const images = results.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (images.length === 0 && failure) throw failure.reason;
+    if (failure) this.o.logger.warn({ jobId: job.id, err: failure.reason, delivered: images.length, of: tasks.length }, "a task failed; the delivered images are kept");
+    return images;
   }
 
   /** Normalizes an image for the canvas and stores its bytes; what a provider returned is checked, not trusted. */

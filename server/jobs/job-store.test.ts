@@ -283,6 +283,23 @@ describe.each(DB_KINDS)("job store on %s", (kind) => {
       expect(await t.jobs.freeUsed(who.teamId)).toEqual({ [HF_KEY]: 20 });
       await expectConsistent(who.teamId);
     });
+
+    it("a partly delivered job keeps the free images its delivered ones used and gives the others back", async () => {
+      const who = await team(100);
+      // 18 of 20 free images used: a 4-image job takes the last 2 free and holds 2 credits for the other 2.
+      for (const seed of [1, 2]) {
+        const used = await t.jobs.createWithHold(newJob(who, { ...HF, variations: 9, seed }));
+        await t.jobs.succeed(used.job.id, { charge: 0, assets: [asset(seed + 1, 0)] });
+      }
+      const { job } = await t.jobs.createWithHold(newJob(who, { ...HF, variations: 4 }));
+      expect([job.estimate.total, job.estimate.steps[0]!.freeUsed]).toEqual([2, { [HF_KEY]: 2 }]);
+      // One image delivered (free): charge 0, one free image back, both held credits back.
+      const done = await t.jobs.succeed(job.id, { charge: 0, freeUsed: { [HF_KEY]: 1 }, assets: [asset(4, 0)] });
+      expect(done).toMatchObject({ status: "succeeded", charged: 0, held: 0 });
+      expect(await t.jobs.freeUsed(who.teamId)).toEqual({ [HF_KEY]: 19 });
+      expect(await t.ledger.balance(who.teamId)).toMatchObject({ held: 0, available: 100 });
+      await expectConsistent(who.teamId);
+    });
   });
 
   describe("rate limit", () => {

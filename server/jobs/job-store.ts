@@ -11,6 +11,7 @@ import type { SqlAssetRepo } from "../assets/asset-repo.ts";
 import type { Db, Sql, SqlValue } from "../db/sql.ts";
 import { newId } from "../ids.ts";
 import * as ledger from "../ledger/ledger-ops.ts";
+import { freeImages } from "./charge.ts";
 import { openTeam, openTeamOfJob } from "../ledger/period-ops.ts";
 import {
   IdempotencyMismatchError,
@@ -51,13 +52,6 @@ interface JobRow {
 
 const UNFINISHED: readonly JobStatus[] = ["queued", "running"];
 const RATE_WINDOW_MS = 60_000;
-
-/** Free-allowance images of a job, by `provider/model`. */
-function freeImages(estimate: Estimate): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const step of estimate.steps) for (const [k, n] of Object.entries(step.freeUsed)) out[k] = (out[k] ?? 0) + n;
-  return out;
-}
 
 /** The columns every new job has, from the request and what it was priced at. */
 function newJobColumns(input: NewJob, estimate: Estimate, periodStart: string): Record<string, SqlValue> {
@@ -312,19 +306,25 @@ export class SqlJobStore implements JobStore {
     );
   }
 
-  /** A failed job's free-allowance images go back to the period they were taken from. */
-  private async returnFreeImages(sql: Sql, row: JobRow): Promise<void> {
+  /**
+   * A failed job's free-allowance images go back to the period they were taken from; a partly delivered
+   * job's go back except those its delivered images used (`kept`).
+   */
+  private async returnFreeImages(sql: Sql, row: JobRow, kept: Readonly<Record<string, number>> = {}): Promise<void> {
     if (!row.period_start) return;
-    for (const [key, n] of Object.entries(freeImages(JSON.parse(row.estimate) as Estimate)))
-      await sql.run("UPDATE free_use SET used = used - $4 WHERE team_id = $1 AND period_start = $2 AND model_key = $3 AND used >= $4", [
+    for (const [key, taken] of Object.entries(freeImages(JSON.parse(row.estimate) as Estimate))) {
+      const n = taken - Math.min(taken, kept[key] ?? 0);
+      if (n > 0)
+        await sql.run("UPDATE free_use SET used = used - $4 WHERE team_id = $1 AND period_start = $2 AND model_key = $3 AND used >= $4", [
         row.team_id,
         row.period_start,
         key,
         n,
       ]);
+    }
   }
 
-  async succeed(jobId: string, result: { charge: number; assets: NewAsset[] }): Promise<JobRecord> {
+  async succeed(jobId: string, result: { charge: number; assets: NewAsset[]; freeUsed?: Record<string, number> }): Promise<JobRecord> {
     const job = await this.db.tx(async (sql) => {
       const team = await openTeamOfJob(sql, this.catalog, jobId);
       const row = await this.row(sql, jobId); // read under the team's lock
@@ -357,6 +357,7 @@ export class SqlJobStore implements JobStore {
           position++,
           content,
         );
+      if (result.freeUsed) await this.returnFreeImages(sql, row, result.freeUsed);
       await this.finish(sql, row, "succeeded", captured?.hold.captured ?? 0, null, result.assets.length);
       return this.toJob(await this.row(sql, jobId), sql);
     });

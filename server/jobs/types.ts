@@ -136,8 +136,10 @@ export interface JobStore {
   markRunning(jobId: string, knownTotal?: number): Promise<JobRecord | null>;
   setProgress(jobId: string, progress: JobProgress): Promise<void>;
   /** Captures `charge` of the hold (the rest returns), records the assets, and marks the job succeeded.
+   * `freeUsed`: the free-allowance images the delivered assets used (by `provider/model`); the job's other
+   * free images go back to the period. Omitted: all of them were used.
    * If the hold was already resolved (expired), the job fails instead and nothing is charged. */
-  succeed(jobId: string, result: { charge: number; assets: NewAsset[] }): Promise<JobRecord>;
+  succeed(jobId: string, result: { charge: number; assets: NewAsset[]; freeUsed?: Record<string, number> }): Promise<JobRecord>;
   /** Releases the hold and marks the job failed. No-op for a finished job. */
   fail(jobId: string, error: ApiErrorBody): Promise<JobRecord>;
   /** Expires overdue holds and fails their unfinished jobs with `error`; returns those job ids. */

@@ -1,10 +1,22 @@
-// Google Gemini API adapter (providers.md): Imagen 4 through `:predict` and gemini-2.5-flash-image through
-// `:generateContent`, for create and for instruction ("general") edits. Both are synchronous and answer with
-// base64 images inside JSON. Google's own SDK dropped the Imagen call on the Gemini API in 2026, so it is
-// treated as at risk: its failures map to the same codes as everything else and never crash the batch logic.
+// Google Gemini API adapter (providers.md): image models through `:generateContent`, for create and for
+// instruction ("general") edits, answered with base64 images inside JSON. Which models exist is catalog data
+// (Imagen and gemini-2.5-flash-image were shut down in 2026; their successors are new ids, not new code).
+// A retired model answers 404 NOT_FOUND: that is reported as the model gone, never as Gemini being down.
+// https://ai.google.dev/api/generate-content · https://ai.google.dev/gemini-api/docs/image-generation
 import { z } from "zod";
+import type { Model, OperationKey } from "../../core/catalog/schema.ts";
 import { describeImage, fitWithin, nearestAspectRatio } from "./image-io.ts";
-import { errorForStatus, providerFetch, readBody, redactSecret, type ProviderHttpOptions } from "./provider-http.ts";
+import {
+  errorForStatus,
+  modelGone,
+  parseJsonSafe,
+  providerFetch,
+  readBody,
+  redactSecret,
+  type ProviderHttpOptions,
+  type RateGate,
+  type RateLimitRules,
+} from "./provider-http.ts";
 import {
   ProviderError,
   type CreateRequest,
@@ -13,50 +25,17 @@ import {
   type InputCheck,
   type InputImage,
   type ProviderAdapter,
+  type ProviderCheck,
   type ProviderImage,
   type ProviderOutcome,
 } from "./types.ts";
-import type { OperationKey } from "../../core/catalog/schema.ts";
 
 const NAME = "Gemini";
-
-/** Catalog model id → Gemini model and method. */
-const MODELS = {
-  "imagen-4-fast": { upstream: "imagen-4.0-fast-generate-001", kind: "imagen" },
-  "imagen-4": { upstream: "imagen-4.0-generate-001", kind: "imagen" },
-  "gemini-2.5-flash-image": { upstream: "gemini-2.5-flash-image", kind: "flash" },
-} as const;
-type CatalogModel = keyof typeof MODELS;
-const FLASH_MODEL: CatalogModel = "gemini-2.5-flash-image";
-
-export const IMAGEN_ASPECT_RATIOS = ["1:1", "3:4", "4:3", "9:16", "16:9"] as const;
-export const FLASH_ASPECT_RATIOS = ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"] as const;
-
-/**
- * Limits this adapter enforces. Google documents a 480-token prompt for Imagen, a 32k-token input for
- * gemini-2.5-flash-image and a 20 MB inline request; the character figures below are chosen to stay
- * safely inside those (about 3 characters per token is a pessimistic English average).
- */
-export const GEMINI_LIMITS = {
-  /** Imagen: 480 tokens × ~3 chars, rounded down. */
-  imagenPromptChars: 1_400,
-  /** Flash: far below 32k tokens, leaving room for the input image's tokens. */
-  flashPromptChars: 10_000,
-  /** Imagen returns at most 4 images per call. */
-  imagenBatch: 4,
-  /** Edit inputs are downscaled to this before sending; the model works near 1 MP, so no detail is lost. */
-  editMaxSide: 2048,
-  editMaxPixels: 4 * 1024 * 1024,
-  /** Raw bytes of the inline image: base64 adds a third, so 12 MiB stays well under the 20 MB request. */
-  inlineImageBytes: 12 * 1024 * 1024,
-  /** Inputs we refuse outright instead of downscaling: not worth decoding for a 1 MP model. */
-  inputMaxBytes: 32 * 1024 * 1024,
-  inputMaxPixels: 50_000_000,
-  inputMinSide: 16,
-  inputTypes: ["image/png", "image/jpeg", "image/webp"] as readonly ImageType[],
-} as const;
-
-/** Four 1 MP PNGs in base64 fit easily; anything larger is a misbehaving provider, not an image. */
+const OPERATIONS: readonly OperationKey[] = ["create", "edit.general"];
+const INPUT_TYPES: readonly ImageType[] = ["image/png", "image/jpeg", "image/webp"];
+/** Raw bytes of an inline image: base64 adds a third, so 12 MiB stays under the 20 MB request (API-wide). */
+const INLINE_IMAGE_BYTES = 12 * 1024 * 1024;
+/** A few 1 MP PNGs in base64 fit easily; anything larger is a misbehaving provider, not an image. */
 const RESPONSE_MAX_BYTES = 64 * 1024 * 1024;
 const ERROR_BODY_MAX_BYTES = 64 * 1024;
 
@@ -74,12 +53,6 @@ const SAFETY_REASONS = new Set([
 
 // ---- Response shapes (only the fields we read; unknown fields are ignored) ----
 
-const predictResponseSchema = z.object({
-  predictions: z
-    .array(z.object({ bytesBase64Encoded: z.string().optional(), mimeType: z.string().optional(), raiFilteredReason: z.string().optional() }))
-    .optional(),
-});
-
 const inlineDataSchema = z.object({ mimeType: z.string().optional(), mime_type: z.string().optional(), data: z.string() });
 const partSchema = z.object({
   text: z.string().optional(),
@@ -95,7 +68,19 @@ const generateResponseSchema = z.object({
   promptFeedback: z.object({ blockReason: z.string().optional() }).optional(),
 });
 
-const errorDetailSchema = z.object({ "@type": z.string().optional(), reason: z.string().optional(), retryDelay: z.string().optional() });
+// https://ai.google.dev/api/models#method:-models.list
+const modelListSchema = z.object({
+  models: z.array(z.object({ name: z.string(), supportedGenerationMethods: z.array(z.string()).optional() })).optional(),
+  nextPageToken: z.string().optional(),
+});
+
+// https://cloud.google.com/apis/design/errors: RetryInfo, ErrorInfo, QuotaFailure in `details`.
+const errorDetailSchema = z.object({
+  "@type": z.string().optional(),
+  reason: z.string().optional(),
+  retryDelay: z.string().optional(),
+  violations: z.array(z.looseObject({ quotaValue: z.string().optional() })).optional(),
+});
 const errorBodySchema = z.object({
   error: z.object({
     code: z.number().optional(),
@@ -104,6 +89,42 @@ const errorBodySchema = z.object({
     details: z.array(z.unknown()).optional(),
   }),
 });
+
+interface GoogleError {
+  message: string;
+  status: string | undefined;
+  details: z.infer<typeof errorDetailSchema>[];
+}
+
+/** The `{ error }` body Google answers with, the key scrubbed from its message in case it was echoed. */
+function googleError(text: string, apiKey: string): GoogleError {
+  const parsed = errorBodySchema.safeParse(parseJsonSafe(text));
+  const error = parsed.success ? parsed.data.error : undefined;
+  const details = (error?.details ?? []).flatMap((d) => {
+    const detail = errorDetailSchema.safeParse(d);
+    return detail.success ? [detail.data] : [];
+  });
+  return { message: redactSecret(error?.message ?? "", apiKey), status: error?.status, details };
+}
+
+/** A bad key is 400 INVALID_ARGUMENT with reason API_KEY_INVALID; no key at all is 403 PERMISSION_DENIED. */
+function keyRefused(status: number, e: GoogleError): boolean {
+  return e.details.some((d) => d.reason === "API_KEY_INVALID") || (status === 400 && /api key not valid/i.test(e.message)) || status === 401 || status === 403;
+}
+
+/** Protobuf Duration JSON ("7s", "1.5s") → ms. */
+function durationMs(value: string | undefined): number | undefined {
+  const match = value?.trim().match(/^(\d+(?:\.\d+)?)s$/);
+  return match ? Math.round(Number(match[1]) * 1000) : undefined;
+}
+
+/**
+ * A 429 whose quota is 0 is a project without billing (the free tier has no image quota): waiting never helps
+ * (googleapis/js-genai#1322: "Quota exceeded for metric: …, limit: 0"). Read from the message or QuotaFailure.
+ */
+function noBilling(e: GoogleError): boolean {
+  return /\blimit:\s*0\b/.test(e.message) || e.details.some((d) => d.violations?.some((v) => v.quotaValue === "0"));
+}
 
 export interface GeminiAdapterOptions {
   apiKey: string;
@@ -114,24 +135,21 @@ export interface GeminiAdapterOptions {
   http?: Partial<Pick<ProviderHttpOptions, "maxRetries" | "baseDelayMs" | "maxRetryAfterMs">>;
 }
 
-const nearestRatio = nearestAspectRatio;
-
-/** Protobuf Duration JSON ("7s", "1.5s") → ms. */
-function durationMs(value: string | undefined): number | undefined {
-  const match = value?.trim().match(/^(\d+(?:\.\d+)?)s$/);
-  return match ? Math.round(Number(match[1]) * 1000) : undefined;
-}
-
 function styled(prompt: string, stylePreset?: string): string {
   return stylePreset ? `${prompt}, ${stylePreset.replace(/-/g, " ")} style` : prompt;
 }
 
-function invalid(message: string, details: Record<string, unknown>): ProviderError {
-  return new ProviderError("invalid_request", message, { details, countsAgainstProvider: false });
+function withAvoid(text: string, negativePrompt?: string): string {
+  return negativePrompt?.trim() ? `${text}\n\nAvoid: ${negativePrompt.trim()}` : text;
 }
 
-function isCatalogModel(model: string): model is CatalogModel {
-  return Object.hasOwn(MODELS, model);
+/** Gemini's seed is an int32; our seeds run to 2^32 - 2. */
+function int32(seed: number): number {
+  return Math.abs(Math.trunc(seed)) % 2_147_483_647;
+}
+
+function invalid(message: string, details: Record<string, unknown>): ProviderError {
+  return new ProviderError("invalid_request", message, { details, countsAgainstProvider: false });
 }
 
 export class GeminiAdapter implements ProviderAdapter {
@@ -139,79 +157,91 @@ export class GeminiAdapter implements ProviderAdapter {
   private readonly apiKey: string;
   private readonly baseUrl: string;
   private readonly http: ProviderHttpOptions;
+  private readonly gate: RateGate = { until: 0 };
 
   constructor(options: GeminiAdapterOptions) {
     this.apiKey = options.apiKey;
     this.baseUrl = (options.baseUrl ?? "https://generativelanguage.googleapis.com").replace(/\/+$/, "");
-    this.http = { provider: NAME, timeoutMs: options.timeoutMs ?? 60_000, ...options.http };
+    const rateLimit: RateLimitRules = {
+      // The wait of a real 429 is in the body (RetryInfo), not necessarily in a Retry-After header.
+      waitFromBody: (_status, body) => durationMs(googleError(body, this.apiKey).details.find((d) => d["@type"]?.endsWith("google.rpc.RetryInfo"))?.retryDelay),
+      final: (status, body) => {
+        const e = googleError(body, this.apiKey);
+        if (status !== 429 || !noBilling(e)) return undefined;
+        return new ProviderError(
+          "provider_unavailable",
+          `${NAME} refuses image generation for this key: its Google Cloud project has no billing (quota limit 0). Enable billing for the project of GEMINI_API_KEY; waiting will not help`,
+          { countsAgainstProvider: false, details: { providerStatus: 429, reason: "no_billing" } },
+        );
+      },
+      message: (body) => googleError(body, this.apiKey).message,
+    };
+    this.http = { provider: NAME, timeoutMs: options.timeoutMs ?? 60_000, ...options.http, rateLimit, gate: this.gate };
   }
 
-  supports(operation: OperationKey, model?: string): boolean {
-    if (operation === "create") return model === undefined || isCatalogModel(model);
-    if (operation === "edit.general") return model === undefined || model === FLASH_MODEL;
-    return false;
+  supports(operation: OperationKey): boolean {
+    return OPERATIONS.includes(operation);
   }
 
-  /**
-   * `model` is optional on InputCheck: without it a create prompt is held to Imagen's (shorter) limit,
-   * since Imagen is where "auto" routing sends creates.
-   */
-  checkInput(input: InputCheck & { model?: string }): void {
-    if (!this.supports(input.operation, input.model))
-      throw invalid(`${NAME} does not do ${input.operation}${input.model ? ` with ${input.model}` : ""}`, { field: "operation" });
-    const flash = input.operation === "edit.general" || input.model === FLASH_MODEL;
-    this.checkPrompt(input.prompt, flash ? GEMINI_LIMITS.flashPromptChars : GEMINI_LIMITS.imagenPromptChars);
-    if (input.image) this.checkImage(input.image);
+  checkInput(input: InputCheck): void {
+    if (!this.supports(input.operation)) throw invalid(`${NAME} does not do ${input.operation}`, { field: "operation" });
+    if (!input.model) throw invalid(`${NAME} needs a model for ${input.operation}`, { field: "model" });
+    this.checkPrompt(input.prompt, input.model);
+    if (input.image) this.checkImage(input.image, input.model);
   }
 
-  private checkPrompt(prompt: string | undefined, limit: number): void {
+  private checkPrompt(prompt: string | undefined, model: Model): void {
+    const limit = model.limits.promptChars;
     if (!prompt || prompt.trim() === "") throw invalid(`${NAME} needs a prompt`, { field: "prompt" });
-    if (prompt.length > limit)
-      throw invalid(`The prompt is ${prompt.length} characters; ${NAME} takes at most ${limit} here`, { field: "prompt", limit });
+    if (limit !== undefined && prompt.length > limit)
+      throw invalid(`The prompt is ${prompt.length} characters; ${model.label} takes at most ${limit}`, { field: "prompt", limit });
   }
 
-  private checkImage(image: { width: number; height: number; bytes: number; contentType: string }): void {
-    const L = GEMINI_LIMITS;
-    if (!L.inputTypes.includes(image.contentType as ImageType))
-      throw new ProviderError("unsupported_image", `${NAME} takes PNG, JPEG or WebP images`, {
-        details: { field: "image", limit: [...L.inputTypes] },
-        countsAgainstProvider: false,
-      });
-    if (Math.min(image.width, image.height) < L.inputMinSide)
-      throw new ProviderError("unsupported_image", `The image is too small for ${NAME}: each side needs at least ${L.inputMinSide} px`, {
-        details: { field: "image", limit: { minSide: L.inputMinSide } },
-        countsAgainstProvider: false,
-      });
-    if (image.width * image.height > L.inputMaxPixels)
-      throw new ProviderError("unsupported_image", `The image is too large for ${NAME}: at most ${L.inputMaxPixels} pixels`, {
-        details: { field: "image", limit: { maxPixels: L.inputMaxPixels } },
-        countsAgainstProvider: false,
-      });
-    if (image.bytes > L.inputMaxBytes)
-      throw new ProviderError("payload_too_large", `The image is over ${NAME}'s ${L.inputMaxBytes}-byte limit`, {
-        details: { field: "image", limit: L.inputMaxBytes },
-        countsAgainstProvider: false,
-      });
+  private checkImage(image: { width: number; height: number; bytes: number; contentType: string }, model: Model): void {
+    const { inputMinSide, inputMaxBytes } = model.limits;
+    const refuse = (code: "unsupported_image" | "payload_too_large", message: string, limit: unknown) =>
+      new ProviderError(code, message, { details: { field: "image", limit }, countsAgainstProvider: false });
+    if (!INPUT_TYPES.includes(image.contentType as ImageType)) throw refuse("unsupported_image", `${NAME} takes PNG, JPEG or WebP images`, [...INPUT_TYPES]);
+    if (inputMinSide !== undefined && Math.min(image.width, image.height) < inputMinSide)
+      throw refuse("unsupported_image", `The image is too small for ${model.label}: each side needs at least ${inputMinSide} px`, { minSide: inputMinSide });
+    if (inputMaxBytes !== undefined && image.bytes > inputMaxBytes)
+      throw refuse("payload_too_large", `The image is over ${model.label}'s ${inputMaxBytes}-byte limit`, inputMaxBytes);
   }
 
   async create(request: CreateRequest, signal: AbortSignal): Promise<ProviderOutcome> {
-    if (!isCatalogModel(request.model)) throw invalid(`${NAME} has no model ${request.model}`, { field: "model" });
-    const model = MODELS[request.model];
-    if (model.kind === "imagen") {
-      this.checkPrompt(request.prompt, GEMINI_LIMITS.imagenPromptChars);
-      return this.createImagen(model.upstream, request, signal);
-    }
-    this.checkPrompt(request.prompt, GEMINI_LIMITS.flashPromptChars);
-    return this.createFlash(model.upstream, request, signal);
+    const { model } = request;
+    this.checkPrompt(request.prompt, model);
+    const ratios = model.limits.aspectRatios;
+    const aspectRatio = ratios ? nearestAspectRatio(request.width, request.height, ratios) : undefined;
+    const text = withAvoid(styled(request.prompt, request.stylePreset), request.negativePrompt);
+    const delivered: ProviderImage[] = [];
+    return this.deliver(delivered, signal, async () => {
+      // One image per call: the model makes one picture per answer, and each variation gets its own seed.
+      for (let i = 0; i < request.count; i++) {
+        if (signal.aborted) throw this.abortError(signal);
+        const body = {
+          contents: [{ role: "user", parts: [{ text }] }],
+          generationConfig: {
+            ...model.params,
+            responseModalities: ["TEXT", "IMAGE"],
+            ...(aspectRatio ? { imageConfig: { aspectRatio } } : {}),
+            ...(model.limits.seed ? { seed: int32(request.seed + i) } : {}),
+          },
+        };
+        const json = await this.call(model.upstream, body, signal);
+        delivered.push(await this.imageFromGenerate(json));
+        request.onImage?.(delivered.length);
+      }
+    });
   }
 
   async edit(request: EditRequest, signal: AbortSignal): Promise<ProviderOutcome> {
-    if (request.kind !== "general" || !this.supports("edit.general", request.model))
-      throw invalid(`${NAME} does not do the ${request.kind} edit${request.model ? ` with ${request.model}` : ""}`, { field: "kind" });
-    this.checkPrompt(request.prompt, GEMINI_LIMITS.flashPromptChars);
+    const { model } = request;
+    if (request.kind !== "general" || !model) throw invalid(`${NAME} does not do the ${request.kind} edit`, { field: "kind" });
+    this.checkPrompt(request.prompt, model);
     const { image } = request;
-    this.checkImage({ width: image.width, height: image.height, bytes: image.bytes.length, contentType: image.contentType });
-    const input = await this.fitForInline(image);
+    this.checkImage({ width: image.width, height: image.height, bytes: image.bytes.length, contentType: image.contentType }, model);
+    const input = await this.fitForInline(image, model);
     if (signal.aborted) throw this.abortError(signal);
     const body = {
       contents: [
@@ -221,69 +251,45 @@ export class GeminiAdapter implements ProviderAdapter {
         },
       ],
       // No imageConfig: without it the model keeps the input's proportions, which is what an edit wants.
-      generationConfig: { responseModalities: ["TEXT", "IMAGE"], seed: int32(request.seed) },
+      generationConfig: { ...model.params, responseModalities: ["TEXT", "IMAGE"], ...(model.limits.seed ? { seed: int32(request.seed) } : {}) },
     };
-    const json = await this.call(MODELS[FLASH_MODEL].upstream, "generateContent", body, signal);
+    const json = await this.call(model.upstream, body, signal);
     return { images: [await this.imageFromGenerate(json)] };
   }
 
-  // ---- create paths ----
-
-  private async createImagen(upstream: string, request: CreateRequest, signal: AbortSignal): Promise<ProviderOutcome> {
-    const aspectRatio = nearestRatio(request.width, request.height, IMAGEN_ASPECT_RATIOS);
-    // Imagen on the Gemini API has no seed or negative prompt; the style is folded into the prompt.
-    const prompt = styled(request.prompt, request.stylePreset);
-    const delivered: ProviderImage[] = [];
-    return this.deliver(delivered, signal, async () => {
-      let requested = 0;
-      while (requested < request.count) {
-        if (signal.aborted) throw this.abortError(signal);
-        const sampleCount = Math.min(GEMINI_LIMITS.imagenBatch, request.count - requested);
-        requested += sampleCount;
-        const json = await this.call(upstream, "predict", { instances: [{ prompt }], parameters: { sampleCount, aspectRatio } }, signal);
-        const parsed = predictResponseSchema.safeParse(json);
-        if (!parsed.success) throw new ProviderError("provider_error", `${NAME} sent an answer in an unexpected shape`);
-        // Filtered images are simply missing: fewer than asked is a partial delivery, none is moderation.
-        const encoded = (parsed.data.predictions ?? []).flatMap((p) => (p.bytesBase64Encoded ? [p.bytesBase64Encoded] : []));
-        if (encoded.length === 0)
-          throw new ProviderError("content_rejected", `${NAME} declined to make this image (safety filters)`, { countsAgainstProvider: false });
-        let broken: unknown;
-        for (const data of encoded) {
-          try {
-            delivered.push(await describeImage(Buffer.from(data, "base64"), NAME));
-            request.onImage?.(delivered.length);
-          } catch (error) {
-            broken ??= error; // keep the good images of this chunk; stop the batch after it
-          }
-        }
-        if (broken !== undefined) throw broken;
-      }
-    });
-  }
-
-  private async createFlash(upstream: string, request: CreateRequest, signal: AbortSignal): Promise<ProviderOutcome> {
-    const aspectRatio = nearestRatio(request.width, request.height, FLASH_ASPECT_RATIOS);
-    const text = withAvoid(styled(request.prompt, request.stylePreset), request.negativePrompt);
-    const delivered: ProviderImage[] = [];
-    return this.deliver(delivered, signal, async () => {
-      // One image per call: the model makes one picture per answer, and each variation gets its own seed.
-      for (let i = 0; i < request.count; i++) {
-        if (signal.aborted) throw this.abortError(signal);
-        const body = {
-          contents: [{ role: "user", parts: [{ text }] }],
-          generationConfig: { responseModalities: ["TEXT", "IMAGE"], imageConfig: { aspectRatio }, seed: int32(request.seed + i) },
-        };
-        const json = await this.call(upstream, "generateContent", body, signal);
-        delivered.push(await this.imageFromGenerate(json));
-        request.onImage?.(delivered.length);
-      }
-    });
-  }
-
   /**
-   * Runs a batch: a failure after at least one image returns what was delivered (the runner charges only
-   * those), unless the job was aborted; with nothing delivered the failure is thrown.
+   * models.list (https://ai.google.dev/api/models#method:-models.list): proves the key, and lists the models
+   * the key can call with generateContent. Google's API has no billing query; a key without billing shows
+   * only when a job meets "quota limit 0".
    */
+  async check(upstreams: readonly string[], signal: AbortSignal): Promise<ProviderCheck> {
+    const listed = new Set<string>();
+    let pageToken: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const query = `pageSize=1000${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ""}`;
+      const response = await providerFetch(`${this.baseUrl}/v1beta/models?${query}`, { method: "GET", headers: { "x-goog-api-key": this.apiKey } }, { ...this.http, maxRetries: 0 }, signal);
+      const text = (await this.read(response, RESPONSE_MAX_BYTES, signal)).toString("utf8");
+      if (!response.ok) {
+        if (keyRefused(response.status, googleError(text, this.apiKey)))
+          return { key: "invalid", detail: `${NAME} refused the key (${response.status})`, listed: Object.fromEntries(upstreams.map((u) => [u, null])) };
+        throw this.errorFrom(response.status, text, "");
+      }
+      const parsed = modelListSchema.safeParse(parseJsonSafe(text));
+      if (!parsed.success) throw new ProviderError("provider_error", `${NAME} listed its models in an unexpected shape`);
+      for (const m of parsed.data.models ?? [])
+        if (m.supportedGenerationMethods?.includes("generateContent")) listed.add(m.name.replace(/^models\//, ""));
+      pageToken = parsed.data.nextPageToken;
+      if (!pageToken) break;
+    }
+    return {
+      key: "valid",
+      detail: `the key lists ${listed.size} models; billing cannot be read through the API (a key without billing fails jobs with "no billing")`,
+      listed: Object.fromEntries(upstreams.map((u) => [u, listed.has(u)])),
+    };
+  }
+
+  /** A failure after at least one image returns what was delivered (the runner charges only those), unless
+   * the job was aborted; with nothing delivered the failure is thrown. */
   private async deliver(delivered: ProviderImage[], signal: AbortSignal, run: () => Promise<void>): Promise<ProviderOutcome> {
     try {
       await run();
@@ -296,21 +302,28 @@ export class GeminiAdapter implements ProviderAdapter {
 
   // ---- HTTP ----
 
-  private async call(upstream: string, method: "predict" | "generateContent", body: unknown, signal: AbortSignal): Promise<unknown> {
-    const url = `${this.baseUrl}/v1beta/models/${upstream}:${method}`;
+  private async call(upstream: string, body: unknown, signal: AbortSignal): Promise<unknown> {
+    const url = `${this.baseUrl}/v1beta/models/${encodeURIComponent(upstream)}:generateContent`;
     const response = await providerFetch(
       url,
       { method: "POST", headers: { "content-type": "application/json", "x-goog-api-key": this.apiKey }, body: JSON.stringify(body) },
       this.http,
       signal,
     );
-    if (!response.ok) throw await this.errorFrom(response, signal);
-    const raw = await this.read(response, RESPONSE_MAX_BYTES, signal);
-    try {
-      return JSON.parse(raw.toString("utf8"));
-    } catch (cause) {
-      throw new ProviderError("provider_error", `${NAME} sent an answer that is not JSON`, { cause });
+    if (!response.ok) {
+      let text = "";
+      try {
+        text = (await this.read(response, ERROR_BODY_MAX_BYTES, signal)).toString("utf8");
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // An unreadable error body still has a status worth mapping.
+      }
+      throw this.errorFrom(response.status, text, upstream);
     }
+    const raw = await this.read(response, RESPONSE_MAX_BYTES, signal);
+    const json = parseJsonSafe(raw);
+    if (json === undefined) throw new ProviderError("provider_error", `${NAME} sent an answer that is not JSON`);
+    return json;
   }
 
   /** readBody, with a stalled or aborted body turned into the right error. */
@@ -324,53 +337,19 @@ export class GeminiAdapter implements ProviderAdapter {
     }
   }
 
-  private async errorFrom(response: Response, signal: AbortSignal): Promise<ProviderError> {
-    const status = response.status;
-    let text = "";
-    try {
-      text = (await this.read(response, ERROR_BODY_MAX_BYTES, signal)).toString("utf8");
-    } catch (error) {
-      if (signal.aborted) throw error;
-      // An unreadable error body still has a status worth mapping.
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const parsed = errorBodySchema.safeParse(json);
-    const error = parsed.success ? parsed.data.error : undefined;
-    const message = this.redact(error?.message ?? "");
-    const details = (error?.details ?? []).flatMap((d) => {
-      const detail = errorDetailSchema.safeParse(d);
-      return detail.success ? [detail.data] : [];
-    });
-    if (details.some((d) => d.reason === "API_KEY_INVALID") || (status === 400 && /api key not valid/i.test(message)))
+  private errorFrom(status: number, text: string, upstream: string): ProviderError {
+    const e = googleError(text, this.apiKey);
+    if (keyRefused(status, e))
       return new ProviderError("provider_unavailable", `${NAME} refused the proxy's key`, { details: { providerStatus: status } });
-    if (status === 429) {
-      const retryAfter = durationMs(details.find((d) => d["@type"]?.endsWith("google.rpc.RetryInfo") || d.retryDelay)?.retryDelay);
-      return errorForStatus(429, NAME, message, retryAfter);
-    }
-    if (status === 503) return errorForStatus(503, NAME, message);
+    // Retired or unknown model: "models/x is not found for API version v1beta, or is not supported for
+    // generateContent" (https://ai.google.dev/gemini-api/docs/troubleshooting, 404 NOT_FOUND).
+    if (status === 404) return modelGone(NAME, upstream, status, e.message);
     // Billing not enabled, or the proxy's region is not served: the provider is unusable, not the request.
-    if (status === 400 && error?.status === "FAILED_PRECONDITION")
-      return new ProviderError("provider_unavailable", `${NAME} cannot serve the proxy${message ? `: ${message.slice(0, 300)}` : ""}`, {
+    if (status === 400 && e.status === "FAILED_PRECONDITION")
+      return new ProviderError("provider_unavailable", `${NAME} cannot serve the proxy${e.message ? `: ${e.message.slice(0, 300)}` : ""}`, {
         details: { providerStatus: status },
       });
-    // The model is gone (Imagen on this API is at risk): unusable, but no sign that Gemini itself is down,
-    // so it must not open the circuit for the models that still work.
-    if (status === 404)
-      return new ProviderError("provider_unavailable", `${NAME} no longer offers this model`, {
-        details: { providerStatus: status },
-        countsAgainstProvider: false,
-      });
-    return errorForStatus(status, NAME, message);
-  }
-
-  /** Google's messages never echo the key today; this keeps it that way if they ever do. */
-  private redact(message: string): string {
-    return redactSecret(message, this.apiKey);
+    return errorForStatus(status, NAME, e.message);
   }
 
   private abortError(signal: AbortSignal): Error {
@@ -408,30 +387,20 @@ export class GeminiAdapter implements ProviderAdapter {
     });
   }
 
-  /** Downscales an edit input until its inline form is safely under the request limit. */
-  private async fitForInline(image: InputImage): Promise<ProviderImage> {
-    const L = GEMINI_LIMITS;
-    let fitted = await fitWithin(image, { maxSide: L.editMaxSide, maxPixels: L.editMaxPixels });
+  /** Downscales an edit input to the model's working size, then until its inline form is under the request limit. */
+  private async fitForInline(image: InputImage, model: Model): Promise<ProviderImage> {
+    const { inputMaxSide, inputMaxPixels } = model.limits;
+    let fitted = await fitWithin(image, { ...(inputMaxSide ? { maxSide: inputMaxSide } : {}), ...(inputMaxPixels ? { maxPixels: inputMaxPixels } : {}) });
     // Pixels bound the size of a re-encoded PNG only loosely (noise, 16-bit, metadata): shrink until it fits.
-    for (let i = 0; fitted.bytes.length > L.inlineImageBytes && i < 4; i++) {
+    for (let i = 0; fitted.bytes.length > INLINE_IMAGE_BYTES && i < 4; i++) {
       const pixels = fitted.width * fitted.height;
-      fitted = await fitWithin(fitted, { maxPixels: Math.floor(pixels * (L.inlineImageBytes / fitted.bytes.length) * 0.9) });
+      fitted = await fitWithin(fitted, { maxPixels: Math.floor(pixels * (INLINE_IMAGE_BYTES / fitted.bytes.length) * 0.9) });
     }
-    if (fitted.bytes.length > L.inlineImageBytes)
+    if (fitted.bytes.length > INLINE_IMAGE_BYTES)
       throw new ProviderError("payload_too_large", `The image could not be made small enough for ${NAME}`, {
-        details: { field: "image", limit: L.inlineImageBytes },
+        details: { field: "image", limit: INLINE_IMAGE_BYTES },
         countsAgainstProvider: false,
       });
     return fitted;
   }
 }
-
-function withAvoid(text: string, negativePrompt?: string): string {
-  return negativePrompt?.trim() ? `${text}\n\nAvoid: ${negativePrompt.trim()}` : text;
-}
-
-/** Gemini's seed is an int32; our seeds run to 2^32 - 2. */
-function int32(seed: number): number {
-  return Math.abs(Math.trunc(seed)) % 2_147_483_647;
-}
-

@@ -1,7 +1,10 @@
 import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HF_FAKE_TOKEN, startHuggingFaceFake, type HuggingFaceFake } from "../test-support/fakes/huggingface-fake.ts";
-import { fluxSize, HuggingFaceAdapter, type HuggingFaceOptions } from "./huggingface.ts";
+import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
+import type { Model } from "../../core/catalog/schema.ts";
+import { HuggingFaceAdapter, type HuggingFaceOptions } from "./huggingface.ts";
+import { pixelSize } from "./image-io.ts";
 import { imagesOf, providerFailure } from "../test-support/provider-assertions.ts";
 import type { CreateRequest, ProviderError } from "./types.ts";
 
@@ -9,10 +12,16 @@ const signal = new AbortController().signal;
 let fake: HuggingFaceFake;
 let adapter: HuggingFaceAdapter;
 
+const SCHNELL = DEFAULT_CATALOG.models.find((m) => m.provider === "huggingface" && m.model === "flux-schnell")!;
+/** A catalog model pointing at another repo, as an operator's CATALOG_PATH might. */
+const repo = (upstream: string, over: Partial<Model> = {}): Model => ({ ...SCHNELL, model: "flux-custom", upstream, ...over });
+const fluxSize = (width: number, height: number) => pixelSize(width, height, SCHNELL);
+
 const make = (options: Partial<HuggingFaceOptions> = {}) =>
   new HuggingFaceAdapter({
     token: HF_FAKE_TOKEN,
     baseUrl: fake.url,
+    hubUrl: fake.url,
     timeoutMs: 2000,
     http: { maxRetries: 2, baseDelayMs: 1, maxRetryAfterMs: 2000 },
     ...options,
@@ -25,7 +34,7 @@ beforeEach(async () => {
 afterEach(() => fake.close());
 
 const request = (over: Partial<CreateRequest> = {}): CreateRequest => ({
-  model: "flux-schnell",
+  model: SCHNELL,
   prompt: "a red fox in the snow",
   width: 512,
   height: 384,
@@ -38,12 +47,8 @@ const request = (over: Partial<CreateRequest> = {}): CreateRequest => ({
 const failure = (promise: Promise<unknown>): Promise<ProviderError> => providerFailure(promise, [HF_FAKE_TOKEN, fake.url]);
 
 describe("Hugging Face adapter: what it does", () => {
-  it("supports create with flux-schnell and flux-dev only", () => {
-    expect(adapter.supports("create", "flux-schnell")).toBe(true);
-    expect(adapter.supports("create", "flux-dev")).toBe(true);
+  it("does create only; which repos is catalog data", () => {
     expect(adapter.supports("create")).toBe(true);
-    expect(adapter.supports("create", "qwen-image")).toBe(false);
-    expect(adapter.supports("create", "constructor")).toBe(false);
     expect(adapter.supports("edit.general")).toBe(false);
     expect(adapter.supports("upscale.fast")).toBe(false);
   });
@@ -66,20 +71,14 @@ describe("Hugging Face adapter: what it does", () => {
     expect(images[0]!.bytes.equals(images[1]!.bytes)).toBe(false);
   });
 
-  it("makes flux-dev images with the provider's default steps and no negative prompt when none is given", async () => {
-    const [image] = imagesOf(await adapter.create(request({ model: "flux-dev", width: 1344, height: 768 }), signal));
+  it("sends the catalog model's repo and params: another repo without fixed steps sends none, nor a negative prompt when none is given", async () => {
+    await fake.close();
+    fake = await startHuggingFaceFake({ models: ["someone/flux-mirror"] });
+    const [image] = imagesOf(await make().create(request({ model: repo("someone/flux-mirror", { params: {} }), width: 1344, height: 768 }), signal));
     expect(fake.requests.map((r) => [r.path, r.json])).toEqual([
-      ["/hf-inference/models/black-forest-labs/FLUX.1-dev", { inputs: "a red fox in the snow", parameters: { width: 1344, height: 768, seed: 5 } }],
+      ["/hf-inference/models/someone/flux-mirror", { inputs: "a red fox in the snow", parameters: { width: 1344, height: 768, seed: 5 } }],
     ]);
     expect([image!.width, image!.height]).toEqual([1344, 768]);
-  });
-
-  it("uses configured model repos", async () => {
-    await fake.close();
-    fake = await startHuggingFaceFake({ models: ["someone/flux-schnell-mirror"] });
-    const custom = make({ models: { "flux-schnell": "someone/flux-schnell-mirror" } });
-    expect(imagesOf(await custom.create(request(), signal))).toHaveLength(1);
-    expect(fake.requests[0]!.path).toBe("/hf-inference/models/someone/flux-schnell-mirror");
   });
 
   it("rounds sizes to multiples of 16 within 256..1536, keeping the aspect", async () => {
@@ -100,8 +99,7 @@ describe("Hugging Face adapter: what it does", () => {
     expect(fake.requests[0]!.json).toMatchObject({ parameters: { width: 1536, height: 512 } });
   });
 
-  it("refuses unknown models and empty prompts before sending anything", async () => {
-    expect((await failure(adapter.create(request({ model: "qwen-image" }), signal))).code).toBe("invalid_request");
+  it("refuses empty prompts before sending anything", async () => {
     expect((await failure(adapter.create(request({ prompt: " " }), signal))).code).toBe("invalid_request");
     expect(fake.requests).toHaveLength(0);
   });
@@ -109,7 +107,7 @@ describe("Hugging Face adapter: what it does", () => {
   it("checks prompts: empty and over-long ones are invalid_request, naming the limit", () => {
     const thrown = (prompt: string) => {
       try {
-        adapter.checkInput({ operation: "create", prompt });
+        adapter.checkInput({ operation: "create", model: SCHNELL, prompt });
         return undefined;
       } catch (e) {
         return e as ProviderError;
@@ -149,13 +147,13 @@ describe("Hugging Face adapter: failures", () => {
     expect(fake.requests).toHaveLength(3);
   });
 
-  it("a model still loading after the retries is provider_unavailable, retryable after its estimated time", async () => {
-    fake.failNext({ loading: 20.5 }, { loading: 20.5 }, { loading: 20.5 });
+  it("a model loading for longer than the proxy waits fails at once, retryable after its estimated time", async () => {
+    fake.failNext({ loading: 20.5 });
     expect(await failure(adapter.create(request(), signal))).toMatchObject({
       code: "provider_unavailable",
       options: { retryable: true, retryAfterMs: 20_500 },
     });
-    expect(fake.requests).toHaveLength(3);
+    expect(fake.requests).toHaveLength(1);
   });
 
   it("a plain 503 after the retries is provider_unavailable (retryable)", async () => {
@@ -185,11 +183,32 @@ describe("Hugging Face adapter: failures", () => {
     expect((await failure(adapter.create(request(), signal))).message).toContain("Input validation error");
   });
 
-  it("a model the provider does not host is provider_error", async () => {
-    const missing = make({ models: { "flux-dev": "someone/gone" } });
-    const error = await failure(missing.create(request({ model: "flux-dev" }), signal));
-    expect(error.code).toBe("provider_error");
-    expect(error.message).toContain("does not exist");
+  it("a repo hf-inference no longer serves (410) or never served (400 'not supported by provider') is reported gone", async () => {
+    const dev = await failure(adapter.create(request({ model: repo("black-forest-labs/FLUX.1-dev") }), signal));
+    expect(dev).toMatchObject({ code: "provider_unavailable", options: { modelGone: true, countsAgainstProvider: false, details: { providerStatus: 410 } } });
+    expect(dev.message).toMatch(/^Hugging Face no longer serves black-forest-labs\/FLUX\.1-dev \(410: /);
+    const other = await failure(adapter.create(request({ model: repo("someone/never-served") }), signal));
+    expect(other).toMatchObject({ code: "provider_unavailable", options: { modelGone: true, details: { providerStatus: 400 } } });
+    expect(other.message).toContain("Model not supported by provider hf-inference");
+    // A 400 about our input is not a model gone.
+    fake.failNext({ status: 400, message: "Input validation error: width" });
+    expect((await failure(adapter.create(request(), signal))).options.modelGone).toBeUndefined();
+  });
+
+  it("checks the token with whoami-v2 and each repo's hf-inference mapping", async () => {
+    const upstreams = ["black-forest-labs/FLUX.1-schnell", "black-forest-labs/FLUX.1-dev", "someone/unknown"];
+    expect(await adapter.check(upstreams, signal)).toEqual({
+      key: "valid",
+      detail: "user studio-bot",
+      listed: { "black-forest-labs/FLUX.1-schnell": true, "black-forest-labs/FLUX.1-dev": false, "someone/unknown": false },
+    });
+    expect(fake.requests[0]).toMatchObject({ method: "GET", path: "/api/whoami-v2" });
+    expect(fake.requests[1]!.path).toBe("/api/models/black-forest-labs/FLUX.1-schnell?expand[]=inferenceProviderMapping");
+    fake.canPay = false;
+    expect(await adapter.check(upstreams.slice(0, 1), signal)).toMatchObject({ key: "no-billing", detail: expect.stringContaining("included credits") });
+    const wrong = await make({ token: "hf_wrongToken" }).check(upstreams, signal);
+    expect(wrong.key).toBe("invalid");
+    expect(wrong.detail).not.toContain("hf_wrongToken");
   });
 
   it("a JSON body on 200 is a failure, not an image", async () => {
@@ -222,10 +241,10 @@ describe("Hugging Face adapter: failures", () => {
     expect(fake.requests).toHaveLength(3);
   });
 
-  it("also returns them when the later failure is a rate limit that outlasts the retries", async () => {
-    fake.failNext({ delayMs: 0 }, { status: 429, retryAfter: "0" }, { status: 429, retryAfter: "0" }, { status: 429, retryAfter: "0" });
+  it("also returns them when the later failure is a rate limit longer than the proxy waits", async () => {
+    fake.failNext({ delayMs: 0 }, { status: 429, retryAfter: "60" });
     expect(imagesOf(await adapter.create(request({ count: 3 }), signal))).toHaveLength(1);
-    expect(fake.requests).toHaveLength(4);
+    expect(fake.requests).toHaveLength(2);
   });
 
   it("throws when the first image fails", async () => {

@@ -1,45 +1,54 @@
-// Hugging Face Inference (providers.md): one synchronous call per image, answered with raw image bytes. The
-// model repos are configurable because their availability on the hf-inference provider is unconfirmed.
+// Hugging Face Inference, hf-inference provider (providers.md): one synchronous call per image, answered with
+// raw image bytes. Which repos it serves is catalog data: hf-inference runs mostly on CPU since mid-2025 and
+// drops models (FLUX.1-dev is served only by other providers now), answering "Model not supported by provider
+// hf-inference" (400) or 410 Gone; either marks the model gone instead of blaming Hugging Face.
+// https://huggingface.co/docs/inference-providers/providers/hf-inference
+// https://huggingface.co/docs/inference-providers/tasks/text-to-image
 import { z } from "zod";
 import type { OperationKey } from "../../core/catalog/schema.ts";
-import { describeImage } from "./image-io.ts";
-import { errorForStatus, parseJsonSafe, providerFetch, readBody, retryAfterMs, type ProviderHttpOptions } from "./provider-http.ts";
-import { ProviderError, type CreateRequest, type InputCheck, type ProviderAdapter, type ProviderImage, type ProviderOutcome } from "./types.ts";
+import { describeImage, pixelSize } from "./image-io.ts";
+import {
+  checkModelPrompt as checkPrompt,
+  errorForStatus,
+  modelGone,
+  parseJsonSafe,
+  providerFetch,
+  readBody,
+  redactSecret,
+  upstreamPath as repoPath,
+  type ProviderHttpOptions,
+} from "./provider-http.ts";
+import { ProviderError, type CreateRequest, type InputCheck, type ProviderAdapter, type ProviderCheck, type ProviderImage, type ProviderOutcome } from "./types.ts";
 
 const NAME = "Hugging Face";
-
-type HfModel = "flux-schnell" | "flux-dev";
-const DEFAULT_REPOS: Record<HfModel, string> = {
-  "flux-schnell": "black-forest-labs/FLUX.1-schnell",
-  "flux-dev": "black-forest-labs/FLUX.1-dev",
-};
-/** schnell is distilled for 1..4 steps (more only costs time); dev keeps the provider's default (~28). */
-const STEPS: Record<HfModel, number | undefined> = { "flux-schnell": 4, "flux-dev": undefined };
-
-/**
- * FLUX sizes: its latents are 8x downsampled and packed in 2x2 patches, so each side must be a multiple of
- * 16 (other sizes are silently resized by the pipeline). Sides stay within 256..1536: FLUX is trained around
- * 1 MP and degrades below 256 px, and 1536 already covers the catalog's widest ratio (1536 x 640).
- */
-export const HF_SIZE = { multiple: 16, minSide: 256, maxSide: 1536 } as const;
-/** No documented cap; FLUX's text encoder reads ~512 tokens (fewer for schnell), so longer prompts only get cut. */
-export const HF_MAX_PROMPT_CHARS = 2000;
 /** One ~1 MP image is a few MB at most; beyond this it is not an answer we want. */
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+const SMALL_BODY = 1024 * 1024;
+/** hf-inference's own words for a model it does not (or no longer) serve. */
+const GONE = /not supported by provider|no longer supported|does not exist|not found|deprecated/i;
 
 const errorBodySchema = z.looseObject({
   error: z.union([z.string(), z.looseObject({ message: z.string() })]).optional(),
   estimated_time: z.number().optional(),
 });
 
+// https://huggingface.co/docs/hub/api#get-apiwhoami-v2 (fields as huggingface.js types them: packages/hub/src/lib/who-am-i.ts)
+const whoAmISchema = z.looseObject({ type: z.string(), name: z.string().optional(), canPay: z.boolean().optional() });
+// https://huggingface.co/docs/inference-providers/hub-api: `inferenceProviderMapping` is an array, or (older)
+// a record keyed by provider (huggingface.js getInferenceProviderMapping.ts accepts both).
+const mappingEntry = z.looseObject({ provider: z.string().optional(), status: z.string().optional() });
+const modelInfoSchema = z.looseObject({
+  inferenceProviderMapping: z.union([z.array(mappingEntry), z.record(z.string(), z.looseObject({ status: z.string().optional() }))]).optional(),
+});
+
 export interface HuggingFaceOptions {
   token: string;
-  /** Default https://router.huggingface.co */
+  /** The inference router; default https://router.huggingface.co */
   baseUrl?: string;
-  /** Per image (default 120 s: FLUX.1-dev on shared hardware is slow). */
+  /** The Hub API (whoami, model info) for `providers check`; default https://huggingface.co */
+  hubUrl?: string;
+  /** Per image (default 120 s: shared hardware is slow). */
   timeoutMs?: number;
-  /** Model repos for the catalog's models. */
-  models?: Partial<Record<HfModel, string>>;
   http?: Partial<Pick<ProviderHttpOptions, "maxRetries" | "baseDelayMs" | "maxRetryAfterMs">>;
 }
 
@@ -47,40 +56,52 @@ export class HuggingFaceAdapter implements ProviderAdapter {
   readonly id = "huggingface";
   private readonly token: string;
   private readonly baseUrl: string;
-  private readonly repos: Record<HfModel, string>;
+  private readonly hubUrl: string;
   private readonly http: ProviderHttpOptions;
 
   constructor(options: HuggingFaceOptions) {
     this.token = options.token;
     this.baseUrl = (options.baseUrl ?? "https://router.huggingface.co").replace(/\/+$/, "");
-    this.repos = { ...DEFAULT_REPOS, ...options.models };
-    this.http = { provider: NAME, timeoutMs: options.timeoutMs ?? 120_000, ...options.http };
+    this.hubUrl = (options.hubUrl ?? "https://huggingface.co").replace(/\/+$/, "");
+    this.http = {
+      provider: NAME,
+      timeoutMs: options.timeoutMs ?? 120_000,
+      ...options.http,
+      rateLimit: {
+        // A model still loading (legacy 503) says how long in `estimated_time`, seconds.
+        waitFromBody: (_status, body) => {
+          const parsed = errorBodySchema.safeParse(parseJsonSafe(body));
+          const seconds = parsed.success ? parsed.data.estimated_time : undefined;
+          return seconds === undefined ? undefined : Math.ceil(seconds * 1000);
+        },
+        message: (body) => this.errorBody(body).message,
+      },
+      gate: { until: 0 },
+    };
   }
 
-  supports(operation: OperationKey, model?: string): boolean {
-    return operation === "create" && (model === undefined || Object.hasOwn(DEFAULT_REPOS, model));
+  supports(operation: OperationKey): boolean {
+    return operation === "create";
   }
 
   checkInput(input: InputCheck): void {
-    if (input.operation === "create") checkPrompt(input.prompt);
+    if (input.operation === "create") checkPrompt(input.prompt, input.model);
   }
 
   async create(request: CreateRequest, signal: AbortSignal): Promise<ProviderOutcome> {
-    if (!this.supports("create", request.model))
-      throw new ProviderError("invalid_request", `${NAME} has no model "${request.model}"`, { countsAgainstProvider: false });
-    checkPrompt(request.prompt);
-    const model = request.model as HfModel;
-    const size = fluxSize(request.width, request.height);
+    const { model } = request;
+    checkPrompt(request.prompt, model);
+    const size = pixelSize(request.width, request.height, model);
     const images: ProviderImage[] = [];
     for (let i = 0; i < request.count; i++) {
       const parameters = {
+        ...model.params,
         ...size,
-        seed: request.seed + i,
+        ...(model.limits.seed ? { seed: request.seed + i } : {}),
         ...(request.negativePrompt ? { negative_prompt: request.negativePrompt } : {}),
-        ...(STEPS[model] === undefined ? {} : { num_inference_steps: STEPS[model] }),
       };
       try {
-        images.push(await this.generate(this.repos[model], { inputs: request.prompt, parameters }, signal));
+        images.push(await this.generate(model.upstream, { inputs: request.prompt, parameters }, signal));
       } catch (error) {
         // Images already made are real and paid for upstream: deliver them (the runner charges only those).
         if (images.length === 0 || signal.aborted) throw error;
@@ -91,26 +112,60 @@ export class HuggingFaceAdapter implements ProviderAdapter {
     return { images };
   }
 
+  /**
+   * whoami-v2 proves the token; a user who cannot pay only has the monthly included credits (402 after).
+   * Each repo's `inferenceProviderMapping` says whether hf-inference serves it ("live").
+   */
+  async check(upstreams: readonly string[], signal: AbortSignal): Promise<ProviderCheck> {
+    const unknown = Object.fromEntries(upstreams.map((u) => [u, null]));
+    const who = await this.hubGet("/api/whoami-v2", signal);
+    if (who.status === 401 || who.status === 403) return { key: "invalid", detail: `${NAME} refused the token (${who.status})`, listed: unknown };
+    if (who.status !== 200) throw errorForStatus(who.status, NAME, this.errorBody(who.text).message);
+    const account = whoAmISchema.safeParse(parseJsonSafe(who.text));
+    if (!account.success) throw new ProviderError("provider_error", `${NAME} described the account in an unexpected shape`);
+    const listed: Record<string, boolean | null> = {};
+    for (const repo of upstreams) {
+      const info = await this.hubGet(`/api/models/${repoPath(repo)}?expand[]=inferenceProviderMapping`, signal);
+      const parsed = modelInfoSchema.safeParse(parseJsonSafe(info.text));
+      if (info.status === 404) listed[repo] = false;
+      else if (info.status !== 200 || !parsed.success) listed[repo] = null;
+      else {
+        const mapping = parsed.data.inferenceProviderMapping;
+        const entry = Array.isArray(mapping) ? mapping.find((m) => m.provider === "hf-inference") : mapping?.["hf-inference"];
+        listed[repo] = entry !== undefined && (entry.status ?? "live") === "live";
+      }
+    }
+    const who_ = `${account.data.type} ${account.data.name ?? ""}`.trim();
+    if (account.data.type === "user" && account.data.canPay === false)
+      return { key: "no-billing", detail: `${who_} has no payment method: only the monthly included credits, then 402`, listed };
+    return { key: "valid", detail: who_, listed };
+  }
+
+  private async hubGet(path: string, signal: AbortSignal): Promise<{ status: number; text: string }> {
+    const response = await providerFetch(`${this.hubUrl}${path}`, { method: "GET", headers: { authorization: `Bearer ${this.token}` } }, { ...this.http, maxRetries: 0 }, signal);
+    return { status: response.status, text: (await readBody(response, SMALL_BODY, NAME)).toString("utf8") };
+  }
+
   private async generate(repo: string, body: object, signal: AbortSignal): Promise<ProviderImage> {
-    const path = repo.split("/").map(encodeURIComponent).join("/");
-    // Each call is one image; 429/503 mean nothing was made, so providerFetch's retries cannot charge twice.
+    // Each call is one image; only failures that prove nothing was made are retried (provider-http.ts).
     const response = await providerFetch(
-      `${this.baseUrl}/hf-inference/models/${path}`,
+      `${this.baseUrl}/hf-inference/models/${repoPath(repo)}`,
       { method: "POST", headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" }, body: JSON.stringify(body) },
       this.http,
       signal,
     );
     const raw = await readBody(response, MAX_RESPONSE_BYTES, NAME);
-    if (!response.ok) throw this.failure(response.status, this.errorBody(raw), retryAfterMs(response.headers.get("retry-after")));
+    if (!response.ok) throw this.failure(response.status, this.errorBody(raw.toString("utf8")), repo);
     // A JSON answer on 200 is an error report, never an image.
     if ((response.headers.get("content-type") ?? "").includes("json"))
-      throw new ProviderError("provider_error", `${NAME} answered without an image${said(this.errorBody(raw).message)}`);
+      throw new ProviderError("provider_error", `${NAME} answered without an image${said(this.errorBody(raw.toString("utf8")).message)}`);
     return describeImage(raw, NAME);
   }
 
-  private failure(status: number, body: { message: string; estimatedTime?: number }, retryAfter?: number): ProviderError {
+  private failure(status: number, body: { message: string; estimatedTime?: number }, repo: string): ProviderError {
     const { message, estimatedTime } = body;
     const details = { providerStatus: status };
+    if (status === 410 || ((status === 400 || status === 404) && GONE.test(message))) return modelGone(NAME, repo, status, message);
     if (status === 401 || status === 403) return new ProviderError("provider_unavailable", `${NAME} refused the proxy's token${said(message)}`, { details });
     if (status === 402) return new ProviderError("provider_unavailable", `${NAME} account has used its included credits${said(message)}`, { details });
     if (status === 503 && estimatedTime !== undefined)
@@ -119,16 +174,16 @@ export class HuggingFaceAdapter implements ProviderAdapter {
         retryAfterMs: Math.ceil(estimatedTime * 1000),
         details,
       });
-    return errorForStatus(status, NAME, message, retryAfter);
+    return errorForStatus(status, NAME, message);
   }
 
-  /** The provider's own words from an error body (`{ error: "..." }` or `{ error: { message } }`), token scrubbed in case it was echoed. */
-  private errorBody(raw: Buffer): { message: string; estimatedTime?: number } {
-    const parsed = errorBodySchema.safeParse(parseJson(raw));
+  /** The provider's own words from an error body (`{ error: "..." }` or `{ error: { message } }`), token scrubbed. */
+  private errorBody(text: string): { message: string; estimatedTime?: number } {
+    const parsed = errorBodySchema.safeParse(parseJsonSafe(text));
     if (!parsed.success) return { message: "" };
     const { error, estimated_time } = parsed.data;
-    const text = typeof error === "string" ? error : (error?.message ?? "");
-    return { message: this.token ? text.split(this.token).join("[redacted]") : text, estimatedTime: estimated_time };
+    const words = typeof error === "string" ? error : (error?.message ?? "");
+    return { message: redactSecret(words, this.token), ...(estimated_time === undefined ? {} : { estimatedTime: estimated_time }) };
   }
 }
 
@@ -136,24 +191,3 @@ function said(message: string): string {
   return message ? `: ${message.slice(0, 300)}` : "";
 }
 
-function checkPrompt(prompt: string | undefined): void {
-  if (!prompt?.trim())
-    throw new ProviderError("invalid_request", "A prompt is required", { countsAgainstProvider: false, details: { fields: { prompt: "must not be empty" } } });
-  if (prompt.length > HF_MAX_PROMPT_CHARS)
-    throw new ProviderError("invalid_request", `${NAME} takes prompts of at most ${HF_MAX_PROMPT_CHARS} characters`, {
-      countsAgainstProvider: false,
-      details: { fields: { prompt: "too long" }, limit: HF_MAX_PROMPT_CHARS },
-    });
-}
-
-/** The requested size scaled into HF_SIZE's bounds (aspect kept), each side rounded to a multiple of 16. */
-export function fluxSize(width: number, height: number): { width: number; height: number } {
-  const { multiple, minSide, maxSide } = HF_SIZE;
-  let scale = 1;
-  if (Math.max(width, height) > maxSide) scale = maxSide / Math.max(width, height);
-  else if (Math.min(width, height) < minSide) scale = minSide / Math.min(width, height);
-  const side = (n: number) => Math.min(maxSide, Math.max(minSide, Math.round((n * scale) / multiple) * multiple));
-  return { width: side(width), height: side(height) };
-}
-
-const parseJson = parseJsonSafe;

@@ -1,6 +1,7 @@
 // Image facts for adapters: what a provider returned is decoded by sharp before it is trusted, and inputs
 // are fitted to a provider's limits only in ways that keep the picture faithful (downscaling, re-encoding).
 import sharp from "sharp";
+import type { Model } from "../../core/catalog/schema.ts";
 import { ProviderError, type ImageType, type ProviderImage } from "./types.ts";
 
 const TYPES: Record<string, ImageType> = { png: "image/png", jpeg: "image/jpeg", webp: "image/webp" };
@@ -55,4 +56,18 @@ export function nearestAspectRatio<R extends string>(width: number, height: numb
     return Math.abs(Math.log(w / h) - target);
   };
   return ratios.reduce((best, r) => (distance(r) < distance(best) ? r : best));
+}
+
+/**
+ * The requested size scaled (aspect kept) into a pixel-sized model's bounds (catalog limits minSide, maxSide),
+ * each side rounded to its `multiple`; a ratio too extreme for both bounds is clamped per side. Models resize
+ * other sizes silently, so the proportions are kept here instead.
+ */
+export function pixelSize(width: number, height: number, model: Pick<Model, "limits">): { width: number; height: number } {
+  const { multiple = 1, minSide = 1, maxSide = Number.POSITIVE_INFINITY } = model.limits;
+  let scale = 1;
+  if (Math.max(width, height) > maxSide) scale = maxSide / Math.max(width, height);
+  else if (Math.min(width, height) < minSide) scale = minSide / Math.min(width, height);
+  const side = (n: number) => Math.min(maxSide, Math.max(minSide, Math.round((n * scale) / multiple) * multiple));
+  return { width: side(width), height: side(height) };
 }

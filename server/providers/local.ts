@@ -14,6 +14,7 @@ import { CANVAS_LIMIT, inputError } from "./local-ops/raster.ts";
 import { removeBackground } from "./local-ops/remove-background.ts";
 import { recolor, targetColour } from "./local-ops/search-recolor.ts";
 import { upscale } from "./local-ops/upscale.ts";
+import { maskFromAlpha } from "./local-ops/raster.ts";
 import { renderProceduralPng } from "./procedural-image.ts";
 import {
   ProviderError,
@@ -40,7 +41,6 @@ export const LOCAL_OPERATIONS: readonly OperationKey[] = [
 ];
 
 const SUPPORTED = new Set<OperationKey>(LOCAL_OPERATIONS);
-const MODEL = "procedural";
 
 function stopped(signal: AbortSignal): void {
   if (signal.aborted) throw new ProviderError("provider_error", "The local provider was stopped before it finished");
@@ -49,8 +49,7 @@ function stopped(signal: AbortSignal): void {
 export class LocalProvider implements ProviderAdapter {
   readonly id = "local";
 
-  supports(operation: OperationKey, model?: string): boolean {
-    if (operation === "create") return model === undefined || model === MODEL;
+  supports(operation: OperationKey): boolean {
     return SUPPORTED.has(operation);
   }
 
@@ -83,8 +82,6 @@ export class LocalProvider implements ProviderAdapter {
   }
 
   async create(request: CreateRequest, signal: AbortSignal): Promise<ProviderOutcome> {
-    if (!this.supports("create", request.model))
-      throw inputError("invalid_request", `The local provider has no model "${request.model}"`, { limit: [MODEL] });
     const images: ProviderImage[] = [];
     for (let i = 0; i < request.count; i++) {
       stopped(signal);
@@ -105,8 +102,8 @@ export class LocalProvider implements ProviderAdapter {
       case "inpaint":
       // The prompt cannot be honoured offline: inpaint fills the mask from its surroundings, like erase.
       case "erase":
-        if (!request.mask) throw inputError("invalid_request", `${request.kind} needs a mask (white = the area to fill)`, { field: "mask" });
-        return { images: [await fillMask(image, request.mask.bytes)] };
+        // Without a mask part, the image's transparent pixels are the area to fill (as Stability reads it).
+        return { images: [await fillMask(image, request.mask?.bytes ?? (await maskFromAlpha(image)))] };
       case "outpaint":
         if (!request.expand) throw inputError("invalid_request", "outpaint needs expand (left, right, up, down)", { field: "expand" });
         return { images: [await outpaint(image, request.expand)] };

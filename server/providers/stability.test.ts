@@ -4,7 +4,9 @@ import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startStabilityFake, stabilityError, type StabilityFake } from "../test-support/fakes/stability-fake.ts";
 import type { RecordedRequest } from "../test-support/fakes/fake-http.ts";
-import { nearestAspectRatio, StabilityAdapter, type StabilityOptions } from "./stability.ts";
+import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
+import { nearestAspectRatio } from "./image-io.ts";
+import { STABILITY_POLL_MS, StabilityAdapter, type StabilityOptions } from "./stability.ts";
 import { imagesOf, providerFailure } from "../test-support/provider-assertions.ts";
 import { ProviderError, type InputImage } from "./types.ts";
 
@@ -65,15 +67,21 @@ const PNG_200 = async (headers: Record<string, string> = {}) => ({
   body: (await img(64, 64)).bytes,
 });
 
+/** The catalog's Stability model: the adapter gets its upstream id and limits from there. */
+const modelOf = (id: string) => {
+  const model = DEFAULT_CATALOG.models.find((m) => m.provider === "stability" && m.model === id);
+  if (!model) throw new Error(`no catalog model stability/${id}`);
+  return model;
+};
+const RATIOS = modelOf("core").limits.aspectRatios!;
+
 const create = (a: StabilityAdapter, model = "core", extra: Partial<Parameters<StabilityAdapter["create"]>[0]> = {}, s = signal) =>
-  a.create({ model, prompt: "a lighthouse at dusk", width: 1344, height: 768, seed: 42, count: 1, ...extra }, s);
+  a.create({ model: modelOf(model), prompt: "a lighthouse at dusk", width: 1344, height: 768, seed: 42, count: 1, ...extra }, s);
 
 describe("StabilityAdapter: supports", () => {
-  it("does create with ultra, core and sd3.5 models, every edit but general, and the three upscales", () => {
+  it("does create (models are catalog data), every edit but general, and the three upscales", () => {
     const a = adapter();
-    for (const model of ["ultra", "core", "sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash"]) expect(a.supports("create", model)).toBe(true);
-    expect(a.supports("create", "procedural")).toBe(false);
-    expect(a.supports("create", "ideogram-v3-turbo")).toBe(false);
+    expect(a.supports("create")).toBe(true);
     for (const kind of ["remove-background", "inpaint", "outpaint", "search-replace", "search-recolor", "replace-background-relight", "erase"] as const)
       expect(a.supports(`edit.${kind}`)).toBe(true);
     expect(a.supports("edit.general")).toBe(false);
@@ -116,12 +124,12 @@ describe("StabilityAdapter: create", () => {
   });
 
   it("picks the allowed aspect ratio nearest to width/height", async () => {
-    expect(nearestAspectRatio(1024, 1024)).toBe("1:1");
-    expect(nearestAspectRatio(1000, 500)).toBe("16:9");
-    expect(nearestAspectRatio(864, 1152)).toBe("4:5");
-    expect(nearestAspectRatio(640, 1536)).toBe("9:21");
-    expect(nearestAspectRatio(3000, 1000)).toBe("21:9");
-    expect(nearestAspectRatio(1216, 832)).toBe("3:2");
+    expect(nearestAspectRatio(1024, 1024, RATIOS)).toBe("1:1");
+    expect(nearestAspectRatio(1000, 500, RATIOS)).toBe("16:9");
+    expect(nearestAspectRatio(864, 1152, RATIOS)).toBe("4:5");
+    expect(nearestAspectRatio(640, 1536, RATIOS)).toBe("9:21");
+    expect(nearestAspectRatio(3000, 1000, RATIOS)).toBe("21:9");
+    expect(nearestAspectRatio(1216, 832, RATIOS)).toBe("3:2");
     await create(adapter(), "core", { width: 832, height: 1216 });
     expect(field(fake.requests[0], "aspect_ratio")).toBe("2:3");
   });
@@ -176,12 +184,15 @@ describe("StabilityAdapter: create", () => {
     expect(fake.requestsTo("generate/core")).toHaveLength(2);
   });
 
-  it("refuses an unknown model or style preset before sending", async () => {
-    expect((await failure(create(adapter(), "sd1.5"))).code).toBe("invalid_request");
-    const e = await failure(create(adapter(), "core", { stylePreset: "watercolor" }));
-    expect(e.code).toBe("invalid_request");
-    expect(e.options.details?.limit).toContain("photographic");
-    expect(fake.requests).toHaveLength(0);
+  it("reports a model Stability no longer offers as gone: an SD 3.5 model it refuses, or a generate path that is 404", async () => {
+    fake.retire("sd3.5-medium");
+    const medium = await failure(create(adapter(), "sd3.5-medium"));
+    expect(medium).toMatchObject({ code: "provider_unavailable", options: { modelGone: true, countsAgainstProvider: false, details: { providerStatus: 400, upstream: "sd3/sd3.5-medium" } } });
+    expect(medium.message).toMatch(/^Stability AI no longer serves sd3\/sd3\.5-medium \(400: model: must be one of/);
+    fake.retire("generate/ultra");
+    expect((await failure(create(adapter(), "ultra"))).options).toMatchObject({ modelGone: true, details: { providerStatus: 404 } });
+    // The other models are untouched, and a bad request on an edit is never read as a model gone.
+    expect(images(await create(adapter(), "sd3.5-large"))).toHaveLength(1);
   });
 });
 
@@ -238,6 +249,22 @@ describe("StabilityAdapter: edits", () => {
     expect(fake.requests).toHaveLength(2);
   });
 
+  it("inpaint and erase without a mask send the image alone: Stability derives the mask from its transparent pixels", async () => {
+    const rgba = Buffer.alloc(128 * 96 * 4, 200);
+    for (let y = 30; y < 62; y++) for (let x = 40; x < 72; x++) rgba[(y * 128 + x) * 4 + 3] = 0;
+    const holed = await sharp(rgba, { raw: { width: 128, height: 96, channels: 4 } }).png().toBuffer();
+    const image = { bytes: holed, contentType: "image/png" as const, width: 128, height: 96 };
+    for (const kind of ["inpaint", "erase"] as const) {
+      const out = images(await adapter().edit({ kind, image, prompt: "a window", seed: 3 }, signal));
+      expect(out[0]).toMatchObject({ width: 128, height: 96 });
+    }
+    expect(fake.requests.map((r) => [...r.form!.keys()].includes("mask"))).toEqual([false, false]);
+    // An opaque image without a mask is Stability's 400: nothing says what to change.
+    fake.reset();
+    const opaque = await failure(adapter().edit({ kind: "erase", image: await img(128, 96), seed: 3 }, signal));
+    expect(opaque.message).toMatch(/mask: required/);
+  });
+
   it("erase sends image and mask, no prompt", async () => {
     const out = images(await adapter().edit({ kind: "erase", image: await img(100, 80), mask: await img(100, 80), prompt: "ignored", seed: 2 }, signal));
     const r = fake.requests[0]!;
@@ -253,7 +280,7 @@ describe("StabilityAdapter: edits", () => {
         kind: "replace-background-relight",
         image: await img(160, 120, { alpha: true }),
         backgroundReference: await img(64, 64),
-        lightReference: await img(32, 32),
+        lightReference: await img(80, 64),
         prompt: "a sunny beach",
         lightDirection: "left",
         seed: 8,
@@ -350,27 +377,33 @@ describe("StabilityAdapter: poll", () => {
     expect(e.options.countsAgainstProvider).toBe(false);
   });
 
-  it("a busy results endpoint (429/503) is pending at the slower pace, not a failure, and is not hammered", async () => {
+  it("a busy results endpoint (503) is pending at the pace; a 429 keeps the task pending for the whole lock-out without asking", async () => {
     const a = adapter({ pollAfterMs: 100 });
     fake.pendingPolls = 0;
     await a.upscale({ mode: "creative", image: await img(128, 128), seed: 1 }, signal);
     const id = fake.taskIds[0]!;
-    fake.failNext("results", { status: 429, headers: { "retry-after": "30" }, body: stabilityError("rate_limit_exceeded", ["slow down"]) });
-    expect(await a.poll(id, signal)).toEqual({ state: "pending", pollAfterMs: 30_000 });
     fake.failNext("results", { status: 503, body: "unavailable" });
     expect(await a.poll(id, signal)).toEqual({ state: "pending", pollAfterMs: 100 });
-    expect((await a.poll(id, signal)).state).toBe("done");
-    expect(fake.requestsTo("results")).toHaveLength(3);
+    fake.failNext("results", { status: 429, headers: { "retry-after": "30" }, body: stabilityError("rate_limit_exceeded", ["slow down"]) });
+    expect(await a.poll(id, signal)).toEqual({ state: "pending", pollAfterMs: 30_000 });
+    // Still locked out: the adapter does not ask (asking would only prolong the lock-out).
+    const again = await a.poll(id, signal);
+    expect(again.state).toBe("pending");
+    expect(again.state === "pending" && again.pollAfterMs).toBeGreaterThan(29_000);
+    expect(fake.requestsTo("results")).toHaveLength(2);
     expect(fake.requestsTo("upscale/creative")).toHaveLength(1);
   });
 
-  it("a 500 on a poll fails once, without re-posting the accepted work", async () => {
-    const a = adapter();
+  it("a 5xx on a poll says nothing about the task: it is asked again at the pace, then delivers, never re-posted", async () => {
+    const a = adapter({ pollAfterMs: 50 });
+    fake.pendingPolls = 0;
     await a.upscale({ mode: "creative", image: await img(128, 128), seed: 1 }, signal);
     fake.failNext("results", { status: 500, body: stabilityError("internal_error", ["oops"]) });
-    const e = await failure(a.poll(fake.taskIds[0]!, signal));
-    expect(e.code).toBe("provider_error");
-    expect(fake.requestsTo("results")).toHaveLength(1);
+    fake.failNext("results", { status: 502, body: "<html>Bad gateway</html>" });
+    expect(await a.poll(fake.taskIds[0]!, signal)).toEqual({ state: "pending", pollAfterMs: 50 });
+    expect(await a.poll(fake.taskIds[0]!, signal)).toEqual({ state: "pending", pollAfterMs: 50 });
+    expect((await a.poll(fake.taskIds[0]!, signal)).state).toBe("done");
+    expect(fake.requestsTo("results")).toHaveLength(3);
     expect(fake.requestsTo("upscale/creative")).toHaveLength(1);
   });
 
@@ -404,14 +437,14 @@ describe("StabilityAdapter: failures", () => {
 
   it("content_moderation on an edit maps to content_rejected with Stability's words", async () => {
     fake.failNext("edit/inpaint", { status: 403, body: stabilityError("content_moderation", ["flagged by moderation"]) });
-    const e = await failure(adapter().edit({ kind: "inpaint", image: await img(128, 128), prompt: "x", seed: 1 }, signal));
+    const e = await failure(adapter().edit({ kind: "inpaint", image: await img(128, 128), mask: await img(128, 128), prompt: "x", seed: 1 }, signal));
     expect(e.code).toBe("content_rejected");
     expect(e.message).toContain("flagged by moderation");
   });
 
   it("a wrong key is Stability's 401, surfaced as provider_unavailable without the key", async () => {
     const a = new StabilityAdapter({ apiKey: "sk-wrong-key-123456", baseUrl: fake.url, http: { baseDelayMs: 1 } });
-    const e = await failure(a.create({ model: "core", prompt: "x", width: 64, height: 64, seed: 1, count: 1 }, signal));
+    const e = await failure(a.create({ model: modelOf("core"), prompt: "x", width: 64, height: 64, seed: 1, count: 1 }, signal));
     expect(e.code).toBe("provider_unavailable");
     expect(e.message).not.toContain("sk-wrong-key-123456");
     expect(fake.requests).toHaveLength(1);
@@ -424,11 +457,25 @@ describe("StabilityAdapter: failures", () => {
     expect(e.message).toContain("[redacted]");
   });
 
-  it("retries 429 and then succeeds, counting the requests", async () => {
+  it("retries a 429 that states a short wait, never within a second of the first attempt, and succeeds once", async () => {
     fake.failNext("generate/core", { status: 429, headers: { "retry-after": "0" }, body: stabilityError("rate_limit_exceeded", ["too many requests"]) });
     const out = images(await create(adapter()));
     expect(out).toHaveLength(1);
     expect(fake.requests).toHaveLength(2);
+    expect(fake.requests[1]!.at - fake.requests[0]!.at).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("a 429 without Retry-After is Stability's 60 s lock-out: rate_limited at once carrying it, and no call until it ends", async () => {
+    fake.failNext("generate/core", { status: 429, body: stabilityError("rate_limit_exceeded", ["too many requests"]) });
+    const a = adapter();
+    const e = await failure(create(a));
+    expect(e).toMatchObject({ code: "rate_limited", options: { retryAfterMs: 60_000, retryable: true } });
+    expect(fake.requests).toHaveLength(1);
+    // The same proxy's next call (another job) fails at once with what is left of the wait, sending nothing.
+    const next = await failure(create(a, "ultra"));
+    expect(next.code).toBe("rate_limited");
+    expect(next.options.retryAfterMs).toBeGreaterThan(58_000);
+    expect(fake.requests).toHaveLength(1);
   });
 
   it("retries 503 up to maxRetries, then is provider_unavailable and retryable", async () => {
@@ -514,9 +561,23 @@ describe("StabilityAdapter: failures", () => {
     const url = closed.url;
     await closed.close();
     const a = new StabilityAdapter({ apiKey: KEY, baseUrl: url, http: { baseDelayMs: 1, maxRetries: 1 } });
-    const e = await failure(a.create({ model: "core", prompt: "x", width: 64, height: 64, seed: 1, count: 1 }, signal));
+    const e = await failure(a.create({ model: modelOf("core"), prompt: "x", width: 64, height: 64, seed: 1, count: 1 }, signal));
     expect(e.code).toBe("provider_unavailable");
     expect(e.message).not.toContain(url);
+  });
+});
+
+describe("StabilityAdapter: check", () => {
+  it("reads the credit balance: valid with credits, no-billing at 0, invalid for a refused key; v2beta lists no models", async () => {
+    const upstreams = ["core", "sd3/sd3.5-large"];
+    expect(await adapter().check(upstreams, signal)).toEqual({ key: "valid", detail: "42.5 credits left", listed: { core: null, "sd3/sd3.5-large": null } });
+    expect(fake.requests.map((r) => [r.method, r.path, r.headers.authorization])).toEqual([["GET", "/v1/user/balance", `Bearer ${KEY}`]]);
+    fake.credits = 0;
+    expect((await adapter().check(upstreams, signal)).key).toBe("no-billing");
+    fake.credits = 42.5;
+    const wrong = await new StabilityAdapter({ apiKey: "sk-wrong", baseUrl: fake.url }).check(upstreams, signal);
+    expect(wrong.key).toBe("invalid");
+    expect(wrong.detail).not.toContain("sk-wrong");
   });
 });
 
@@ -533,7 +594,7 @@ describe("StabilityAdapter: input limits", () => {
     a().checkInput({ operation: "upscale.fast", image: image(32, 32) });
     a().checkInput({ operation: "upscale.creative", image: image(1024, 1024) });
     a().checkInput({ operation: "upscale.conservative", image: image(3072, 3072) });
-    a().checkInput({ operation: "edit.replace-background-relight", image: image(5000, 5000) });
+    a().checkInput({ operation: "edit.replace-background-relight", image: image(3000, 3000), parts: { backgroundReference: image(64, 160), lightReference: image(2000, 800) } });
   });
 
   it.each([
@@ -550,12 +611,31 @@ describe("StabilityAdapter: input limits", () => {
     ["upscale.conservative", 600, 200, "aspect ratio between 1:2.5 and 2.5:1"],
     ["upscale.creative", 1025, 1024, "4,096 to 1,048,576 pixels"],
     ["upscale.creative", 60, 60, "4,096 to 1,048,576 pixels"],
+    ["edit.replace-background-relight", 63, 200, "each side at least 64 px"],
+    ["edit.replace-background-relight", 3100, 3100, "4,096 to 9,437,184 pixels"],
+    ["edit.replace-background-relight", 1000, 300, "aspect ratio between 1:2.5 and 2.5:1"],
   ] as const)("%s refuses %i×%i as unsupported_image naming %s", (operation, width, height, limit) => {
     const e = thrown(() => a().checkInput({ operation, image: image(width, height), prompt: "a prompt" }));
     expect(e.code).toBe("unsupported_image");
     expect(e.options.details).toEqual({ limit });
     expect(e.message).toContain(limit);
     expect(e.options.countsAgainstProvider).toBe(false);
+  });
+
+  it("holds relight's references to the subject's limits, naming the part", () => {
+    const subject = image(512, 512);
+    const bad = [
+      [{ backgroundReference: image(64, 63) }, "each side at least 64 px", "background reference"],
+      [{ lightReference: image(4000, 3000) }, "4,096 to 9,437,184 pixels", "light reference"],
+      [{ backgroundReference: image(1000, 390) }, "aspect ratio between 1:2.5 and 2.5:1", "background reference"],
+    ] as const;
+    for (const [parts, limit, part] of bad) {
+      const e = thrown(() => a().checkInput({ operation: "edit.replace-background-relight", image: subject, parts, prompt: "a beach" }));
+      expect(e).toMatchObject({ code: "unsupported_image", options: { details: { limit } } });
+      expect(e.message).toContain(`the ${part} image`);
+    }
+    // The mask of another edit is not held to them.
+    a().checkInput({ operation: "edit.inpaint", image: subject, parts: { mask: image(512, 512) }, prompt: "x" });
   });
 
   it("lets an edit image over the pixel maximum pass (it is downscaled at call time) but not an upscale's", () => {
@@ -667,6 +747,17 @@ describe("the Stability fake", () => {
     const response = await post("edit/inpaint", { headers: { authorization: `Bearer ${KEY}` }, body: form });
     expect(response.status).toBe(400);
     expect(JSON.stringify(await response.json())).toMatch(/pixel count/);
+  });
+
+  it("locks the key out for 60 s after a 429: every request in the window is another 429", async () => {
+    fake.failNext("generate/core", { status: 429, body: stabilityError("rate_limit_exceeded", ["too many"]) });
+    const form = () => {
+      const f = new FormData();
+      f.append("prompt", "x");
+      return f;
+    };
+    expect((await post("generate/core", { headers: { authorization: `Bearer ${KEY}` }, body: form() })).status).toBe(429);
+    expect((await post("generate/ultra", { headers: { authorization: `Bearer ${KEY}` }, body: form() })).status).toBe(429);
   });
 
   it("sets finish-reason and seed headers on images", async () => {

@@ -1,20 +1,35 @@
-// Stability AI (v2beta "stable-image"): create (ultra, core, sd3.5-*), the edit family, and the three upscales.
-// Every call is multipart/form-data with `accept: image/*` (one image per request); relight and creative
-// upscale are async and answer with a task id that `poll()` resolves. Input limits are checked here, before
-// anything is sent, so a user never meets a surprise 400 from upstream (providers.md).
+// Stability AI (v2beta "stable-image"): create, the edit family, and the three upscales. Every call is
+// multipart/form-data with `accept: image/*` (one image per request); relight and creative upscale are async
+// and answer with a task id that `poll()` resolves at Stability's pace (10 s). Input limits of each path are
+// checked here, before anything is held or sent, so a user never meets a surprise 400 from upstream.
+// Which create models exist is catalog data: a model's upstream id is its generate service ("ultra",
+// "core"), or "sd3/<model>" for the SD 3.5 family, which shares one service and names the model in a field.
+// https://platform.stability.ai/docs/api-reference
 import sharp from "sharp";
 import { z } from "zod";
-import type { EditKind, OperationKey, UpscaleMode } from "../../core/catalog/schema.ts";
-import { describeImage, fitWithin, nearestAspectRatio as nearestRatioOf } from "./image-io.ts";
-import { errorForStatus, parseJsonSafe, providerFetch, ProviderTimeout, readBody, redactSecret, retryAfterMs, type ProviderHttpOptions } from "./provider-http.ts";
+import type { EditKind, Model, OperationKey, UpscaleMode } from "../../core/catalog/schema.ts";
+import { describeImage, fitWithin, nearestAspectRatio } from "./image-io.ts";
+import {
+  errorForStatus,
+  modelGone,
+  parseJsonSafe,
+  pollLater,
+  providerFetch,
+  readBody,
+  redactSecret,
+  retryAfterMs,
+  type ProviderHttpOptions,
+} from "./provider-http.ts";
 import {
   ProviderError,
   type CreateRequest,
   type EditRequest,
   type InputCheck,
   type InputImage,
+  type ImageFacts,
   type PollResult,
   type ProviderAdapter,
+  type ProviderCheck,
   type ProviderErrorCode,
   type ProviderImage,
   type ProviderOutcome,
@@ -31,13 +46,10 @@ const SEED_MAX = 4_294_967_294;
 const IMAGE_RESPONSE_LIMIT = 128 * 1024 * 1024;
 const SMALL_RESPONSE_LIMIT = 1024 * 1024;
 const DEFAULT_UPSCALE_PROMPT = "high quality, detailed";
-
-const ASPECT_RATIOS = ["21:9", "16:9", "3:2", "5:4", "1:1", "4:5", "2:3", "9:16", "9:21"] as const;
-const STYLE_PRESETS = new Set([
-  "enhance", "anime", "photographic", "digital-art", "comic-book", "fantasy-art", "line-art", "analog-film", "neon-punk",
-  "isometric", "low-poly", "origami", "modeling-compound", "cinematic", "3d-model", "pixel-art", "tile-texture",
-]);
-const SD3_MODEL = /^sd3\.5-[a-z0-9-]+$/;
+/** Poll results no faster than every 10 s (providers.md; platform.stability.ai/docs/api-reference#tag/Results). */
+export const STABILITY_POLL_MS = 10_000;
+/** A 429 (over 150 requests in 10 s) locks the key out for 60 s (platform.stability.ai/docs/getting-started/rate-limits). */
+export const STABILITY_LOCKOUT_MS = 60_000;
 
 /** What one Stability path accepts; `downscale`: an image over maxPixels is fitted at call time, not refused. */
 interface PathSpec {
@@ -54,6 +66,8 @@ interface PathSpec {
   promptRequired: boolean;
   /** The path takes a prompt at all. */
   takesPrompt: boolean;
+  /** A model's own prompt limit, below the API's 10,000 characters. */
+  promptMax?: number | undefined;
 }
 
 const EDIT_PX = { minPixels: 4_096, maxPixels: 9_437_184 };
@@ -65,8 +79,17 @@ const EDITS: Record<Exclude<EditKind, "general">, PathSpec> = {
   "search-replace": { path: "edit/search-and-replace", label: "search and replace", ...EDIT_PX, aspect: true, downscale: true, promptRequired: true, takesPrompt: true },
   "search-recolor": { path: "edit/search-and-recolor", label: "search and recolor", ...EDIT_PX, aspect: true, downscale: true, promptRequired: true, takesPrompt: true },
   erase: { path: "edit/erase", label: "erase", ...EDIT_PX, downscale: true, promptRequired: false, takesPrompt: false },
-  // providers.md documents no pixel limits for relight: only the 10 MiB body applies.
-  "replace-background-relight": { path: "edit/replace-background-and-relight", label: "background replace and relight", downscale: false, promptRequired: false, takesPrompt: true },
+  // Subject and both references: each side >= 64 px, 4,096..9,437,184 px, aspect 1:2.5..2.5:1 (providers.md).
+  "replace-background-relight": {
+    path: "edit/replace-background-and-relight",
+    label: "background replace and relight",
+    ...EDIT_PX,
+    minSide: 64,
+    aspect: true,
+    downscale: false,
+    promptRequired: false,
+    takesPrompt: true,
+  },
 };
 
 // Upscales are never downscaled first: shrinking an image the user asked to enlarge is not faithful.
@@ -94,7 +117,7 @@ export interface StabilityOptions {
   baseUrl?: string;
   /** Per request; default 60 s. */
   timeoutMs?: number;
-  /** The pace poll() asks for; default 10 s, the documented minimum. */
+  /** The pace poll() asks for; default 10 s, the documented minimum (lower only for tests and gateways). */
   pollAfterMs?: number;
   http?: Partial<Pick<ProviderHttpOptions, "maxRetries" | "baseDelayMs" | "maxRetryAfterMs">>;
 }
@@ -110,11 +133,6 @@ function providerSeed(seed: number): number {
   const s = Number.isFinite(seed) ? Math.trunc(seed) : 0;
   if (s >= 0 && s <= SEED_MAX) return s;
   return ((((s - 1) % SEED_MAX) + SEED_MAX) % SEED_MAX) + 1;
-}
-
-/** The allowed ratio nearest to width/height. */
-export function nearestAspectRatio(width: number, height: number): (typeof ASPECT_RATIOS)[number] {
-  return nearestRatioOf(width, height, ASPECT_RATIOS);
 }
 
 function fileName(type: InputImage["contentType"]): string {
@@ -138,30 +156,38 @@ function isBlank(text: string | undefined): boolean {
 /** Throws when a prompt is missing where required or too long; Stability counts characters, not bytes. */
 function checkPrompt(spec: PathSpec, prompt: string | undefined, field = "prompt"): void {
   if (!spec.takesPrompt && field === "prompt") return;
+  const max = Math.min(PROMPT_MAX, spec.promptMax ?? PROMPT_MAX);
   if (spec.promptRequired && isBlank(prompt))
-    throw inputError("invalid_request", `${NAME} ${spec.label} needs a ${field} of 1 to ${n(PROMPT_MAX)} characters`, `${field}: 1 to ${n(PROMPT_MAX)} characters`);
-  if (prompt !== undefined && [...prompt].length > PROMPT_MAX)
-    throw inputError("invalid_request", `${NAME} accepts a ${field} of at most ${n(PROMPT_MAX)} characters`, `${field}: 1 to ${n(PROMPT_MAX)} characters`);
+    throw inputError("invalid_request", `${NAME} ${spec.label} needs a ${field} of 1 to ${n(max)} characters`, `${field}: 1 to ${n(max)} characters`);
+  if (prompt !== undefined && [...prompt].length > max)
+    throw inputError("invalid_request", `${NAME} accepts a ${field} of at most ${n(max)} characters`, `${field}: 1 to ${n(max)} characters`);
 }
 
 /** Refuses what cannot be fixed at call time: too small, wrong sides or aspect, and too large where not downscaled. */
-function checkImage(spec: PathSpec, image: { width: number; height: number }): void {
+function checkImage(spec: PathSpec, image: { width: number; height: number }, part = "image"): void {
   const { width, height } = image;
   const pixels = width * height;
   const size = `${n(width)}×${n(height)}`;
-  if (spec.minSide !== undefined && spec.maxSide !== undefined && (Math.min(width, height) < spec.minSide || Math.max(width, height) > spec.maxSide)) {
-    const limit = `each side ${n(spec.minSide)} to ${n(spec.maxSide)} px`;
-    throw inputError("unsupported_image", `${NAME} ${spec.label} needs ${limit}; this image is ${size}`, limit);
+  const what = part === "image" ? "this image" : `the ${part} image`;
+  if (spec.minSide !== undefined && (Math.min(width, height) < spec.minSide || (spec.maxSide !== undefined && Math.max(width, height) > spec.maxSide))) {
+    const limit = spec.maxSide === undefined ? `each side at least ${n(spec.minSide)} px` : `each side ${n(spec.minSide)} to ${n(spec.maxSide)} px`;
+    throw inputError("unsupported_image", `${NAME} ${spec.label} needs ${limit}; ${what} is ${size}`, limit);
   }
   if (spec.minPixels !== undefined && spec.maxPixels !== undefined) {
     const limit = `${n(spec.minPixels)} to ${n(spec.maxPixels)} pixels`;
     if (pixels < spec.minPixels || (!spec.downscale && pixels > spec.maxPixels))
-      throw inputError("unsupported_image", `${NAME} ${spec.label} needs an image of ${limit}; this one is ${size} (${n(pixels)} pixels)`, limit);
+      throw inputError("unsupported_image", `${NAME} ${spec.label} needs an image of ${limit}; ${what} is ${size} (${n(pixels)} pixels)`, limit);
   }
   if (spec.aspect && (width / height > 2.5 || height / width > 2.5)) {
     const limit = "aspect ratio between 1:2.5 and 2.5:1";
-    throw inputError("unsupported_image", `${NAME} ${spec.label} needs an ${limit}; this image is ${size}`, limit);
+    throw inputError("unsupported_image", `${NAME} ${spec.label} needs an ${limit}; ${what} is ${size}`, limit);
   }
+}
+
+/** A create model's generate service and, for the SD 3.5 family, the model field ("sd3/sd3.5-large"). */
+function generatePath(model: Model): { path: string; model?: string } {
+  const [service, field] = model.upstream.split("/", 2) as [string, string | undefined];
+  return { path: `generate/${service}`, ...(field ? { model: field } : {}) };
 }
 
 function bodyTooLarge(spec: PathSpec): ProviderError {
@@ -178,36 +204,43 @@ export class StabilityAdapter implements ProviderAdapter {
   constructor(options: StabilityOptions) {
     this.apiKey = options.apiKey;
     this.baseUrl = (options.baseUrl ?? "https://api.stability.ai").replace(/\/+$/, "");
-    this.pollAfterMs = options.pollAfterMs ?? 10_000;
-    this.http = { provider: NAME, timeoutMs: options.timeoutMs ?? 60_000, ...options.http };
+    this.pollAfterMs = options.pollAfterMs ?? STABILITY_POLL_MS;
+    this.http = {
+      provider: NAME,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      ...options.http,
+      rateLimit: { lockoutMs: STABILITY_LOCKOUT_MS, message: (body) => this.said(parseJsonSafe(body)) },
+      gate: { until: 0 },
+    };
   }
 
-  supports(operation: OperationKey, model?: string): boolean {
-    if (operation === "create") return model === undefined || model === "ultra" || model === "core" || SD3_MODEL.test(model);
+  supports(operation: OperationKey): boolean {
     return specFor(operation) !== undefined;
   }
 
   checkInput(input: InputCheck): void {
     const spec = specFor(input.operation);
     if (!spec) return;
-    checkPrompt(spec, input.prompt);
+    checkPrompt(spec.path === "generate" ? { ...spec, promptMax: input.model?.limits.promptChars } : spec, input.prompt);
     const image = input.image;
     if (!image) return;
     checkImage(spec, image);
+    const parts = Object.entries(input.parts ?? {}).filter(([part]) => part !== "mask") as [string, ImageFacts][];
+    // Relight's references have the subject's limits.
+    if (input.operation === "edit.replace-background-relight") for (const [part, facts] of parts) checkImage(spec, facts, part === "backgroundReference" ? "background reference" : "light reference");
     // An image that will be downscaled is re-encoded smaller at call time, which checks the body again.
     const willShrink = spec.downscale && spec.maxPixels !== undefined && image.width * image.height > spec.maxPixels;
     const promptBytes = input.prompt ? Buffer.byteLength(input.prompt) : 0;
-    if (!willShrink && image.bytes + promptBytes + FIELD_ROOM > BODY_LIMIT) throw bodyTooLarge(spec);
+    const others = Object.values(input.parts ?? {}).reduce((sum, p) => sum + (p?.bytes ?? 0), 0);
+    if (!willShrink && image.bytes + others + promptBytes + FIELD_ROOM > BODY_LIMIT) throw bodyTooLarge(spec);
   }
 
   async create(request: CreateRequest, signal: AbortSignal): Promise<ProviderOutcome> {
-    checkPrompt(CREATE_SPEC, request.prompt);
-    if (!this.supports("create", request.model) || !request.model)
-      throw new ProviderError("invalid_request", `${NAME} has no model "${request.model}"`, { countsAgainstProvider: false });
-    if (request.stylePreset !== undefined && !STYLE_PRESETS.has(request.stylePreset))
-      throw inputError("invalid_request", `${NAME} has no style preset "${request.stylePreset}"`, `style preset: one of ${[...STYLE_PRESETS].join(", ")}`);
-    const path = request.model === "ultra" || request.model === "core" ? `generate/${request.model}` : "generate/sd3";
-    const aspect = nearestAspectRatio(request.width, request.height);
+    const { model } = request;
+    checkPrompt({ ...CREATE_SPEC, promptMax: model.limits.promptChars }, request.prompt);
+    const { path, model: sd3Model } = generatePath(model);
+    const ratios = model.limits.aspectRatios;
+    const aspect = ratios ? nearestAspectRatio(request.width, request.height, ratios) : undefined;
     const images: ProviderImage[] = [];
     // Stability makes one image per request, so a batch is a loop; each image is charged by the runner only
     // if delivered, so a late failure keeps what was already made instead of wasting it.
@@ -215,14 +248,15 @@ export class StabilityAdapter implements ProviderAdapter {
       try {
         if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new ProviderError("provider_error", "The job was stopped");
         const form = new FormData();
+        for (const [key, value] of Object.entries(model.params)) form.append(key, String(value));
         form.append("prompt", request.prompt);
-        if (path === "generate/sd3") form.append("model", request.model);
+        if (sd3Model) form.append("model", sd3Model);
         if (!isBlank(request.negativePrompt)) form.append("negative_prompt", request.negativePrompt!);
         if (request.stylePreset) form.append("style_preset", request.stylePreset);
-        form.append("aspect_ratio", aspect);
-        form.append("seed", String(providerSeed(request.seed + i)));
+        if (aspect) form.append("aspect_ratio", aspect);
+        if (model.limits.seed) form.append("seed", String(providerSeed(request.seed + i)));
         form.append("output_format", "png");
-        images.push(await this.sendForImage(CREATE_SPEC, path, form, signal));
+        images.push(await this.sendForImage(CREATE_SPEC, path, form, signal, model.upstream));
         request.onImage?.(i + 1);
       } catch (error) {
         if (signal.aborted || images.length === 0) throw error;
@@ -291,6 +325,8 @@ export class StabilityAdapter implements ProviderAdapter {
       case "replace-background-relight": {
         if (prompt === undefined && !request.backgroundReference)
           throw inputError("invalid_request", `${NAME} background replace needs a background prompt or a background reference image`, "background_prompt or background_reference");
+        if (request.backgroundReference) checkImage(spec, request.backgroundReference, "background reference");
+        if (request.lightReference) checkImage(spec, request.lightReference, "light reference");
         this.appendImage(form, "subject_image", image);
         if (prompt !== undefined) form.append("background_prompt", prompt);
         if (negative !== undefined) form.append("negative_prompt", negative);
@@ -337,21 +373,16 @@ export class StabilityAdapter implements ProviderAdapter {
         signal,
       );
     } catch (error) {
-      // Unreachable or slow for now: the accepted task keeps running upstream, so ask again at the pace instead
-      // of failing paid work (the job's own timeout bounds how long).
-      if (error instanceof ProviderError && (error.options.retryable || error instanceof ProviderTimeout) && !signal.aborted)
-        return { state: "pending", pollAfterMs: this.pollAfterMs };
+      // Unreachable, slow, busy or locked out for now: the accepted task keeps running upstream, so ask again
+      // at the pace instead of failing paid work (the job's own timeout bounds how long).
+      const later = pollLater(error, signal, this.pollAfterMs);
+      if (later) return later;
       throw error;
     }
-    if (response.status === 202) {
+    // 202: still in progress. 5xx: the results endpoint failed, which says nothing about the task (providers.md).
+    if (response.status === 202 || response.status >= 500) {
       await response.body?.cancel();
-      return { state: "pending", pollAfterMs: this.pollAfterMs };
-    }
-    // The task was accepted and keeps running upstream: a busy results endpoint is "ask later", not a failure.
-    if (response.status === 429 || response.status === 503) {
-      const wait = retryAfterMs(response.headers.get("retry-after"));
-      await response.body?.cancel();
-      return { state: "pending", pollAfterMs: Math.max(this.pollAfterMs, wait ?? 0) };
+      return { state: "pending", pollAfterMs: Math.max(this.pollAfterMs, retryAfterMs(response.headers.get("retry-after")) ?? 0) };
     }
     if (response.status === 404) {
       const body = await this.errorBody(response);
@@ -362,6 +393,23 @@ export class StabilityAdapter implements ProviderAdapter {
       });
     }
     return { state: "done", images: [await this.readImage(response)] };
+  }
+
+  /**
+   * The credit balance (GET /v1/user/balance, platform.stability.ai/docs/api-reference#tag/User): proves the
+   * key; no credits left means every paid call would be refused (402). The v2beta services publish no model
+   * list, so which models are served cannot be asked.
+   */
+  async check(upstreams: readonly string[], signal: AbortSignal): Promise<ProviderCheck> {
+    const listed = Object.fromEntries(upstreams.map((u) => [u, null]));
+    const response = await providerFetch(`${this.baseUrl}/v1/user/balance`, { method: "GET", headers: { authorization: `Bearer ${this.apiKey}` } }, { ...this.http, maxRetries: 0 }, signal);
+    const json = safeJson(await readBody(response, SMALL_RESPONSE_LIMIT, NAME));
+    if (response.status === 401 || response.status === 403) return { key: "invalid", detail: `${NAME} refused the key (${response.status})`, listed };
+    const balance = z.object({ credits: z.number() }).safeParse(json);
+    if (response.status !== 200 || !balance.success) throw errorForStatus(response.status === 200 ? 502 : response.status, NAME, this.said(json));
+    const { credits } = balance.data;
+    if (credits <= 0) return { key: "no-billing", detail: `${credits} credits left: every paid call would be refused`, listed };
+    return { key: "valid", detail: `${credits} credits left`, listed };
   }
 
   private appendImage(form: FormData, field: string, image: InputImage): void {
@@ -389,8 +437,9 @@ export class StabilityAdapter implements ProviderAdapter {
     );
   }
 
-  private async sendForImage(spec: PathSpec, path: string, form: FormData, signal: AbortSignal): Promise<ProviderImage> {
-    return this.readImage(await this.post(spec, path, form, "image/*", signal));
+  /** `upstream`: the create model asked for, so an answer that it is gone marks it (edits have no model). */
+  private async sendForImage(spec: PathSpec, path: string, form: FormData, signal: AbortSignal, upstream?: string): Promise<ProviderImage> {
+    return this.readImage(await this.post(spec, path, form, "image/*", signal), upstream);
   }
 
   private async startTask(spec: PathSpec, form: FormData, signal: AbortSignal): Promise<ProviderOutcome> {
@@ -408,8 +457,8 @@ export class StabilityAdapter implements ProviderAdapter {
   }
 
   /** A 200 with an image (raw bytes, or JSON base64 if Stability ignores our accept), else the mapped failure. */
-  private async readImage(response: Response): Promise<ProviderImage> {
-    if (response.status !== 200) throw await this.failure(response);
+  private async readImage(response: Response, upstream?: string): Promise<ProviderImage> {
+    if (response.status !== 200) throw await this.failure(response, upstream);
     const finish = response.headers.get("finish-reason");
     if (finish) this.checkFinish(finish, response);
     let bytes = await readBody(response, IMAGE_RESPONSE_LIMIT, NAME);
@@ -445,11 +494,13 @@ export class StabilityAdapter implements ProviderAdapter {
   }
 
   /** Maps Stability's `{ id, name, errors }` body to an api.md code; the key never reaches a message. */
-  private async failure(response: Response): Promise<ProviderError> {
+  private async failure(response: Response, upstream?: string): Promise<ProviderError> {
     const status = response.status;
     const body = await this.errorBody(response);
-    const said = this.redact(body?.errors?.length ? body.errors.join("; ") : (body?.name ?? ""));
+    const said = this.said(body);
     const name = body?.name ?? "";
+    // A generate service that is gone (404), or an SD 3.5 model the service no longer takes (400 on `model`).
+    if (upstream && (status === 404 || (status === 400 && (body?.errors ?? []).some((e) => /^model\b/.test(e))))) return modelGone(NAME, upstream, status, said);
     const details = { providerStatus: status, ...(name ? { providerError: name.slice(0, 60) } : {}) };
     if ((status === 403 && name === "content_moderation") || (status === 422 && name === "public_figure"))
       return new ProviderError("content_rejected", `${NAME} refused the request under its content policy${said ? `: ${said.slice(0, 300)}` : ""}`, {
@@ -460,12 +511,20 @@ export class StabilityAdapter implements ProviderAdapter {
       return new ProviderError("invalid_request", `${NAME} accepts English prompts only${said ? `: ${said.slice(0, 300)}` : ""}`, { countsAgainstProvider: false, details });
     if (status === 413) return inputError("payload_too_large", `${NAME} refused the request body as too large`, "10 MiB request body");
     if (status >= 200 && status < 300) return new ProviderError("provider_error", `${NAME} answered with an unexpected status (${status})`);
-    const mapped = errorForStatus(status, NAME, said, status === 429 ? retryAfterMs(response.headers.get("retry-after")) : undefined);
+    // (A 429 never gets here: providerFetch waits it out or fails with the lock-out's wait.)
+    const mapped = errorForStatus(status, NAME, said);
     return new ProviderError(mapped.code, mapped.message, { ...mapped.options, details: { ...mapped.options.details, ...details } });
   }
 
   private redact(text: string): string {
     return redactSecret(text, this.apiKey);
+  }
+
+  /** Stability's own words from an error body (`{ name, errors }`), the key scrubbed. */
+  private said(json: unknown): string {
+    const body = errorBodySchema.safeParse(json);
+    if (!body.success) return "";
+    return this.redact(body.data.errors?.length ? body.data.errors.join("; ") : (body.data.name ?? ""));
   }
 }
 

@@ -1,12 +1,13 @@
 // One provider = one adapter implementing this interface (architecture.md). Operations are optional methods
-// so an adapter can do create only, edits only, or both; `supports()` says which catalog operations it
-// really does, and the registry never routes anything else to it.
+// so an adapter can do create only, edits only, or both; `supports()` says which catalog operations its code
+// really does, and the registry never routes anything else to it. Which models exist is catalog data: every
+// request carries its catalog model (upstream id, limits, params), and an adapter holds no list of models.
 //
 // Sync providers answer with images. Async providers (Stability's relight and creative upscale, WaveSpeed)
 // answer with tasks: the job runner stores their ids with the job and calls `poll()` at the provider's pace,
 // so a restarted proxy resumes polling instead of paying twice.
 import type { ErrorCode } from "../../core/api/errors.ts";
-import type { EditKind, OperationKey, UpscaleMode } from "../../core/catalog/schema.ts";
+import type { EditKind, Model, OperationKey, UpscaleMode } from "../../core/catalog/schema.ts";
 
 export type ImageType = "image/png" | "image/jpeg" | "image/webp";
 
@@ -21,8 +22,8 @@ export interface ProviderImage {
 export type InputImage = ProviderImage;
 
 export interface CreateRequest {
-  /** The catalog's model id for this provider. */
-  model: string;
+  /** The catalog's model: its upstream id, documented limits and fixed params. */
+  model: Model;
   prompt: string;
   negativePrompt?: string;
   width: number;
@@ -38,8 +39,8 @@ export interface CreateRequest {
 
 export interface EditRequest {
   kind: EditKind;
-  /** The catalog's model id when the edit is routed to a model (general edit); otherwise absent. */
-  model?: string;
+  /** The catalog's model when the edit is routed to one (general edit); absent where there is no model choice. */
+  model?: Model;
   image: InputImage;
   /** Same size as `image`; white = the area to change (inpaint, erase). */
   mask?: InputImage;
@@ -76,12 +77,25 @@ export type PollResult =
   | { state: "done"; images: ProviderImage[] }
   | { state: "pending"; pollAfterMs: number };
 
+/** An input image as the checks see it: its decoded facts, not the client's claims. */
+export interface ImageFacts {
+  width: number;
+  height: number;
+  bytes: number;
+  contentType: ImageType;
+}
+
 /** What an adapter says about an input before anything is held or sent. */
 export interface InputCheck {
   /** The operation as the catalog names it. */
   operation: OperationKey;
-  image?: { width: number; height: number; bytes: number; contentType: ImageType };
+  /** The routed catalog model, where the operation has one. */
+  model?: Model;
+  image?: ImageFacts;
+  /** The other image parts of an edit (relight's references, a mask). */
+  parts?: Partial<Record<"mask" | "backgroundReference" | "lightReference", ImageFacts>>;
   prompt?: string;
+  stylePreset?: string;
   /** Outpaint's per-side amounts, so the result's size can be checked before anything is held. */
   expand?: { left: number; right: number; up: number; down: number };
 }
@@ -92,28 +106,50 @@ export type ProviderErrorCode = Extract<
   "provider_error" | "content_rejected" | "provider_unavailable" | "rate_limited" | "invalid_request" | "unsupported_image" | "payload_too_large"
 >;
 
+export interface ProviderErrorOptions {
+  retryable?: boolean;
+  retryAfterMs?: number;
+  countsAgainstProvider?: boolean;
+  /** The provider said the model asked for is gone (retired, not found, no longer served). */
+  modelGone?: boolean;
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
 /**
  * A failure the user should see as its api.md code; anything else thrown by an adapter is a provider_error.
  * `retryable`: the provider did no work (429/503 before acceptance), so trying again cannot charge twice.
  * `countsAgainstProvider`: false for failures that say nothing about the provider's health (moderation,
- * bad input), so they never open the circuit.
+ * bad input, a retired model), so they never open the circuit.
+ * `modelGone`: the runner marks the routed model unavailable for every proxy (retired-models.ts).
  */
 export class ProviderError extends Error {
   override name = "ProviderError";
   constructor(
     readonly code: ProviderErrorCode,
     message: string,
-    readonly options: { retryable?: boolean; retryAfterMs?: number; countsAgainstProvider?: boolean; details?: Record<string, unknown>; cause?: unknown } = {},
+    readonly options: ProviderErrorOptions = {},
   ) {
     super(message, { cause: options.cause });
   }
 }
 
+/** The answer of a provider's cheapest authenticated call (`npm run admin -- providers check`). */
+export interface ProviderCheck {
+  /** valid: the key works and can pay; invalid: refused; no-billing: accepted but unable to pay for images. */
+  key: "valid" | "invalid" | "no-billing";
+  /** What the provider said, for a person: a balance, an account, the refusal. Never the key. */
+  detail: string;
+  /** For each upstream id asked about: listed as available (true), not listed (false), or unknowable (null:
+   * the provider publishes no model list). */
+  listed: Record<string, boolean | null>;
+}
+
 export interface ProviderAdapter {
   /** The catalog's provider id. */
   readonly id: string;
-  /** Whether this adapter really does the catalog operation (and model, for create and general edit). */
-  supports(operation: OperationKey, model?: string): boolean;
+  /** Whether this adapter's code does the catalog operation (which models serve it is catalog data). */
+  supports(operation: OperationKey): boolean;
   /**
    * Refuses, before anything is held, an input this provider would reject: throws ProviderError with
    * `invalid_request` (400), `payload_too_large` (413) or `unsupported_image` (415) naming the limit in
@@ -125,4 +161,6 @@ export interface ProviderAdapter {
   upscale?(request: UpscaleRequest, signal: AbortSignal): Promise<ProviderOutcome>;
   /** Async providers: the state of a task returned earlier (possibly by another process). */
   poll?(taskId: string, signal: AbortSignal): Promise<PollResult>;
+  /** One cheap authenticated call (balance, account, model list) and which of `upstreams` the provider lists. */
+  check?(upstreams: readonly string[], signal: AbortSignal): Promise<ProviderCheck>;
 }

@@ -3,7 +3,19 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startWaveSpeedFake, WAVESPEED_FAKE_KEY, type WaveSpeedFake } from "../test-support/fakes/wavespeed-fake.ts";
 import { ProviderError, type CreateRequest, type EditRequest, type ImageType, type InputImage, type PollResult, type ProviderImage, type ProviderOutcome } from "./types.ts";
 import { providerFailure } from "../test-support/provider-assertions.ts";
-import { nearestRatio, qwenSize, WaveSpeedAdapter, type WaveSpeedOptions } from "./wavespeed.ts";
+import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
+import { nearestAspectRatio, pixelSize } from "./image-io.ts";
+import { WAVESPEED_POLL_MS, WaveSpeedAdapter, type WaveSpeedOptions } from "./wavespeed.ts";
+
+/** The catalog's WaveSpeed model: its upstream path, request shape (ratios or pixels, seed) and limits. */
+const ws = (id: string) => {
+  const model = DEFAULT_CATALOG.models.find((m) => m.provider === "wavespeed" && m.model === id);
+  if (!model) throw new Error(`no catalog model wavespeed/${id}`);
+  return model;
+};
+const EDIT = ws("qwen-image-edit");
+const qwenSize = (width: number, height: number) => pixelSize(width, height, ws("qwen-image"));
+const nearestRatio = (width: number, height: number) => nearestAspectRatio(width, height, ws("ideogram-v3-turbo").limits.aspectRatios!);
 
 const signal = new AbortController().signal;
 let fake: WaveSpeedFake;
@@ -25,14 +37,14 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
-const createRequest = (over: Partial<CreateRequest> = {}): CreateRequest => ({
-  model: "qwen-image",
+const createRequest = (over: Partial<Omit<CreateRequest, "model">> & { model?: string } = {}): CreateRequest => ({
   prompt: "a lighthouse at dusk",
   width: 512,
   height: 384,
   seed: 10,
   count: 1,
   ...over,
+  model: ws(over.model ?? "qwen-image"),
 });
 
 async function pngInput(width: number, height: number): Promise<InputImage> {
@@ -63,15 +75,13 @@ const posts = () => fake.requests.filter((r) => r.method === "POST");
 const polls = () => fake.requests.filter((r) => r.method === "GET");
 
 describe("WaveSpeed adapter: what it does", () => {
-  it("supports the catalog's WaveSpeed models and general edits, nothing else", () => {
-    for (const model of ["qwen-image", "ideogram-v3-turbo", "ideogram-v3-balanced", "ideogram-v3-quality"]) expect(adapter.supports("create", model)).toBe(true);
-    expect(adapter.supports("create", "flux-schnell")).toBe(false);
-    expect(adapter.supports("create", "toString")).toBe(false);
+  it("does create and general edits (its models are catalog data), nothing else; polls at the documented 2 s by default", () => {
     expect(adapter.supports("create")).toBe(true);
     expect(adapter.supports("edit.general")).toBe(true);
     expect(adapter.supports("edit.inpaint")).toBe(false);
     expect(adapter.supports("upscale.fast")).toBe(false);
     expect(adapter.supports("social")).toBe(false);
+    expect(WAVESPEED_POLL_MS).toBe(2000);
   });
 
   it("creates with qwen-image: one submission per variation with seed + i, then polls each to a real PNG", async () => {
@@ -137,9 +147,9 @@ describe("WaveSpeed adapter: what it does", () => {
     expect(tasksOf(outcome)).toHaveLength(3);
     expect(posts().map((r) => r.json)).toEqual(Array(3).fill({ prompt: "a lighthouse at dusk", aspect_ratio: "4:3", style: "Realistic", enable_base64_output: true }));
     fake.requests.length = 0;
-    await adapter.create(createRequest({ model: "ideogram-v3-turbo", stylePreset: "design" }), signal);
+    await adapter.create(createRequest({ model: "ideogram-v3-turbo", stylePreset: "cinematic" }), signal);
     await adapter.create(createRequest({ model: "ideogram-v3-turbo", stylePreset: "pixel-art" }), signal);
-    expect(posts().map((r) => (r.json as { style?: string }).style)).toEqual(["Design", undefined]);
+    expect(posts().map((r) => (r.json as { style?: string }).style)).toEqual(["Realistic", undefined]);
   });
 
   it("decodes outputs sent as data: URIs too", async () => {
@@ -150,7 +160,7 @@ describe("WaveSpeed adapter: what it does", () => {
 
   it("edits (general) with qwen-image/edit: prompt and the image as a base64 data URI", async () => {
     const image = await pngInput(320, 280);
-    const edit: EditRequest = { kind: "general", image, prompt: "make it winter", seed: 7 };
+    const edit: EditRequest = { kind: "general", model: EDIT, image, prompt: "make it winter", seed: 7 };
     const outcome = await adapter.edit(edit, signal);
     expect(tasksOf(outcome)).toHaveLength(1);
     expect(posts().map((r) => [r.path, r.json])).toEqual([
@@ -162,20 +172,41 @@ describe("WaveSpeed adapter: what it does", () => {
 
   it("downscales a too-large edit input to 1536 px at call time instead of refusing it", async () => {
     const image = await pngInput(3072, 1024);
-    expect(() => adapter.checkInput({ operation: "edit.general", prompt: "x", image: { width: 3072, height: 1024, bytes: image.bytes.length, contentType: "image/png" } })).not.toThrow();
-    await adapter.edit({ kind: "general", image, prompt: "make it winter", seed: 1 }, signal);
+    expect(() => adapter.checkInput({ operation: "edit.general", model: EDIT, prompt: "x", image: { width: 3072, height: 1024, bytes: image.bytes.length, contentType: "image/png" } })).not.toThrow();
+    await adapter.edit({ kind: "general", model: EDIT, image, prompt: "make it winter", seed: 1 }, signal);
     const sent = (posts()[0]!.json as { image: string }).image;
     const meta = await sharp(Buffer.from(sent.slice(sent.indexOf(",") + 1), "base64")).metadata();
     expect([meta.width, meta.height]).toEqual([1536, 512]);
   });
 
-  it("refuses other edits, unknown models and missing prompts before sending anything", async () => {
+  it("refuses other edits and missing prompts before sending anything", async () => {
     const image = await pngInput(300, 300);
-    expect((await failure(adapter.edit({ kind: "inpaint", image, prompt: "x", seed: 1 }, signal))).code).toBe("invalid_request");
-    expect((await failure(adapter.edit({ kind: "general", image, seed: 1 }, signal))).code).toBe("invalid_request");
-    expect((await failure(adapter.create(createRequest({ model: "flux-dev" }), signal))).code).toBe("invalid_request");
+    expect((await failure(adapter.edit({ kind: "inpaint", model: EDIT, image, prompt: "x", seed: 1 }, signal))).code).toBe("invalid_request");
+    expect((await failure(adapter.edit({ kind: "general", model: EDIT, image, seed: 1 }, signal))).code).toBe("invalid_request");
     expect((await failure(adapter.create(createRequest({ prompt: "  " }), signal))).code).toBe("invalid_request");
     expect(fake.requests).toHaveLength(0);
+  });
+
+  it("reports a model WaveSpeed no longer serves (404 on submit) as gone, not as WaveSpeed failing", async () => {
+    fake.retire("ideogram-ai/ideogram-v3-balanced");
+    const error = await failure(adapter.create(createRequest({ model: "ideogram-v3-balanced" }), signal));
+    expect(error).toMatchObject({ code: "provider_unavailable", options: { modelGone: true, countsAgainstProvider: false, details: { upstream: "ideogram-ai/ideogram-v3-balanced" } } });
+    expect(posts()).toHaveLength(1);
+    expect(tasksOf(await adapter.create(createRequest({ model: "ideogram-v3-turbo" }), signal))).toHaveLength(1);
+  });
+
+  it("checks the key with the balance and lists the catalog's models from WaveSpeed's model list", async () => {
+    const upstreams = ["wavespeed-ai/qwen-image/text-to-image", "ideogram-ai/ideogram-v3-balanced"];
+    fake.retire("ideogram-ai/ideogram-v3-balanced");
+    expect(await adapter.check(upstreams, signal)).toEqual({
+      key: "valid",
+      detail: "balance 25.5 USD",
+      listed: { "wavespeed-ai/qwen-image/text-to-image": true, "ideogram-ai/ideogram-v3-balanced": false },
+    });
+    expect(fake.requests.map((r) => [r.method, r.path])).toEqual([["GET", "/api/v3/balance"], ["GET", "/api/v3/models"]]);
+    fake.balance = 0;
+    expect((await adapter.check(upstreams, signal)).key).toBe("no-billing");
+    expect((await make({ apiKey: "ws-wrong" }).check(upstreams, signal)).key).toBe("invalid");
   });
 });
 
@@ -191,19 +222,19 @@ describe("WaveSpeed adapter: input checks", () => {
       }
       throw new Error("did not throw");
     };
-    expect(thrown(() => adapter.checkInput({ operation: "create", prompt: "" })).code).toBe("invalid_request");
-    const long = thrown(() => adapter.checkInput({ operation: "create", prompt: "x".repeat(2001) }));
+    expect(thrown(() => adapter.checkInput({ operation: "create", model: ws("qwen-image"), prompt: "" })).code).toBe("invalid_request");
+    const long = thrown(() => adapter.checkInput({ operation: "create", model: ws("qwen-image"), prompt: "x".repeat(2001) }));
     expect(long.code).toBe("invalid_request");
     expect(long.options.details).toMatchObject({ limit: 2000 });
     expect(long.options.countsAgainstProvider).toBe(false);
-    expect(() => adapter.checkInput({ operation: "create", prompt: "x".repeat(2000) })).not.toThrow();
-    expect(thrown(() => adapter.checkInput({ operation: "edit.general", image: png(512, 512) })).code).toBe("invalid_request");
+    expect(() => adapter.checkInput({ operation: "create", model: ws("qwen-image"), prompt: "x".repeat(2000) })).not.toThrow();
+    expect(thrown(() => adapter.checkInput({ operation: "edit.general", model: EDIT, image: png(512, 512) })).code).toBe("invalid_request");
   });
 
   it("refuses edit images that are too small, too heavy or of another format", () => {
     const code = (image: ReturnType<typeof png>) => {
       try {
-        adapter.checkInput({ operation: "edit.general", prompt: "make it winter", image });
+        adapter.checkInput({ operation: "edit.general", model: EDIT, prompt: "make it winter", image });
         return "ok";
       } catch (e) {
         const error = e as ProviderError;
@@ -242,12 +273,32 @@ describe("WaveSpeed adapter: failures", () => {
     expect(error.message).toContain("Insufficient balance");
   });
 
-  it("retries 429 and 503 on a submission (nothing was accepted), then succeeds", async () => {
+  it("retries 429 and 503 on a submission (nothing was accepted), never two attempts within a second, then succeeds", async () => {
     fake.failNext({ status: 429, retryAfter: "0", on: "submit" }, { status: 503, on: "submit" });
     const tasks = tasksOf(await adapter.create(createRequest(), signal));
     expect(tasks).toHaveLength(1);
     expect(posts()).toHaveLength(3);
+    const at = posts().map((r) => r.at);
+    expect([at[1]! - at[0]!, at[2]! - at[1]!].every((gap) => gap >= 1000)).toBe(true);
     expect(fake.predictions.size).toBe(1);
+  });
+
+  it("never sends a submission twice when the connection broke after it went out (it may have been accepted)", async () => {
+    const { createServer } = await import("node:net");
+    // A server that reads the request and hangs up without answering.
+    const hangUp = createServer((socket) => socket.once("data", () => socket.destroy()));
+    await new Promise<void>((resolve) => hangUp.listen(0, "127.0.0.1", resolve));
+    let received = 0;
+    hangUp.on("connection", () => received++);
+    const port = (hangUp.address() as { port: number }).port;
+    try {
+      const error = await failure(make({ baseUrl: `http://127.0.0.1:${port}` }).create(createRequest(), signal));
+      expect(error.code).toBe("provider_error");
+      expect(error.message).toMatch(/closed the connection before answering/);
+      expect(received).toBe(1);
+    } finally {
+      hangUp.close();
+    }
   });
 
   it("honours Retry-After between attempts", async () => {
@@ -313,6 +364,16 @@ describe("WaveSpeed adapter: failures", () => {
     expect(error.message).toContain("NSFW");
   });
 
+  it.each(["cancelled", "timeout", "deleted"] as const)("a prediction that ends %s ends the task at once as provider_error", async (status) => {
+    fake.pollsToComplete = 1;
+    fake.failNext({ prediction: status });
+    const [task] = tasksOf(await adapter.create(createRequest(), signal));
+    const error = await failure(adapter.poll(task!.id, signal));
+    expect(error.code).toBe("provider_error");
+    expect(error.message).toContain(`ended the prediction (${status})`);
+    expect(polls()).toHaveLength(1);
+  });
+
   it("a prediction that fails otherwise is provider_error with WaveSpeed's words", async () => {
     fake.pollsToComplete = 1;
     fake.failNext({ prediction: "failed", error: "GPU worker crashed" });
@@ -334,12 +395,15 @@ describe("WaveSpeed adapter: failures", () => {
 
   it("never resubmits once a task was accepted: poll failures stay polls", async () => {
     const [task] = tasksOf(await adapter.create(createRequest(), signal));
-    fake.failNext({ status: 500, on: "poll" });
-    expect((await failure(adapter.poll(task!.id, signal))).code).toBe("provider_error");
-    expect(polls()).toHaveLength(1);
+    // A 5xx on a poll says nothing about the prediction, which WaveSpeed may still finish and bill: ask again.
+    fake.failNext({ status: 500, on: "poll" }, { status: 502, on: "poll" });
+    expect(await adapter.poll(task!.id, signal)).toEqual({ state: "pending", pollAfterMs: 5 });
+    expect(await adapter.poll(task!.id, signal)).toEqual({ state: "pending", pollAfterMs: 5 });
+    expect(polls()).toHaveLength(2);
     // A 429 on a poll: the prediction still runs there, so ask again later at the pace it asks for.
-    fake.failNext({ status: 429, retryAfter: "0", on: "poll" }, { status: 429, retryAfter: "0", on: "poll" }, { status: 429, retryAfter: "1", on: "poll" });
+    fake.failNext({ status: 429, retryAfter: "1", on: "poll" });
     expect(await adapter.poll(task!.id, signal)).toEqual({ state: "pending", pollAfterMs: 1000 });
+    expect(polls()).toHaveLength(3); // one GET per poll: a poll is never retried inside itself
     expect(await finish({ tasks: [task!] })).toHaveLength(1);
     expect(posts()).toHaveLength(1);
   });

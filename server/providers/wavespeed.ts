@@ -1,10 +1,25 @@
 // WaveSpeed (providers.md): every model is submit-and-poll. A submission answers a prediction id at once; the
-// job runner stores it and calls poll() at our pace, so a restarted proxy resumes instead of paying twice.
-// Outputs are asked for as base64 (`enable_base64_output`) so the proxy never fetches remote URLs.
+// job runner stores it and calls poll() at WaveSpeed's documented pace (2 s), so a restarted proxy resumes
+// instead of paying twice. A submit is never sent twice unless nothing can have been accepted (the official
+// SDK's note: the task may already exist server-side and be billed). Outputs are asked for as base64
+// (`enable_base64_output`) so the proxy never fetches remote URLs. Which models exist, and their request
+// shape (named ratios or a pixel size, seed or not, fixed params), is catalog data.
+// https://wavespeed.ai/docs/docs-api · https://wavespeed.ai/docs/get-result
 import { z } from "zod";
-import type { OperationKey } from "../../core/catalog/schema.ts";
-import { describeImage, fitWithin, nearestAspectRatio } from "./image-io.ts";
-import { errorForStatus, parseJsonSafe, providerFetch, ProviderTimeout, readBody, redactSecret, retryAfterMs, type ProviderHttpOptions } from "./provider-http.ts";
+import type { Model, OperationKey } from "../../core/catalog/schema.ts";
+import { describeImage, fitWithin, nearestAspectRatio, pixelSize } from "./image-io.ts";
+import {
+  checkModelPrompt as checkPrompt,
+  errorForStatus,
+  modelGone,
+  parseJsonSafe,
+  pollLater,
+  providerFetch,
+  readBody,
+  redactSecret,
+  upstreamPath,
+  type ProviderHttpOptions,
+} from "./provider-http.ts";
 import {
   ProviderError,
   type CreateRequest,
@@ -12,45 +27,22 @@ import {
   type InputCheck,
   type PollResult,
   type ProviderAdapter,
+  type ProviderCheck,
   type ProviderImage,
   type ProviderOutcome,
   type ProviderTask,
 } from "./types.ts";
 
 const NAME = "WaveSpeed";
-
-/** Catalog model id → WaveSpeed model path. */
-const CREATE_MODELS = {
-  "qwen-image": "wavespeed-ai/qwen-image/text-to-image",
-  "ideogram-v3-turbo": "ideogram-ai/ideogram-v3-turbo",
-  "ideogram-v3-balanced": "ideogram-ai/ideogram-v3-balanced",
-  "ideogram-v3-quality": "ideogram-ai/ideogram-v3-quality",
-} as const;
-type CreateModel = keyof typeof CREATE_MODELS;
-const EDIT_MODEL = "wavespeed-ai/qwen-image/edit";
-
-/** qwen-image's documented `size` range, per side. */
-export const QWEN_MIN_SIDE = 256;
-export const QWEN_MAX_SIDE = 1536;
-/** The only aspect ratios Ideogram V3 takes on WaveSpeed. */
-const IDEOGRAM_RATIOS = ["1:1", "16:9", "9:16", "4:3", "3:4"] as const;
-/** Ideogram's documented styles; other presets are left to the model ("Auto"). */
-const IDEOGRAM_STYLES = ["Auto", "General", "Realistic", "Design"] as const;
-
+const OPERATIONS: readonly OperationKey[] = ["create", "edit.general"];
+const EDIT_TYPES = ["image/png", "image/jpeg", "image/webp"];
+/** Poll no faster than every 2 s for image tasks (wavespeed.ai/docs/get-result). */
+export const WAVESPEED_POLL_MS = 2000;
 /**
- * Input limits. WaveSpeed documents none for prompts or edit images, so these are conservative: the prompt
- * cap is well under what either model family reads, edit inputs are fitted into qwen-image's own size range
- * (downscaled at call time, never refused for being large), and inputs below its minimum side are refused
- * rather than upscaled (an upscale would not be faithful).
+ * Statuses after which a prediction never changes (official JS SDK and AI SDK provider); anything else
+ * (created, processing, a state added later) is still running.
  */
-export const WAVESPEED_LIMITS = {
-  maxPromptChars: 2000,
-  editMinSide: QWEN_MIN_SIDE,
-  editMaxSide: QWEN_MAX_SIDE,
-  /** Bytes of an edit input we agree to re-encode; beyond that the upload is refused, not decoded. */
-  editMaxBytes: 20 * 1024 * 1024,
-  editTypes: ["image/png", "image/jpeg", "image/webp"],
-} as const;
+const ENDED = new Set(["failed", "cancelled", "timeout", "deleted"]);
 
 /** Base64 responses are large (a 1536² PNG is ~10 MB encoded); beyond this it is not an answer we want. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -72,6 +64,14 @@ const envelopeSchema = z.looseObject({
   data: predictionSchema.nullish(),
 });
 const errorBodySchema = z.looseObject({ code: z.number().optional(), message: z.string().optional(), error: z.string().optional() });
+// https://wavespeed.ai/docs/docs-common-api/balance
+const balanceSchema = z.looseObject({ code: z.number(), message: z.string().nullish(), data: z.looseObject({ balance: z.number() }).nullish() });
+// https://wavespeed.ai/docs/list-models: `data.items[].model_uuid` (a bare array is accepted too).
+const modelEntry = z.looseObject({ model_uuid: z.string().optional(), id: z.string().optional() });
+const modelsSchema = z.looseObject({
+  code: z.number(),
+  data: z.union([z.array(modelEntry), z.looseObject({ items: z.array(modelEntry) })]).nullish(),
+});
 
 export interface WaveSpeedOptions {
   apiKey: string;
@@ -79,7 +79,7 @@ export interface WaveSpeedOptions {
   baseUrl?: string;
   /** Per HTTP call (default 60 s). */
   timeoutMs?: number;
-  /** The pace the runner polls at (default 1 s). */
+  /** The pace the runner polls at (default the documented 2 s; lower only for tests and gateways). */
   pollAfterMs?: number;
   http?: Partial<Pick<ProviderHttpOptions, "maxRetries" | "baseDelayMs" | "maxRetryAfterMs">>;
 }
@@ -94,47 +94,42 @@ export class WaveSpeedAdapter implements ProviderAdapter {
   constructor(options: WaveSpeedOptions) {
     this.apiKey = options.apiKey;
     this.baseUrl = (options.baseUrl ?? "https://api.wavespeed.ai").replace(/\/+$/, "");
-    this.pollAfterMs = options.pollAfterMs ?? 1000;
-    this.http = { provider: NAME, timeoutMs: options.timeoutMs ?? 60_000, ...options.http };
+    this.pollAfterMs = options.pollAfterMs ?? WAVESPEED_POLL_MS;
+    this.http = {
+      provider: NAME,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      ...options.http,
+      rateLimit: { message: (body) => this.said(body) },
+      gate: { until: 0 },
+    };
   }
 
-  supports(operation: OperationKey, model?: string): boolean {
-    if (operation === "create") return model === undefined || Object.hasOwn(CREATE_MODELS, model);
-    // The catalog routes general edits by provider only; qwen-image/edit is the one model doing them here.
-    return operation === "edit.general" && model === undefined;
+  supports(operation: OperationKey): boolean {
+    return OPERATIONS.includes(operation);
   }
 
   checkInput(input: InputCheck): void {
-    if (input.operation !== "create" && input.operation !== "edit.general") return;
-    checkPrompt(input.prompt);
+    if (!this.supports(input.operation)) return;
+    checkPrompt(input.prompt, input.model);
     if (input.operation !== "edit.general" || !input.image) return;
     const { width, height, bytes, contentType } = input.image;
-    if (!(WAVESPEED_LIMITS.editTypes as readonly string[]).includes(contentType))
-      throw new ProviderError("unsupported_image", `${NAME} edits PNG, JPEG or WebP images`, {
-        countsAgainstProvider: false,
-        details: { limit: WAVESPEED_LIMITS.editTypes },
-      });
-    if (bytes > WAVESPEED_LIMITS.editMaxBytes)
-      throw new ProviderError("payload_too_large", `The image is over the ${WAVESPEED_LIMITS.editMaxBytes / 1024 / 1024} MiB ${NAME} accepts`, {
-        countsAgainstProvider: false,
-        details: { limit: WAVESPEED_LIMITS.editMaxBytes },
-      });
-    if (Math.min(width, height) < WAVESPEED_LIMITS.editMinSide)
-      throw new ProviderError("unsupported_image", `${NAME} edits images at least ${WAVESPEED_LIMITS.editMinSide} px on each side`, {
-        countsAgainstProvider: false,
-        details: { limit: { minSide: WAVESPEED_LIMITS.editMinSide } },
-      });
+    const { inputMinSide, inputMaxBytes } = input.model?.limits ?? {};
+    const refuse = (code: "unsupported_image" | "payload_too_large", message: string, limit: unknown) =>
+      new ProviderError(code, message, { countsAgainstProvider: false, details: { limit } });
+    if (!EDIT_TYPES.includes(contentType)) throw refuse("unsupported_image", `${NAME} edits PNG, JPEG or WebP images`, EDIT_TYPES);
+    if (inputMaxBytes !== undefined && bytes > inputMaxBytes)
+      throw refuse("payload_too_large", `The image is over the ${Math.round(inputMaxBytes / 1024 / 1024)} MiB ${NAME} accepts`, inputMaxBytes);
+    if (inputMinSide !== undefined && Math.min(width, height) < inputMinSide)
+      throw refuse("unsupported_image", `${NAME} edits images at least ${inputMinSide} px on each side`, { minSide: inputMinSide });
   }
 
   async create(request: CreateRequest, signal: AbortSignal): Promise<ProviderOutcome> {
-    if (!Object.hasOwn(CREATE_MODELS, request.model))
-      throw new ProviderError("invalid_request", `${NAME} has no model "${request.model}"`, { countsAgainstProvider: false });
-    checkPrompt(request.prompt);
-    const model = request.model as CreateModel;
+    const { model } = request;
+    checkPrompt(request.prompt, model);
     const tasks: ProviderTask[] = [];
     for (let i = 0; i < request.count; i++) {
       try {
-        tasks.push(await this.submit(CREATE_MODELS[model], createBody(model, request, i), signal));
+        tasks.push(await this.submit(model.upstream, createBody(model, request, i), signal));
       } catch (error) {
         // Accepted predictions run (and are billed) at WaveSpeed whatever we do: hand them to the runner,
         // which charges only the images they deliver. Nothing accepted, or a stopped job: the failure stands.
@@ -146,96 +141,123 @@ export class WaveSpeedAdapter implements ProviderAdapter {
   }
 
   async edit(request: EditRequest, signal: AbortSignal): Promise<ProviderOutcome> {
-    if (request.kind !== "general" || request.model !== undefined)
-      throw new ProviderError("invalid_request", `${NAME} does only general edits`, { countsAgainstProvider: false });
-    checkPrompt(request.prompt);
-    const image = await fitWithin(request.image, { maxSide: WAVESPEED_LIMITS.editMaxSide });
+    const { model } = request;
+    if (request.kind !== "general" || !model)
+      throw new ProviderError("invalid_request", `${NAME} does only general edits, with a model`, { countsAgainstProvider: false });
+    checkPrompt(request.prompt, model);
+    const { inputMaxSide, inputMaxPixels } = model.limits;
+    const image = await fitWithin(request.image, { ...(inputMaxSide ? { maxSide: inputMaxSide } : {}), ...(inputMaxPixels ? { maxPixels: inputMaxPixels } : {}) });
     const body = {
+      ...model.params,
       prompt: request.prompt,
       image: `data:${image.contentType};base64,${image.bytes.toString("base64")}`,
-      // Not listed for the edit model, but the qwen-image family takes `seed`; it keeps an edit reproducible.
-      seed: request.seed % SEED_RANGE,
+      ...(model.limits.seed ? { seed: request.seed % SEED_RANGE } : {}),
       enable_base64_output: true,
     };
-    return { tasks: [await this.submit(EDIT_MODEL, body, signal)] };
+    return { tasks: [await this.submit(model.upstream, body, signal)] };
   }
 
   async poll(taskId: string, signal: AbortSignal): Promise<PollResult> {
     let response: Response;
     try {
-      // A GET creates no work, so providerFetch's retries on 429/503/unreachable cannot charge twice.
-      response = await providerFetch(`${this.baseUrl}/api/v3/predictions/${encodeURIComponent(taskId)}/result`, { method: "GET", headers: this.headers() }, this.http, signal);
+      // A GET creates no work: anything that says nothing about the prediction is "ask again at the pace".
+      response = await providerFetch(
+        `${this.baseUrl}/api/v3/predictions/${encodeURIComponent(taskId)}/result`,
+        { method: "GET", headers: this.headers() },
+        { ...this.http, maxRetries: 0 },
+        signal,
+      );
     } catch (error) {
-      // WaveSpeed unreachable or slow for now: the prediction still runs there, so ask again later instead of
-      // failing a paid task (the job's own timeout bounds how long).
-      if (error instanceof ProviderError && (error.options.retryable || error instanceof ProviderTimeout) && !signal.aborted)
-        return { state: "pending", pollAfterMs: this.pollAfterMs };
+      const later = pollLater(error, signal, this.pollAfterMs);
+      if (later) return later;
       throw error;
     }
-    if (response.status === 429 || response.status === 503) {
+    // The prediction keeps running upstream: a results endpoint failing (5xx) is not the task failing.
+    if (response.status >= 500) {
       await response.body?.cancel();
-      return { state: "pending", pollAfterMs: Math.max(this.pollAfterMs, retryAfterMs(response.headers.get("retry-after")) ?? 0) };
+      return { state: "pending", pollAfterMs: this.pollAfterMs };
     }
-    const prediction = await this.readPrediction(response);
-    switch (prediction.status) {
-      case "completed":
-        return { state: "done", images: [await decodeOutput(prediction.outputs ?? [])] };
-      case "failed":
-        throw this.predictionFailure(prediction.error ?? "");
-      default:
-        // created, processing, or a state WaveSpeed adds later: not finished yet.
-        return { state: "pending", pollAfterMs: this.pollAfterMs };
+    const prediction = await this.readPrediction(response, "");
+    if (prediction.status === "completed") return { state: "done", images: [await decodeOutput(prediction.outputs ?? [])] };
+    if (ENDED.has(prediction.status)) throw this.predictionFailure(prediction.status, prediction.error ?? "");
+    return { state: "pending", pollAfterMs: this.pollAfterMs };
+  }
+
+  /** The balance (https://wavespeed.ai/docs/docs-common-api/balance) and the model list (…/docs/list-models). */
+  async check(upstreams: readonly string[], signal: AbortSignal): Promise<ProviderCheck> {
+    const unknown = Object.fromEntries(upstreams.map((u) => [u, null]));
+    const get = async (path: string) => {
+      const response = await providerFetch(`${this.baseUrl}${path}`, { method: "GET", headers: this.headers() }, { ...this.http, maxRetries: 0 }, signal);
+      return { status: response.status, json: parseJsonSafe(await readBody(response, MAX_RESPONSE_BYTES, NAME)) };
+    };
+    const balance = await get("/api/v3/balance");
+    if (balance.status === 401 || balance.status === 403) return { key: "invalid", detail: `${NAME} refused the key (${balance.status})`, listed: unknown };
+    const parsed = balanceSchema.safeParse(balance.json);
+    if (balance.status !== 200 || !parsed.success || parsed.data.code !== 200 || !parsed.data.data)
+      throw errorForStatus(balance.status === 200 ? 502 : balance.status, NAME, parsed.success ? (parsed.data.message ?? "") : "");
+    const funds = parsed.data.data.balance;
+    const models = await get("/api/v3/models");
+    const list = modelsSchema.safeParse(models.json);
+    let listed: Record<string, boolean | null> = unknown;
+    if (models.status === 200 && list.success && list.data.data) {
+      const entries = Array.isArray(list.data.data) ? list.data.data : list.data.data.items;
+      const ids = new Set(entries.map((m) => m.model_uuid ?? m.id ?? ""));
+      listed = Object.fromEntries(upstreams.map((u) => [u, ids.has(u)]));
     }
+    if (funds <= 0) return { key: "no-billing", detail: `balance ${funds} USD: every submission would be refused`, listed };
+    return { key: "valid", detail: `balance ${funds} USD`, listed };
   }
 
   private headers(): Record<string, string> {
     return { authorization: `Bearer ${this.apiKey}` };
   }
 
-  private async submit(modelPath: string, body: Record<string, unknown>, signal: AbortSignal): Promise<ProviderTask> {
-    // 429/503 on a submission mean nothing was accepted: providerFetch retries those, and nothing else.
+  private async submit(upstream: string, body: Record<string, unknown>, signal: AbortSignal): Promise<ProviderTask> {
     const response = await providerFetch(
-      `${this.baseUrl}/api/v3/${modelPath}`,
+      `${this.baseUrl}/api/v3/${upstreamPath(upstream)}`,
       { method: "POST", headers: { ...this.headers(), "content-type": "application/json" }, body: JSON.stringify(body) },
       this.http,
       signal,
     );
-    const prediction = await this.readPrediction(response);
-    if (prediction.status === "failed") throw this.predictionFailure(prediction.error ?? "");
+    const prediction = await this.readPrediction(response, upstream);
+    if (ENDED.has(prediction.status)) throw this.predictionFailure(prediction.status, prediction.error ?? "");
     return { id: prediction.id, pollAfterMs: this.pollAfterMs };
   }
 
   /** The prediction of a WaveSpeed answer, or the ProviderError its HTTP status or envelope code says. */
-  private async readPrediction(response: Response): Promise<z.infer<typeof predictionSchema>> {
+  private async readPrediction(response: Response, upstream: string): Promise<z.infer<typeof predictionSchema>> {
     const raw = await readBody(response, MAX_RESPONSE_BYTES, NAME);
-    const json = parseJson(raw);
-    if (!response.ok) {
-      const said = errorBodySchema.safeParse(json);
-      const message = said.success ? (said.data.message ?? said.data.error ?? "") : "";
-      throw this.failure(response.status, message, retryAfterMs(response.headers.get("retry-after")));
-    }
+    const json = parseJsonSafe(raw);
+    if (!response.ok) throw this.failure(response.status, this.said(raw.toString("utf8")), upstream);
     const envelope = envelopeSchema.safeParse(json);
     if (!envelope.success) throw new ProviderError("provider_error", `${NAME} sent an answer this proxy does not understand`);
     const { code, message, data } = envelope.data;
     // WaveSpeed reports some failures inside an HTTP 200: its own code decides.
-    if (code !== 200) throw this.failure(code >= 400 && code < 600 ? code : 502, message ?? "");
+    if (code !== 200) throw this.failure(code >= 400 && code < 600 ? code : 502, this.redact(message ?? ""), upstream);
     if (!data) throw new ProviderError("provider_error", `${NAME} sent no prediction`);
     return data;
   }
 
-  private failure(status: number, providerMessage: string, retryAfter?: number): ProviderError {
-    const message = this.redact(providerMessage);
+  private failure(status: number, message: string, upstream: string): ProviderError {
     if (MODERATION.test(message)) return rejected(message);
-    return errorForStatus(status, NAME, message, retryAfter);
+    // A submission to a model path WaveSpeed does not (or no longer) serve: "model … not found".
+    if (status === 404 && upstream) return modelGone(NAME, upstream, status, message);
+    return errorForStatus(status, NAME, message);
   }
 
-  private predictionFailure(providerMessage: string): ProviderError {
+  private predictionFailure(status: string, providerMessage: string): ProviderError {
     const message = this.redact(providerMessage);
     if (MODERATION.test(message)) return rejected(message);
-    return new ProviderError("provider_error", `${NAME} could not make the image${message ? `: ${message.slice(0, 300)}` : ""}`);
+    const ended = status === "failed" ? "could not make the image" : `ended the prediction (${status})`;
+    return new ProviderError("provider_error", `${NAME} ${ended}${message ? `: ${message.slice(0, 300)}` : ""}`);
   }
 
-  /** Providers sometimes echo what they were sent; the key must never reach a message. */
+  /** The provider's words from an error body, the key scrubbed. */
+  private said(text: string): string {
+    const parsed = errorBodySchema.safeParse(parseJsonSafe(text));
+    return this.redact(parsed.success ? (parsed.data.message ?? parsed.data.error ?? "") : "");
+  }
+
   private redact(text: string): string {
     return redactSecret(text, this.apiKey);
   }
@@ -245,61 +267,21 @@ function rejected(message: string): ProviderError {
   return new ProviderError("content_rejected", `${NAME} refused the content: ${message.slice(0, 300)}`, { countsAgainstProvider: false });
 }
 
-function checkPrompt(prompt: string | undefined): void {
-  if (!prompt?.trim())
-    throw new ProviderError("invalid_request", "A prompt is required", { countsAgainstProvider: false, details: { fields: { prompt: "must not be empty" } } });
-  if (prompt.length > WAVESPEED_LIMITS.maxPromptChars)
-    throw new ProviderError("invalid_request", `${NAME} takes prompts of at most ${WAVESPEED_LIMITS.maxPromptChars} characters`, {
-      countsAgainstProvider: false,
-      details: { fields: { prompt: "too long" }, limit: WAVESPEED_LIMITS.maxPromptChars },
-    });
-}
 
-function createBody(model: CreateModel, request: CreateRequest, i: number): Record<string, unknown> {
-  if (model === "qwen-image") {
-    const { width, height } = qwenSize(request.width, request.height);
-    return {
-      prompt: request.prompt,
-      size: `${width}*${height}`,
-      seed: (request.seed + i) % SEED_RANGE,
-      output_format: "png",
-      enable_base64_output: true,
-    };
-  }
-  // Ideogram on WaveSpeed documents no seed or negative prompt: each variation is its own submission.
-  const style = ideogramStyle(request.stylePreset);
+/** A create's body: the model's fixed params, then its ratio or pixel size, its seed and its style, as the catalog says it takes them. */
+function createBody(model: Model, request: CreateRequest, i: number): Record<string, unknown> {
+  const ratios = model.limits.aspectRatios;
+  const style = request.stylePreset ? model.styles[request.stylePreset] : undefined;
+  const size = ratios ? undefined : pixelSize(request.width, request.height, model);
   return {
+    ...model.params,
     prompt: request.prompt,
-    aspect_ratio: nearestRatio(request.width, request.height),
+    ...(ratios ? { aspect_ratio: nearestAspectRatio(request.width, request.height, ratios) } : { size: `${size!.width}*${size!.height}` }),
+    ...(model.limits.seed ? { seed: (request.seed + i) % SEED_RANGE } : {}),
     ...(style ? { style } : {}),
     enable_base64_output: true,
   };
 }
-
-/**
- * The requested size scaled (aspect kept) so each side is within qwen-image's 256..1536; a ratio too extreme
- * to fit both bounds is clamped per side.
- */
-export function qwenSize(width: number, height: number): { width: number; height: number } {
-  let scale = 1;
-  if (Math.max(width, height) > QWEN_MAX_SIDE) scale = QWEN_MAX_SIDE / Math.max(width, height);
-  else if (Math.min(width, height) < QWEN_MIN_SIDE) scale = QWEN_MIN_SIDE / Math.min(width, height);
-  const side = (n: number) => Math.min(QWEN_MAX_SIDE, Math.max(QWEN_MIN_SIDE, Math.round(n * scale)));
-  return { width: side(width), height: side(height) };
-}
-
-/** The Ideogram ratio closest to width:height (compared on a log scale, so 2:1 and 1:2 are equally far from 1:1). */
-export function nearestRatio(width: number, height: number): (typeof IDEOGRAM_RATIOS)[number] {
-  return nearestAspectRatio(width, height, IDEOGRAM_RATIOS);
-}
-
-function ideogramStyle(preset: string | undefined): string | undefined {
-  if (!preset) return undefined;
-  if (preset === "photographic" || preset === "cinematic" || preset === "analog-film") return "Realistic";
-  return IDEOGRAM_STYLES.find((s) => s.toLowerCase() === preset.toLowerCase());
-}
-
-const parseJson = parseJsonSafe;
 
 /** The first output of a completed prediction (one task = one image), base64 with or without a data: prefix. */
 async function decodeOutput(outputs: string[]): Promise<ProviderImage> {

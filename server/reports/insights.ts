@@ -34,7 +34,6 @@ import type { CreateSpec, JobSpec, UpscaleSpec } from "../../core/api/specs.ts";
 import type { Catalog } from "../../core/catalog/schema.ts";
 import { createOutputSize, estimate, findModel, operationKey, PIXELS_PER_MEGAPIXEL, type Estimate } from "../../core/estimate.ts";
 import type { Sql, SqlValue } from "../db/sql.ts";
-import { chargeForDelivered } from "../jobs/charge.ts";
 import type { JobProgress } from "../jobs/types.ts";
 
 export interface InsightsInput {
@@ -132,9 +131,11 @@ function toJob(r: JobRow): InsightJob {
 
 const credits = (n: number) => `${n} credit${n === 1 ? "" : "s"}`;
 
-/** What a finished job would have captured at `total` for the images it delivered (see jobs/charge.ts). */
+/** What a finished job would have captured at `total` (a price per image times its images) for the images it delivered. */
 function capturedShare(total: number, job: InsightJob): number {
-  return chargeForDelivered(total, job.progress.completed, job.progress.total);
+  const { completed, total: requested } = job.progress;
+  if (requested <= 0 || completed >= requested) return total;
+  return Math.floor((total * Math.max(0, completed)) / requested);
 }
 
 /** estimate().total, remembered by a key that determines it (many jobs share a handful of prices). */

@@ -182,10 +182,12 @@ describe("Social and Library studios in Chromium against a real proxy", () => {
     expect(newest!.parentAssetId).toBe(state.frames[1]!.pluginData.assetId);
     const again = await canvas(page);
     expect(again.undoSteps).toBe(2);
-    // Beside its source, in the source's parent: the story frame the image was selected in.
+    // Beside its source, the image in the story frame: that frame clips its content and would hide the result
+    // there, so it goes on the page (plugin/placement-target.ts), right of the frame's image.
     const placedAgain = again.frames.find((f) => f.pluginData.assetId === newest!.id)!;
     expectFormatFrame(placedAgain, "x-post");
-    expect([placedAgain.parentType, placedAgain.x, placedAgain.y]).toEqual(["FRAME", 1080 + GAP, 0]);
+    const story = state.frames[1]!;
+    expect([placedAgain.parentType, placedAgain.x, placedAgain.y]).toEqual(["PAGE", story.x + story.children[0]!.width + GAP, story.y]);
     await page.close();
   }, 120_000);
 

@@ -3,9 +3,9 @@
 // mid-job; a new process on the same DATA_DIR takes the jobs over (their leases lapsed), resumes polling the
 // stored task ids, and both jobs succeed, charged exactly once, with no second submission at either fake.
 //
-// The fakes run in this test process. WaveSpeed is polled at its 1 s pace, so its prediction is kept
-// "processing" until the first proxy has polled it, and completes only after the restart. Stability is polled
-// at its documented 10 s pace with no env knob to change it: its task is made ready at once, and the first
+// The fakes run in this test process. WaveSpeed is polled at its documented 2 s pace (the default), so its
+// prediction is kept "processing" until the first proxy has polled it, and completes only after the restart.
+// Stability is polled at its documented 10 s pace (the default): its task is made ready at once, and the first
 // process is killed long before its first poll is due, so only the restarted process ever polls it.
 import { readFile, rm } from "node:fs/promises";
 import sharp from "sharp";

@@ -1,9 +1,13 @@
 // Hugging Face Inference through the proxy's HTTP API: a proxy configured only by env (HF_TOKEN, HF_BASE_URL,
-// HF_TIMEOUT_MS, the model repos) against the Hugging Face fake on 127.0.0.1. Hugging Face does create only:
-// each model, the documented JSON request, exact charges (including the free allowance), every failure path,
-// the circuit breaker, routing and the prompt limit. (The Inference API documents no moderation answer, so
-// there is no content_rejected path here.)
+// HF_TIMEOUT_MS) against the Hugging Face fake on 127.0.0.1, which serves only what hf-inference serves today
+// (FLUX.1-schnell) and answers FLUX.1-dev 410. Hugging Face does create only: the documented JSON request,
+// exact charges (including the free allowance), the repo as catalog data (CATALOG_PATH), a repo retired
+// under the proxy, every failure path, the circuit breaker, routing and the prompt limit. (The Inference API
+// documents no moderation answer, so there is no content_rejected path here.)
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
 import { catalogResponseSchema } from "../../core/api/responses.ts";
 import type { RecordedRequest } from "../../server/test-support/fakes/fake-http.ts";
 import { HF_FAKE_TOKEN, startHuggingFaceFake, type HuggingFaceFake } from "../../server/test-support/fakes/huggingface-fake.ts";
@@ -18,7 +22,7 @@ let team: TestTeam;
 const env = (over: Record<string, string> = {}) => ({ HF_TOKEN: HF_FAKE_TOKEN, HF_BASE_URL: fake.url, HF_TIMEOUT_MS: String(TIMEOUT_MS), ...over });
 
 beforeAll(async () => {
-  fake = await startHuggingFaceFake({ models: ["black-forest-labs/FLUX.1-schnell", "black-forest-labs/FLUX.1-dev", "acme/flux-schnell-mirror"] });
+  fake = await startHuggingFaceFake({ models: ["black-forest-labs/FLUX.1-schnell", "acme/flux-schnell-mirror"] });
   s = await startTestServer({ env: env() });
 });
 afterAll(async () => {
@@ -62,29 +66,35 @@ describe("Hugging Face through the proxy: every operation", () => {
     expect(json(r)).toEqual({ inputs: "a lighthouse on a cliff", parameters: { width: 1344, height: 768, seed: 11, negative_prompt: "fog", num_inference_steps: 4 } });
   });
 
-  it("create with explicit FLUX.1 dev, 2 variations: one request per image with seed + i; the free allowance makes it 0", async () => {
-    const sub = await submit(s, team, { ...draft, quality: "standard", provider: "huggingface", model: "flux-dev", variations: 2, aspectRatio: "1:1" });
+  it("create with explicit FLUX.1 schnell, 2 variations: one request per image with seed + i; the free allowance makes it 0, then its price", async () => {
+    const sub = await submit(s, team, { ...draft, provider: "huggingface", model: "flux-schnell", variations: 2, aspectRatio: "1:1" });
     expect(sub.job.estimate.total).toBe(0);
     const { job, images } = await expectSucceeded(s, team, sub);
     expect(job.charged).toBe(0);
     expect(images).toHaveLength(2);
     expect(fake.requests.map((r) => [r.path, json(r).parameters.seed, json(r).parameters.num_inference_steps])).toEqual([
-      ["/hf-inference/models/black-forest-labs/FLUX.1-dev", 11, undefined],
-      ["/hf-inference/models/black-forest-labs/FLUX.1-dev", 12, undefined],
+      ["/hf-inference/models/black-forest-labs/FLUX.1-schnell", 11, 4],
+      ["/hf-inference/models/black-forest-labs/FLUX.1-schnell", 12, 4],
     ]);
-    expect((await me(s, team.token)).freeUsed).toEqual({ "huggingface/flux-dev": 2 });
+    expect((await me(s, team.token)).freeUsed).toEqual({ "huggingface/flux-schnell": 2 });
+    // 18 more use the rest of the 20; the next is charged its price (1).
+    for (let i = 0; i < 2; i++) await expectSucceeded(s, team, await submit(s, team, { ...draft, provider: "huggingface", model: "flux-schnell", variations: 9, aspectRatio: { width: 256, height: 256 } }));
+    const paid = await submit(s, team, { ...draft, provider: "huggingface", model: "flux-schnell", aspectRatio: { width: 256, height: 256 } });
+    expect((await expectSucceeded(s, team, paid)).job.charged).toBe(1);
   });
 
-  it("past the free allowance FLUX.1 dev is charged its price (3 per image)", async () => {
-    const sub1 = await submit(s, team, { ...draft, quality: "standard", provider: "huggingface", model: "flux-dev", variations: 5, aspectRatio: { width: 256, height: 256 } });
-    await expectSucceeded(s, team, sub1);
-    const sub2 = await submit(s, team, { ...draft, quality: "standard", provider: "huggingface", model: "flux-dev", aspectRatio: { width: 256, height: 256 } });
-    expect(sub2.job.estimate.total).toBe(3);
-    expect((await expectSucceeded(s, team, sub2)).job.charged).toBe(3);
+  it("FLUX.1-dev, which hf-inference no longer serves, is not in the catalog: 400 naming the models there are", async () => {
+    const error = await expectRefused(s, team, { ...draft, quality: "standard", provider: "huggingface", model: "flux-dev" }, "invalid_request");
+    expect(error.details).toMatchObject({ fields: { model: 'unknown model "flux-dev" for huggingface; one of flux-schnell' } });
+    expect(fake.requests).toHaveLength(0);
   });
 
-  it("sizes are fitted to FLUX (multiples of 16, 256..1536 per side); the model repo is configurable by env", async () => {
-    const mirror = await startTestServer({ env: env({ HF_FLUX_SCHNELL_MODEL: "acme/flux-schnell-mirror" }) });
+  it("sizes are fitted to the model's limits (multiples of 16, 256..1536 per side); the repo is catalog data a CATALOG_PATH replaces", async () => {
+    const catalog = structuredClone(DEFAULT_CATALOG);
+    catalog.models.find((m) => m.model === "flux-schnell")!.upstream = "acme/flux-schnell-mirror";
+    const catalogPath = join(s.dataDir, "mirror-catalog.json");
+    await writeFile(catalogPath, JSON.stringify(catalog));
+    const mirror = await startTestServer({ env: env({ CATALOG_PATH: catalogPath }) });
     try {
       const t = await mirror.createTeam("pro");
       const sub = await submit(mirror, t, { ...draft, aspectRatio: { width: 1000, height: 200 } });
@@ -145,13 +155,15 @@ describe.concurrent("Hugging Face through the proxy: failures charge nothing and
   );
 
   it(
-    "429 with a Retry-After longer than the proxy waits → rate_limited at once with the wait",
+    "429 with a Retry-After longer than the proxy waits → rate_limited at once with the wait; the next job within it does not ask again",
     rig(async ({ fake, s, team }) => {
       fake.failNext({ status: 429, retryAfter: "90" });
       const error = await expectFailed(s, team, await submit(s, team, draft), "rate_limited");
       expect(error.details).toEqual({ retryAfterSeconds: 90 });
       expect(fake.requests).toHaveLength(1);
-      await stillWorks(s, team);
+      const next = await expectFailed(s, team, await submit(s, team, draft), "rate_limited");
+      expect((next.details as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(85);
+      expect(fake.requests).toHaveLength(1);
     }),
   );
 
@@ -174,11 +186,12 @@ describe.concurrent("Hugging Face through the proxy: failures charge nothing and
       expect(fake.requests).toHaveLength(3);
       await stillWorks(s, team);
       fake.requests.length = 0;
-      fake.failNext({ loading: 20 }, { loading: 20 }, { loading: 20 });
+      // Loading for longer than the proxy waits inside a job: fail at once, carrying the wait.
+      fake.failNext({ loading: 20 });
       const error = await expectFailed(s, team, await submit(s, team, draft), "provider_unavailable");
       expect(error.message).toMatch(/still loading the model \(about 20 s\)/);
       expect(error.details).toEqual({ retryAfterSeconds: 20 });
-      expect(fake.requests).toHaveLength(3);
+      expect(fake.requests).toHaveLength(1);
       await stillWorks(s, team);
     }),
   );
@@ -226,6 +239,21 @@ describe.concurrent("Hugging Face through the proxy: failures charge nothing and
   );
 
   it(
+    "a repo hf-inference retires (410): the job fails with nothing charged, draft routing moves on, the catalog says why",
+    rig(async ({ fake, s, team }) => {
+      fake.retire("black-forest-labs/FLUX.1-schnell");
+      const error = await expectFailed(s, team, await submit(s, team, draft), "provider_unavailable");
+      expect(error.message).toMatch(/^Hugging Face no longer serves black-forest-labs\/FLUX\.1-schnell \(410: /);
+      const { providers } = catalogResponseSchema.parse(await (await s.call("/v1/catalog", { token: team.token })).json());
+      expect(providers.find((p) => p.id === "huggingface")?.unavailableModels?.map((m) => m.model)).toEqual(["flux-schnell"]);
+      const next = await submit(s, team, { ...draft, aspectRatio: { width: 256, height: 256 } });
+      expect(next.job.route).toEqual({ provider: "local", model: "procedural" });
+      await expectSucceeded(s, team, next);
+      expect(fake.requests).toHaveLength(1);
+    }),
+  );
+
+  it(
     "circuit breaker: after 5 failing jobs the next fails fast with provider_unavailable without reaching Hugging Face",
     rig(async ({ fake, s, team }) => {
       for (let i = 0; i < 5; i++) {
@@ -251,7 +279,7 @@ describe("Hugging Face through the proxy: routing, catalog and input limits", ()
     const sub = await submit(s, team, { ...draft, quality: "standard", aspectRatio: { width: 256, height: 256 } });
     expect(sub.job.route).toEqual({ provider: "local", model: "procedural" });
     await expectSucceeded(s, team, sub);
-    await expectRefused(s, team, { ...draft, quality: "standard", provider: "gemini", model: "imagen-4" }, "provider_unavailable");
+    await expectRefused(s, team, { ...draft, quality: "standard", provider: "gemini", model: "gemini-3.1-flash-image" }, "provider_unavailable");
     await expectRefused(s, team, { operation: "edit", kind: "replace-background-relight", prompt: "a beach" }, "provider_unavailable", { image: await picture(256, 256) });
     expect(fake.requests).toHaveLength(0);
   });

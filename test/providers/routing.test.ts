@@ -71,7 +71,7 @@ describe("auto routing across configured providers", () => {
       draft: { provider: "wavespeed", model: "qwen-image" },
       standard: { provider: "stability", model: "core" },
       premium: { provider: "wavespeed", model: "ideogram-v3-quality" },
-      general: { provider: "wavespeed", model: null },
+      general: { provider: "wavespeed", model: "qwen-image-edit" },
       removeBackground: { provider: "stability", model: null },
       creativeUpscale: { provider: "stability", model: null },
     });
@@ -93,7 +93,7 @@ describe("auto routing across configured providers", () => {
       { provider: "wavespeed", model: "qwen-image" },
       { provider: "stability", model: "core" },
       { provider: "wavespeed", model: "ideogram-v3-quality" },
-      { provider: "wavespeed", model: null },
+      { provider: "wavespeed", model: "qwen-image-edit" },
     ]);
     expect(st.requests.map((r) => r.path)).toEqual(["/v2beta/stable-image/generate/core"]);
     expect(ws.requests.filter((r) => r.method === "POST").map((r) => r.path).sort()).toEqual([
@@ -105,12 +105,12 @@ describe("auto routing across configured providers", () => {
     expect(gm.requests).toHaveLength(0);
   });
 
-  it("Hugging Face and Gemini only: draft → FLUX schnell, standard → Imagen 4 Fast, premium → local; edits by who does them", async () => {
+  it("Hugging Face and Gemini only: draft → FLUX schnell, standard → Gemini 3.1 Flash Image, premium → Gemini 3 Pro Image; edits by who does them", async () => {
     expect(await routes(some)).toEqual({
       draft: { provider: "huggingface", model: "flux-schnell" },
-      standard: { provider: "gemini", model: "imagen-4-fast" },
-      premium: { provider: "local", model: "procedural" },
-      general: { provider: "gemini", model: null },
+      standard: { provider: "gemini", model: "gemini-3.1-flash-image" },
+      premium: { provider: "gemini", model: "gemini-3-pro-image" },
+      general: { provider: "gemini", model: "gemini-3.1-flash-image" },
       removeBackground: { provider: "local", model: null },
       creativeUpscale: { provider: "local", model: null },
     });

@@ -3,14 +3,13 @@
 // and checked end to end (the documented request at the fake, downloadable canvas-ready assets, charged exactly
 // the estimate); then every failure path, retries, the circuit breaker, routing and input limits.
 //
-// Stability's async paths (relight, creative upscale) are polled at its documented 10 s pace and no env knob
-// changes that pace, so they run on a second proxy with the same fake and an injected adapter polling every
-// 50 ms (the only difference).
+// Stability's async paths (relight, creative upscale) are polled at its documented 10 s pace by default, so
+// they run on a second proxy with the same fake and STABILITY_POLL_MS=50 (the only difference). The fake
+// locks the key out for 60 s after a 429, as Stability documents; the proxy then leaves Stability alone.
 import { randomBytes } from "node:crypto";
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { catalogResponseSchema } from "../../core/api/responses.ts";
-import { StabilityAdapter } from "../../server/providers/stability.ts";
 import type { RecordedRequest } from "../../server/test-support/fakes/fake-http.ts";
 import { startStabilityFake, stabilityError, type StabilityFake } from "../../server/test-support/fakes/stability-fake.ts";
 import { startTestServer, type TestServer, type TestTeam } from "../../server/test-support/harness.ts";
@@ -28,10 +27,7 @@ const env = () => ({ STABILITY_API_KEY: fake.apiKey, STABILITY_BASE_URL: fake.ur
 beforeAll(async () => {
   fake = await startStabilityFake();
   s = await startTestServer({ env: env() });
-  fast = await startTestServer({
-    env: env(),
-    adapters: [new StabilityAdapter({ apiKey: fake.apiKey, baseUrl: fake.url, timeoutMs: TIMEOUT_MS, pollAfterMs: 50 })],
-  });
+  fast = await startTestServer({ env: { ...env(), STABILITY_POLL_MS: "50" } });
 });
 afterAll(async () => {
   await Promise.all([s?.close(), fast?.close()]);
@@ -212,7 +208,7 @@ const envOf = (f: StabilityFake) => ({ STABILITY_API_KEY: f.apiKey, STABILITY_BA
 const rig = isolated(() => startStabilityFake(), (f) => ({ env: envOf(f) }));
 const fastRig = isolated(
   () => startStabilityFake(),
-  (f) => ({ env: envOf(f), adapters: [new StabilityAdapter({ apiKey: f.apiKey, baseUrl: f.url, timeoutMs: TIMEOUT_MS, pollAfterMs: 50 })] }),
+  (f) => ({ env: { ...envOf(f), STABILITY_POLL_MS: "50" } }),
 );
 
 /** One more job on the same proxy succeeds: the failure left nothing stuck. */
@@ -255,33 +251,27 @@ describe.concurrent("Stability through the proxy: failures charge nothing and re
   );
 
   it(
-    "429 without Retry-After: retried with backoff (nothing was accepted), then rate_limited after 3 requests",
+    "429 without Retry-After is Stability's 60 s lock-out: rate_limited at once carrying it; the next job fails at once without calling",
     rig(async (r) => {
-      failing(r.fake, { status: 429, body: stabilityError("rate_limit_exceeded", ["too many requests"]) }, 3);
-      await expectFailed(r.s, r.team, await submit(r.s, r.team, core), "rate_limited");
-      expect(r.fake.requestsTo("generate/core")).toHaveLength(3);
-      await stillWorks(r);
+      failing(r.fake, { status: 429, body: stabilityError("rate_limit_exceeded", ["too many requests"]) });
+      const error = await expectFailed(r.s, r.team, await submit(r.s, r.team, core), "rate_limited");
+      expect(error.details).toEqual({ retryAfterSeconds: 60 });
+      expect(r.fake.requestsTo("generate/core")).toHaveLength(1);
+      // Asking again inside the lock-out would only prolong it: the proxy does not.
+      const next = await expectFailed(r.s, r.team, await submit(r.s, r.team, { ...core, quality: "premium" }), "rate_limited");
+      expect((next.details as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(55);
+      expect(r.fake.requests).toHaveLength(1);
     }),
   );
 
   it(
-    "429 with Retry-After: 1 once, then success: the retry succeeds and the job is charged once",
+    "429 with Retry-After: 1 once, then success: the retry waits at least a second and the job is charged once",
     rig(async (r) => {
       failing(r.fake, { status: 429, headers: { "retry-after": "1" }, body: stabilityError("rate_limit_exceeded", ["slow down"]) });
       const { job } = await expectSucceeded(r.s, r.team, await submit(r.s, r.team, core));
       expect(job.charged).toBe(4);
-      expect(r.fake.requestsTo("generate/core")).toHaveLength(2);
-    }),
-  );
-
-  it(
-    "429 with a Retry-After longer than the proxy waits: rate_limited at once, the wait in the job error",
-    rig(async (r) => {
-      failing(r.fake, { status: 429, headers: { "retry-after": "60" }, body: stabilityError("rate_limit_exceeded", ["locked out for 60 s"]) });
-      const error = await expectFailed(r.s, r.team, await submit(r.s, r.team, core), "rate_limited");
-      expect(error.details).toEqual({ retryAfterSeconds: 60 });
-      expect(r.fake.requestsTo("generate/core")).toHaveLength(1);
-      await stillWorks(r);
+      const [first, second] = r.fake.requestsTo("generate/core");
+      expect(second!.at - first!.at).toBeGreaterThanOrEqual(1000);
     }),
   );
 
@@ -352,13 +342,27 @@ describe.concurrent("Stability through the proxy: failures charge nothing and re
   );
 
   it(
-    "an async task whose result fails (500 on the results endpoint) fails the job once",
+    "a results poll answering 5xx is asked again within the job's time: the task is delivered and charged once, never re-posted",
     fastRig(async ({ fake, s, team }) => {
-      fake.failNext("results", { status: 500, body: stabilityError("internal_error", ["generation failed"]) });
+      fake.failNext("results", { status: 500, body: stabilityError("internal_error", ["try again"]) });
+      fake.failNext("results", { status: 502, body: "<html>Bad gateway</html>" });
       const sub = await submit(s, team, { operation: "edit", kind: "replace-background-relight", prompt: "a forest" }, { image: await picture(256, 256) });
-      await expectFailed(s, team, sub, "provider_error");
+      expect((await expectSucceeded(s, team, sub)).job.charged).toBe(6);
       expect(fake.requestsTo("edit/replace-background-and-relight")).toHaveLength(1);
-      expect(fake.requestsTo("results")).toHaveLength(1);
+      expect(fake.requestsTo("results").length).toBeGreaterThanOrEqual(5); // 2 failures, 2 in progress, the image
+    }),
+  );
+
+  it(
+    "a model Stability stops offering (SD 3.5 Medium refused) fails the job with nothing charged and is not routed to again",
+    rig(async ({ fake, s, team }) => {
+      fake.retire("sd3.5-medium");
+      const medium = { ...core, provider: "stability", model: "sd3.5-medium" };
+      const error = await expectFailed(s, team, await submit(s, team, medium), "provider_unavailable");
+      expect(error.message).toMatch(/^Stability AI no longer serves sd3\/sd3\.5-medium \(400: model: /);
+      const again = await expectRefused(s, team, medium, "provider_unavailable");
+      expect(again.message).toMatch(/^SD 3\.5 Medium is no longer offered by Stability AI/);
+      await stillWorks({ fake, s, team });
     }),
   );
 
@@ -407,6 +411,38 @@ describe("Stability through the proxy: routing and catalog", () => {
 });
 
 describe("Stability through the proxy: input limits are checked before anything is held", () => {
+  it("relight's references have the subject's limits: a background reference wider than 2.5:1 → 415 naming the part and the limit", async () => {
+    const error = await expectRefused(s, team, { operation: "edit", kind: "replace-background-relight", prompt: "a beach" }, "unsupported_image", {
+      image: await picture(512, 512),
+      backgroundReference: await picture(700, 200),
+    });
+    expect(error.message).toMatch(/the background reference image is 700×200/);
+    expect(error.details).toMatchObject({ provider: "stability", limit: "aspect ratio between 1:2.5 and 2.5:1" });
+    const subject = await expectRefused(s, team, { operation: "edit", kind: "replace-background-relight", prompt: "a beach" }, "unsupported_image", {
+      image: await picture(3100, 3100),
+    });
+    expect(subject.details).toMatchObject({ limit: "4,096 to 9,437,184 pixels" });
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("an unknown style preset is 400 before anything is held, naming the field", async () => {
+    const error = await expectRefused(s, team, { ...core, stylePreset: "watercolour" }, "invalid_request");
+    expect(error.details).toMatchObject({ fields: { stylePreset: expect.stringMatching(/^unknown style preset "watercolour"; one of enhance/) } });
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("inpaint and erase take an image whose transparent pixels are the mask; an opaque one without a mask is 400", async () => {
+    const rgba = Buffer.alloc(256 * 192 * 4, 220);
+    for (let y = 64; y < 128; y++) for (let x = 96; x < 160; x++) rgba[(y * 256 + x) * 4 + 3] = 0;
+    const holed = await sharp(rgba, { raw: { width: 256, height: 192, channels: 4 } }).png().toBuffer();
+    const sub = await submit(s, team, { operation: "edit", kind: "inpaint", prompt: "a window" }, { image: holed });
+    expect((await expectSucceeded(s, team, sub)).job.charged).toBe(4);
+    const [r] = fake.requestsTo("edit/inpaint");
+    expect([...r!.form!.keys()]).not.toContain("mask");
+    const opaque = await expectRefused(s, team, { operation: "edit", kind: "erase" }, "invalid_request", { image: await picture(256, 192) });
+    expect(opaque.details).toMatchObject({ fields: { mask: expect.stringMatching(/unless the image's transparent pixels mark that area/) } });
+  });
+
   it("fast upscale of an image with a side over 1,536 px → 415 naming the limit", async () => {
     const error = await expectRefused(s, team, { operation: "upscale", mode: "fast" }, "unsupported_image", { image: await picture(1600, 800) });
     expect(error.details).toMatchObject({ provider: "stability", limit: "each side 32 to 1,536 px" });

@@ -1,10 +1,10 @@
 // WaveSpeed through the proxy's HTTP API. Every WaveSpeed model is submit-and-poll: the proxy submits, stores
 // the prediction id with the job, and polls until the image arrives. A proxy configured only by env proves the
-// wiring (key, base URL, timeout) at WaveSpeed's real 1 s pace; the other cases run on proxies whose injected
-// adapter is the same code polling every 50 ms (no env knob sets the pace), so the suite stays fast.
+// wiring (key, base URL, timeout) at WaveSpeed's documented 2 s pace; the other cases set WAVESPEED_POLL_MS=50
+// so the suite stays fast. Final statuses end a job at once, a failed variation keeps the delivered ones, and
+// a model WaveSpeed stops serving leaves routing.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { catalogResponseSchema } from "../../core/api/responses.ts";
-import { WaveSpeedAdapter } from "../../server/providers/wavespeed.ts";
 import type { RecordedRequest } from "../../server/test-support/fakes/fake-http.ts";
 import { startWaveSpeedFake, WAVESPEED_FAKE_KEY, type WaveSpeedFake } from "../../server/test-support/fakes/wavespeed-fake.ts";
 import { startTestServer, type TestServer, type TestTeam } from "../../server/test-support/harness.ts";
@@ -14,7 +14,7 @@ const TIMEOUT_MS = 1500;
 let fake: WaveSpeedFake;
 /** Configured by env only. */
 let s: TestServer;
-/** Same fake; results polled every 50 ms. */
+/** Same fake; results polled every 50 ms (WAVESPEED_POLL_MS). */
 let p: TestServer;
 let team: TestTeam;
 
@@ -23,10 +23,7 @@ const env = () => ({ WAVESPEED_API_KEY: WAVESPEED_FAKE_KEY, WAVESPEED_BASE_URL: 
 beforeAll(async () => {
   fake = await startWaveSpeedFake();
   s = await startTestServer({ env: env() });
-  p = await startTestServer({
-    env: env(),
-    adapters: [new WaveSpeedAdapter({ apiKey: WAVESPEED_FAKE_KEY, baseUrl: fake.url, timeoutMs: TIMEOUT_MS, pollAfterMs: 50 })],
-  });
+  p = await startTestServer({ env: { ...env(), WAVESPEED_POLL_MS: "50" } });
 });
 afterAll(async () => {
   await Promise.all([s?.close(), p?.close()]);
@@ -56,12 +53,12 @@ async function stillWorks(p: TestServer, team: TestTeam): Promise<void> {
 const envOf = (f: WaveSpeedFake) => ({ WAVESPEED_API_KEY: WAVESPEED_FAKE_KEY, WAVESPEED_BASE_URL: f.url, WAVESPEED_TIMEOUT_MS: String(TIMEOUT_MS) });
 const fastRig = isolated(
   () => startWaveSpeedFake(),
-  (f) => ({ env: envOf(f), adapters: [new WaveSpeedAdapter({ apiKey: WAVESPEED_FAKE_KEY, baseUrl: f.url, timeoutMs: TIMEOUT_MS, pollAfterMs: 50 })] }),
+  (f) => ({ env: { ...envOf(f), WAVESPEED_POLL_MS: "50" } }),
 );
 const rig = isolated(() => startWaveSpeedFake(), (f) => ({ env: envOf(f) }));
 
 describe("WaveSpeed through the proxy: every operation", () => {
-  it("create, draft (auto) with env-only config: qwen-image, the documented submit and polls at WaveSpeed's 1 s pace", async () => {
+  it("create, draft (auto) with env-only config: qwen-image, the documented submit, polled no faster than WaveSpeed's 2 s", async () => {
     fake.pollsToComplete = 1;
     const t = await s.createTeam("pro");
     const sub = await submit(s, t, { ...draft, aspectRatio: "16:9" });
@@ -77,6 +74,7 @@ describe("WaveSpeed through the proxy: every operation", () => {
     const id = [...fake.predictions.values()].at(-1)!.id;
     expect(polls().map((r) => r.path)).toEqual([`/api/v3/predictions/${id}/result`]);
     expect(polls()[0]!.headers.authorization).toBe(`Bearer ${WAVESPEED_FAKE_KEY}`);
+    expect(polls()[0]!.at - submitted!.at).toBeGreaterThanOrEqual(2000);
   });
 
   it("create, standard (auto): Ideogram V3 Turbo with the nearest ratio; premium: Ideogram V3 Quality", async () => {
@@ -110,7 +108,7 @@ describe("WaveSpeed through the proxy: every operation", () => {
 
   it("edit general (auto → WaveSpeed): qwen-image/edit with the image as a data URI, downscaled to 1,536 px", async () => {
     const sub = await submit(p, team, { operation: "edit", kind: "general", prompt: "make it winter", seed: 3 }, { image: await picture(2000, 1000, { format: "jpeg" }) });
-    expect(sub.job.route).toEqual({ provider: "wavespeed", model: null });
+    expect(sub.job.route).toEqual({ provider: "wavespeed", model: "qwen-image-edit" });
     const { job, images } = await expectSucceeded(p, team, sub);
     expect(job.charged).toBe(4);
     expect(images[0]).toMatchObject({ width: 1536, height: 768 });
@@ -129,6 +127,63 @@ describe.concurrent("WaveSpeed through the proxy: failures charge nothing and re
       const error = await expectFailed(s, team, await submit(s, team, draft), "content_rejected");
       expect(error.message).toMatch(/NSFW/);
       expect(submitsOf(fake)).toHaveLength(1);
+    }),
+  );
+
+  it.each(["cancelled", "timeout", "deleted"] as const)(
+    "a prediction that ends %s ends the job at once → provider_error, nothing charged, no further polls",
+    (status) =>
+      fastRig(async ({ fake, s, team }) => {
+        fake.pollsToComplete = 1;
+        fake.failNext({ prediction: status });
+        const error = await expectFailed(s, team, await submit(s, team, draft), "provider_error");
+        expect(error.message).toContain(`ended the prediction (${status})`);
+        expect(submitsOf(fake)).toHaveLength(1);
+        await new Promise((r) => setTimeout(r, 300));
+        expect(pollsOf(fake)).toHaveLength(1);
+      })(),
+  );
+
+  it(
+    "one failed variation does not discard the others: 2 of 3 delivered, charged what the estimate prices for 2, the rest released",
+    fastRig(async ({ fake, s, team }) => {
+      fake.pollsToComplete = 1;
+      fake.failNext({ prediction: "completed" }, { prediction: "failed", error: "worker crashed" }, { prediction: "completed" });
+      const sub = await submit(s, team, { ...draft, quality: "standard", variations: 3 });
+      expect(sub.job.estimate.total).toBe(12);
+      const job = await s.waitForJob(team.token, sub.job.id);
+      expect(job).toMatchObject({ status: "succeeded", charged: 8, held: 0 });
+      expect(job.assets).toHaveLength(2);
+      expect(job.assets.reduce((n, a) => n + a.cost, 0)).toBe(8);
+      const entries = await s.deps.stores.ledger.entries(team.team.id, { jobId: job.id });
+      expect(entries.map((e) => [e.kind, e.amount])).toEqual([["hold", 12], ["capture", 8], ["release", 4]]);
+      expect(submitsOf(fake)).toHaveLength(3);
+      expect(await s.deps.stores.ledger.verify()).toEqual([]);
+    }),
+  );
+
+  it(
+    "a results endpoint answering 5xx is asked again within the job's time: the prediction is delivered and charged once",
+    fastRig(async ({ fake, s, team }) => {
+      fake.failNext({ status: 500, on: "poll" }, { status: 502, on: "poll" }, { status: 500, on: "poll" });
+      expect((await expectSucceeded(s, team, await submit(s, team, draft))).job.charged).toBe(2);
+      expect(submitsOf(fake)).toHaveLength(1);
+      expect(pollsOf(fake).length).toBeGreaterThanOrEqual(5);
+    }),
+  );
+
+  it(
+    "a model WaveSpeed stops serving (404 on submit) fails the job with nothing charged and leaves routing",
+    fastRig(async ({ fake, s, team }) => {
+      fake.retire("ideogram-ai/ideogram-v3-quality");
+      const premium = { ...draft, quality: "premium" };
+      const error = await expectFailed(s, team, await submit(s, team, premium), "provider_unavailable");
+      expect(error.message).toMatch(/^WaveSpeed no longer serves ideogram-ai\/ideogram-v3-quality \(404: model ideogram-ai\/ideogram-v3-quality not found\)/);
+      const next = await submit(s, team, { ...premium, aspectRatio: { width: 256, height: 256 } });
+      expect(next.job.route).toEqual({ provider: "local", model: "procedural" });
+      await expectSucceeded(s, team, next);
+      await stillWorks(s, team); // qwen-image still reaches WaveSpeed
+      expect(submitsOf(fake).map((r) => r.path)).toEqual(["/api/v3/ideogram-ai/ideogram-v3-quality", "/api/v3/wavespeed-ai/qwen-image/text-to-image"]);
     }),
   );
 
@@ -181,7 +236,9 @@ describe.concurrent("WaveSpeed through the proxy: failures charge nothing and re
       const error = await expectFailed(s, team, await submit(s, team, draft), "rate_limited");
       expect(error.details).toEqual({ retryAfterSeconds: 120 });
       expect(submitsOf(fake)).toHaveLength(1);
-      await stillWorks(s, team);
+      // Within the wait WaveSpeed asked for, the next job fails at once without submitting anything.
+      await expectFailed(s, team, await submit(s, team, draft), "rate_limited");
+      expect(submitsOf(fake)).toHaveLength(1);
     }),
   );
 

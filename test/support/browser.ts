@@ -10,27 +10,36 @@ import { afterAll, beforeAll, expect } from "vitest";
 import { jobResponseSchema, meSchema, type Job, type Me } from "../../core/api/responses.ts";
 import type { JobSpecInput } from "../../core/api/specs.ts";
 import type { TierId } from "../../core/catalog/schema.ts";
+import type { CanvasFixture, CanvasState, HarnessApi, HarnessErrors, HarnessQuery, ReceivedMessage } from "../browser/harness/contract.ts";
+import { writeQuery } from "../browser/harness/query.ts";
+import { bundleHarnessPage } from "./harness-bundle.ts";
 import { startProxy, type ProxyProcess } from "./proxy-process.ts";
 import { ROOT, serveFiles } from "./static-server.ts";
+
+export type { CanvasFixture, CanvasNode, CanvasState, MaskReading, ReceivedMessage } from "../browser/harness/contract.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const SHOTS = join(ROOT, "test-results/screenshots");
 export const DOCS_SHOTS = join(ROOT, "docs/screenshots");
 const UI_HTML = join(ROOT, "dist/ui.html");
+const PLUGIN_JS = join(ROOT, "dist/plugin.js");
 
 export type Harness = Awaited<ReturnType<typeof serveFiles>>;
 
-/** Serves harness.html, the fake canvas and the built plugin.js + ui.html; fails clearly if a piece is missing. */
+/**
+ * Serves harness.html with its script (the page bundled now, see harness-bundle.ts) and the built plugin.js +
+ * ui.html; fails clearly if a piece is missing.
+ */
 export async function serveHarness(): Promise<Harness> {
-  if (!existsSync(UI_HTML)) throw new Error("dist/ui.html is missing: run `npm run build` first (npm test does)");
+  if (!existsSync(UI_HTML) || !existsSync(PLUGIN_JS)) throw new Error("dist/ is missing plugin.js or ui.html: run `npm run build` first (npm test does)");
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
   await mkdir(SHOTS, { recursive: true });
   await mkdir(DOCS_SHOTS, { recursive: true });
   return serveFiles({
     "/": join(ROOT, "test/browser/harness.html"),
-    "/fake-figma.js": join(ROOT, "test/browser/fake-figma.js"),
+    "/harness.js": { content: await bundleHarnessPage(), ext: ".js" },
     "/ui.html": UI_HTML,
-    "/plugin.js": join(ROOT, "dist/plugin.js"),
+    "/plugin.js": PLUGIN_JS,
   });
 }
 
@@ -92,41 +101,44 @@ export function useBrowserSuite(): BrowserSuite {
   };
 }
 
-/** A node the fake canvas starts with (see fake-figma.js): with `image`, a rectangle with an image fill of that pixel size. */
-export interface CanvasFixture {
-  name: string;
-  type?: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  image?: { width: number; height: number };
-  color?: { r: number; g: number; b: number };
-}
-
 export interface PanelOptions {
-  /** The nodes on the fake canvas (none by default). */
+  /** The nodes on the fake canvas's first page (none by default). */
   selection?: readonly CanvasFixture[];
   /** The names of those selected at the start (default: all of them). */
   selected?: readonly string[];
   theme?: "light" | "dark";
   /** The proxy the panel is signed in to (default: the suite's). */
   proxy?: ProxyProcess;
+  /** The document's pages (default: one, "Page 1"); the first is open. */
+  pages?: readonly string[];
+  /** clientStorage as an earlier run of the plugin left it (see harnessStorage). */
+  storage?: Record<string, unknown>;
 }
 
 /** The harness page: room for the 360 x 600 panel beside nothing else. */
 export const HARNESS_VIEWPORT = { width: 900, height: 640 };
 
-/** A new page on the harness, the panel signed in with `token`; resolves once it shows the balance. */
+/**
+ * A new page on the harness running the plugin in QuickJS. With a token, the panel is signed in with it and
+ * this resolves once it shows the balance; with "" (and no settings in `storage`) there are no settings yet
+ * and it resolves once the panel asks for them.
+ */
 export async function openPanel(suite: BrowserSuite, token: string, options: PanelOptions = {}): Promise<{ page: Page; panel: FrameLocator }> {
   const page = await suite.browser.newPage({ viewport: HARNESS_VIEWPORT });
   // A missing element fails the step that wanted it, rather than the whole test by its timeout.
   page.setDefaultTimeout(10_000);
-  const query = new URLSearchParams({ proxy: (options.proxy ?? suite.proxy).url, token, theme: options.theme ?? "light", selection: JSON.stringify(options.selection ?? []) });
-  if (options.selected) query.set("selected", JSON.stringify(options.selected));
-  await page.goto(`${suite.harness.url}/?${query}`);
+  const query: HarnessQuery = { proxy: (options.proxy ?? suite.proxy).url, theme: options.theme ?? "light", selection: [...(options.selection ?? [])] };
+  if (token) query.token = token;
+  if (options.selected) query.selected = [...options.selected];
+  if (options.pages) query.pages = [...options.pages];
+  if (options.storage) query.storage = options.storage;
+  await page.goto(`${suite.harness.url}/?${writeQuery(query)}`);
   const panel = page.frameLocator("#panel");
-  await panel.getByTestId("balance").waitFor();
+  const signedIn = token !== "" || options.storage?.settings !== undefined;
+  const shown = panel.getByTestId(signedIn ? "balance" : "settings-save");
+  // A harness that failed to start says why (data-failed), instead of a wait for the panel that times out.
+  const failed = page.locator("body[data-failed]");
+  await Promise.race([shown.waitFor(), failed.waitFor().then(async () => Promise.reject(new Error(`the harness failed: ${await failed.getAttribute("data-failed")}`)))]);
   return { page, panel };
 }
 
@@ -140,23 +152,42 @@ export async function openTab(panel: FrameLocator, id: StudioTab): Promise<Locat
   return tabPanel;
 }
 
+// page.evaluate runs these functions in the page, where window.__harness is what contract.ts says.
+type InPage = typeof globalThis & { __harness: HarnessApi };
+
 /** Selects canvas nodes given to the harness, by name, firing selectionchange as a click in Figma would. */
 export async function select(page: Page, names: string[]): Promise<void> {
-  await page.evaluate((n) => (globalThis as unknown as { __harness: { select(names: string[]): void } }).__harness.select(n), names);
+  await page.evaluate((n) => (globalThis as InPage).__harness.select(n), names);
 }
 
-/** Selects any canvas nodes by id (the given ones, and the rectangles and frames the plugin made), firing selectionchange. */
+/** Selects any canvas nodes of the open page by id (the given ones, and the nodes the plugin made), firing selectionchange. */
 export async function selectIds(page: Page, ids: string[]): Promise<void> {
-  await page.evaluate((wanted) => {
-    type N = { id: string };
-    const h = (globalThis as unknown as { __harness: { canvas: { given: N[]; nodes: N[]; frames: N[] }; figma: { currentPage: { selection: N[] } } } }).__harness;
-    const all = [...h.canvas.given, ...h.canvas.nodes, ...h.canvas.frames];
-    h.figma.currentPage.selection = wanted.map((id) => {
-      const node = all.find((n) => n.id === id);
-      if (!node) throw new Error(`no node ${id} on the canvas`);
-      return node;
-    });
-  }, ids);
+  await page.evaluate((i) => (globalThis as InPage).__harness.selectIds(i), ids);
+}
+
+/** The designer opens another page; with `afterPosted`, right after the plugin next posts a message of that type. */
+export async function switchPage(page: Page, name: string, afterPosted?: string): Promise<void> {
+  await page.evaluate(([n, a]) => (globalThis as InPage).__harness.switchPage(n, a), [name, afterPosted] as const);
+}
+
+/** The messages the panel sent the plugin, with how many images each carried. */
+export function receivedByPlugin(page: Page): Promise<ReceivedMessage[]> {
+  return page.evaluate(() => (globalThis as InPage).__harness.received());
+}
+
+/** The types of the messages the plugin posted to its panel, oldest first. */
+export function postedByPlugin(page: Page): Promise<string[]> {
+  return page.evaluate(() => (globalThis as InPage).__harness.posted());
+}
+
+/** clientStorage as the plugin left it (open another panel with it as `storage` to run the plugin again). */
+export function harnessStorage(page: Page): Promise<Record<string, unknown>> {
+  return page.evaluate(() => (globalThis as InPage).__harness.storage());
+}
+
+/** The sandbox's uncaught errors and the plugin's notifications. */
+export function harnessErrors(page: Page): Promise<HarnessErrors> {
+  return page.evaluate(() => (globalThis as InPage).__harness.errors());
 }
 
 /** What a cost badge shows. */
@@ -186,102 +217,9 @@ export async function waitForJob(scope: Locator | FrameLocator): Promise<string>
   return status.innerText();
 }
 
-/** A node of the fake canvas as the tests look at it, with its image fill's bytes decoded by the browser. */
-export interface CanvasNode {
-  id: string;
-  type: string;
-  name: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  visible: boolean;
-  removed: boolean;
-  /** The type of its parent ("PAGE", "FRAME"), "" when it has none. */
-  parentType: string;
-  fills: { type: string; imageHash?: string; scaleMode?: string; opacity?: number }[];
-  pluginData: Record<string, string>;
-  relaunch: Record<string, string> | null;
-  /** The first 8 bytes of the IMAGE fill's image, if it has one. */
-  signature: number[] | null;
-  /** The decoded size of the IMAGE fill's image, if it has one. */
-  decoded: { width: number; height: number } | null;
-  children: CanvasNode[];
-}
-
-/** The last mask the plugin exported: its size and its grey level (0..255) at each of the points asked for. */
-export type MaskReading<K extends string> = { width: number; height: number } & Record<K, number>;
-
-export interface CanvasState<K extends string = never> {
-  /** The rectangles the plugin made (figma.createRectangle), removed ones too. */
-  nodes: CanvasNode[];
-  /** The nodes the test put on the canvas (openPanel's `selection`). */
-  given: CanvasNode[];
-  /** The frames the plugin made (figma.createFrame), removed ones too. */
-  frames: CanvasNode[];
-  undoSteps: number;
-  selectedIds: string[];
-  scrolledTo: string[][];
-  mask: MaskReading<K> | null;
-}
-
 /** What is on the fake canvas; `maskPoints` names the image pixels of the last exported mask to read. */
 export async function readCanvas<K extends string = never>(page: Page, maskPoints?: Record<K, readonly [number, number]>): Promise<CanvasState<K>> {
-  const state = await page.evaluate(async (points: Record<string, readonly [number, number]>) => {
-    type Node = {
-      id: string; type: string; name: string; x: number; y: number; width: number; height: number; visible: boolean; removed: boolean;
-      parent: { type: string } | null; fills: CanvasNode["fills"]; pluginData: Record<string, string>; relaunch: Record<string, string> | null; children?: Node[];
-    };
-    type H = {
-      canvas: { nodes: Node[]; given: Node[]; frames: Node[]; undoSteps: number; scrolledTo: string[][]; images: Map<string, Uint8Array>; exported: { mask?: { bytes: Uint8Array } }[] };
-      figma: { currentPage: { selection: { id: string }[] } };
-    };
-    const h = (globalThis as unknown as { __harness: H }).__harness;
-    // Runs in the page, where createImageBitmap and OffscreenCanvas exist; the Node-side types do not know them.
-    const g = globalThis as unknown as {
-      createImageBitmap: (b: Blob) => Promise<{ width: number; height: number }>;
-      OffscreenCanvas: new (w: number, h: number) => { getContext(t: "2d"): { drawImage(i: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
-    };
-    const sizes = new Map<string, Promise<{ width: number; height: number }>>();
-    const decode = (hash: string, bytes: Uint8Array) => {
-      if (!sizes.has(hash)) sizes.set(hash, g.createImageBitmap(new Blob([bytes])).then((b) => ({ width: b.width, height: b.height })));
-      return sizes.get(hash)!;
-    };
-    const read = async (n: Node): Promise<CanvasNode> => {
-      const hash = n.fills.find((f) => f.type === "IMAGE")?.imageHash;
-      const bytes = hash ? h.canvas.images.get(hash) : undefined;
-      const children = [];
-      for (const c of n.children ?? []) children.push(await read(c));
-      return {
-        id: n.id, type: n.type, name: n.name, x: n.x, y: n.y, width: n.width, height: n.height, visible: n.visible, removed: n.removed,
-        parentType: n.parent?.type ?? "", fills: n.fills.map((f) => ({ ...f })), pluginData: { ...n.pluginData }, relaunch: n.relaunch,
-        signature: bytes ? Array.from(bytes.slice(0, 8)) : null, decoded: hash && bytes ? await decode(hash, bytes) : null, children,
-      };
-    };
-    const readAll = async (nodes: Node[]) => {
-      const out = [];
-      for (const n of nodes) out.push(await read(n));
-      return out;
-    };
-    const last = h.canvas.exported.at(-1)?.mask;
-    let mask: Record<string, number> | null = null;
-    if (last) {
-      const bitmap = await g.createImageBitmap(new Blob([last.bytes]));
-      const c = new g.OffscreenCanvas(bitmap.width, bitmap.height).getContext("2d");
-      c.drawImage(bitmap, 0, 0);
-      mask = { width: bitmap.width, height: bitmap.height };
-      for (const [name, [x, y]] of Object.entries(points)) mask[name] = c.getImageData(x, y, 1, 1).data[0]!;
-    }
-    return {
-      nodes: await readAll(h.canvas.nodes),
-      given: await readAll(h.canvas.given),
-      frames: await readAll(h.canvas.frames),
-      undoSteps: h.canvas.undoSteps,
-      selectedIds: h.figma.currentPage.selection.map((n) => n.id),
-      scrolledTo: h.canvas.scrolledTo,
-      mask,
-    };
-  }, (maskPoints ?? {}) as Record<string, readonly [number, number]>);
+  const state = await page.evaluate((points) => (globalThis as InPage).__harness.inspect(points), (maskPoints ?? {}) as Record<string, readonly [number, number]>);
   return state as CanvasState<K>;
 }
 

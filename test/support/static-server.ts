@@ -5,15 +5,18 @@ import { extname, join, normalize } from "node:path";
 
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript" };
 
-/** Maps URL paths to files; nothing outside the map is served. */
-export async function serveFiles(files: Record<string, string>): Promise<{ url: string; close: () => Promise<void> }> {
+/** What a path serves: a file, read at each request, or content made in memory with its extension's type. */
+export type Served = string | { content: string | Uint8Array; ext: string };
+
+/** Maps URL paths to files or in-memory content; nothing outside the map is served. */
+export async function serveFiles(files: Record<string, Served>): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     const path = normalize(new URL(req.url ?? "/", "http://x").pathname);
-    const file = files[path];
-    if (!file) return void res.writeHead(404).end();
+    const served = files[path];
+    if (!served) return void res.writeHead(404).end();
     try {
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" }).end(body);
+      const [body, ext] = typeof served === "string" ? [await readFile(served), extname(served)] : [served.content, served.ext];
+      res.writeHead(200, { "content-type": TYPES[ext] ?? "application/octet-stream", "cache-control": "no-store" }).end(body);
     } catch {
       res.writeHead(500).end();
     }

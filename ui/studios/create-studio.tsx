@@ -77,7 +77,7 @@ export function CreateStudio(props: CreateStudioProps) {
   const reuse = useReuse(props.api, problem ? null : base, job.running);
   const spec = reuse && fresh ? { ...base, fresh: true } : base;
   const badge = badgeFor(estimate(spec, catalog, { ...ctx, reuse }), problem, catalog);
-  const models = modelOptions(catalog, form.provider);
+  const models = modelOptions(catalog, form.provider, providers);
   const templates = templateOptions(catalog, initialForm(catalog), ctx);
   const template = templates.find((t) => t.id === form.templateId);
 
@@ -149,8 +149,8 @@ export function CreateStudio(props: CreateStudioProps) {
             <select value={form.model} disabled={form.provider === AUTO} onChange={(e) => update("model", e.currentTarget.value)}>
               <option value={AUTO}>{form.provider === AUTO ? "Chosen by quality" : "Default"}</option>
               {models.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.label}
+                <option key={m.id} value={m.id} disabled={m.unavailable !== undefined} title={m.unavailable}>
+                  {m.unavailable ? `${m.label} (${m.unavailable})` : m.label}
                 </option>
               ))}
             </select>

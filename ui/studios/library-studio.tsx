@@ -104,7 +104,8 @@ function Row({ asset, studio, onDeleted }: { asset: Asset; studio: ImageStudioPr
                 disabled={!!step}
                 onClick={() =>
                   run(async () => {
-                    await studio.bridge.placeImages(placeInput(asset, await api.assetBytes(asset.url), catalog));
+                    // Beside the selection on the current page (no source): never on another page.
+                    await studio.bridge.placeImages(placeInput(asset, () => api.assetBytes(asset.url), catalog));
                     return "Placed on the canvas, free";
                   })
                 }

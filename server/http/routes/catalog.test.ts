@@ -33,6 +33,16 @@ describe("GET /v1/catalog", () => {
     expect(body.providers.find((p) => p.id === "gemini")?.reason).toContain("GEMINI_API_KEY");
   });
 
+  it("names the models their provider reported gone, with why and since when", async () => {
+    const { token } = await s.createTeam("free");
+    await s.deps.providers.retire("gemini", "gemini-3-pro-image", "Gemini no longer serves gemini-3-pro-image (404: not found)");
+    const body = catalogResponseSchema.parse(await (await s.call("/v1/catalog", { token })).json());
+    expect(body.providers.find((p) => p.id === "gemini")?.unavailableModels).toEqual([
+      { model: "gemini-3-pro-image", reason: "Gemini no longer serves gemini-3-pro-image (404: not found)", since: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) },
+    ]);
+    expect(body.providers.find((p) => p.id === "local")?.unavailableModels).toBeUndefined();
+  });
+
   it("serves the operator's catalog and follows the keys in the environment", async () => {
     const custom = structuredClone(DEFAULT_CATALOG);
     custom.version = "acme-7";

@@ -2,7 +2,7 @@
 // charging anything. Same estimate() and catalog as the job route, so the quote is what a job would hold.
 import { Hono } from "hono";
 import { planSchema, jobSpecSchema, type JobSpec } from "../../../core/api/specs.ts";
-import { catalogIssues, estimate } from "../../../core/estimate.ts";
+import { catalogIssues, estimate, type EstimateContext } from "../../../core/estimate.ts";
 import { requireAuth } from "../../auth/middleware.ts";
 import { callerState } from "../../jobs/estimate-context.ts";
 import { reuseKey } from "../../jobs/reuse-key.ts";
@@ -17,7 +17,7 @@ const isPlanBody = (raw: unknown): boolean => typeof raw === "object" && raw !==
  * Whether POST /v1/jobs would reuse an identical earlier job. The input image is known by the library asset
  * it came from (`sourceAssetId`); a spec with other image parts (a mask, references) cannot be matched here.
  */
-async function findReuse(deps: AppDeps, teamId: string, spec: JobSpec, configuredProviders: readonly string[] | undefined) {
+async function findReuse(deps: AppDeps, teamId: string, spec: JobSpec, context: EstimateContext) {
   if (spec.operation === "social" || spec.seed === undefined || spec.fresh) return null;
   let inputs: Record<string, string> = {};
   if (spec.operation !== "create") {
@@ -25,7 +25,8 @@ async function findReuse(deps: AppDeps, teamId: string, spec: JobSpec, configure
     if (!source) return null;
     inputs = { image: source.sha256 };
   }
-  const route = estimate(spec, deps.catalog, { configuredProviders }).steps[0]?.route ?? null;
+  // The route depends on which providers and models can be used, not on the balance or tier.
+  const route = estimate(spec, deps.catalog, context).steps[0]?.route ?? null;
   const key = reuseKey(spec, route, inputs);
   return key ? deps.stores.jobs.findReusable(teamId, key) : null;
 }
@@ -44,7 +45,7 @@ export function estimateRoute(deps: AppDeps): Hono<AppEnv> {
       for (const [k, v] of Object.entries(catalogIssues(spec, deps.catalog))) fields[prefix + k] = v;
     if (Object.keys(fields).length) throw invalidRequest(fields);
     const { context } = await callerState(deps.stores, deps.providers, deps.catalog, c.var.caller);
-    const reuse = "plan" in input ? null : await findReuse(deps, c.var.caller.team.id, input, context.configuredProviders);
+    const reuse = "plan" in input ? null : await findReuse(deps, c.var.caller.team.id, input, context);
     return c.json(estimate(input, deps.catalog, { ...context, reuse }));
   });
 }

@@ -345,6 +345,27 @@ describe("POST /v1/jobs", () => {
       expect(await s.deps.stores.db.all("SELECT id FROM jobs WHERE team_id = $1", [team.id])).toEqual([]);
     });
 
+    it("takes an inpaint or erase whose image's transparent pixels are the mask, and charges it once (local provider)", async () => {
+      const { team, token } = await s.createTeam("pro");
+      // Opaque white with a transparent 32 px square in the middle: the area to fill.
+      const rgba = Buffer.alloc(128 * 128 * 4, 255);
+      for (let y = 48; y < 80; y++) for (let x = 48; x < 80; x++) rgba[(y * 128 + x) * 4 + 3] = 0;
+      const holed = await sharp(rgba, { raw: { width: 128, height: 128, channels: 4 } }).png().toBuffer();
+      const form = new FormData();
+      form.set("spec", JSON.stringify({ operation: "edit", kind: "erase" }));
+      form.set("image", new Blob([new Uint8Array(holed)], { type: "image/png" }), "image.png");
+      const res = await s.call("/v1/jobs", { token, method: "POST", body: form, headers: { "Idempotency-Key": "alpha-erase" } });
+      const job = await s.waitForJob(token, (await jobOf(res)).id);
+      expect(job).toMatchObject({ status: "succeeded", charged: job.estimate.total, held: 0 });
+      expect((await s.deps.stores.ledger.entries(team.id, { jobId: job.id })).map((e) => [e.kind, e.amount])).toEqual([
+        ["hold", job.estimate.total],
+        ["capture", job.estimate.total],
+      ]);
+      const filled = await sharp(Buffer.from(await (await s.call(job.assets[0]!.url, { token })).arrayBuffer())).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const at = (x: number, y: number) => filled.data[(y * filled.info.width + x) * 4 + 3];
+      expect(at(64, 64)).toBeGreaterThan(200); // the hole was filled
+    });
+
     it("takes the spec from a `spec` part", async () => {
       const { token } = await s.createTeam("pro");
       const form = new FormData();

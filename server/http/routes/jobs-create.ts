@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { jobSpecSchema, type JobSpec } from "../../../core/api/specs.ts";
 import type { Catalog } from "../../../core/catalog/schema.ts";
-import { catalogIssues, estimate, operationKey, type Route } from "../../../core/estimate.ts";
+import { catalogIssues, estimate, findModel, operationKey, type Route } from "../../../core/estimate.ts";
 import { requireAuth } from "../../auth/middleware.ts";
 import { decodeInputs, type DecodedInputs } from "../../jobs/decode-inputs.ts";
 import { jobView } from "../../jobs/job-view.ts";
@@ -16,7 +16,7 @@ import { reuseKey } from "../../jobs/reuse-key.ts";
 import { IdempotencyMismatchError, JobRefusedError, RateLimitedError, type JobRecord } from "../../jobs/types.ts";
 import { InsufficientCreditsError, MemberCapReachedError } from "../../ledger/types.ts";
 import type { ProviderRegistry } from "../../providers/registry.ts";
-import { ProviderError } from "../../providers/types.ts";
+import { ProviderError, type ImageFacts, type InputImage } from "../../providers/types.ts";
 import { ApiError, invalidRequest } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { parseOrThrow } from "../validate.ts";
@@ -33,25 +33,32 @@ function mismatch(jobId: string): ApiError {
   return new ApiError("idempotency_mismatch", "This Idempotency-Key was already used for a different request", { jobId });
 }
 
+const facts = (image: InputImage): ImageFacts => ({ width: image.width, height: image.height, bytes: image.bytes.byteLength, contentType: image.contentType });
+
 /**
  * Refuses, before any hold, what the routed provider cannot do or would reject: an adapter that lacks the
- * operation is 503, an input over the provider's limits is 400/413/415 naming the limit.
+ * operation is 503, an input over the provider's (or the routed model's) limits is 400/413/415 naming it.
  */
 function checkRunnable(spec: JobSpec, route: Route | null, images: DecodedInputs, providers: ProviderRegistry, catalog: Catalog): void {
   if (spec.operation === "social") return; // the proxy's own optimizer (server/social), no provider
   const op = operationKey(spec);
   const adapter = route ? providers.adapter(route.provider) : undefined;
-  if (!route || !adapter || !adapter.supports(op, route.model ?? undefined))
+  const model = route?.model ? findModel(catalog, route.provider, route.model) : undefined;
+  if (!route || !adapter || !adapter.supports(op) || (route.model && !model?.operations.includes(op)))
     throw new ApiError("provider_unavailable", `${catalog.providers.find((p) => p.id === route?.provider)?.name ?? "No configured provider"} cannot do ${op} on this proxy`, {
       operation: op,
       provider: route?.provider ?? null,
     });
-  const image = images.image;
+  const { image, ...others } = images;
+  const parts = Object.fromEntries(Object.entries(others).map(([part, img]) => [part, facts(img)]));
   try {
     adapter.checkInput?.({
       operation: op,
-      ...(image ? { image: { width: image.width, height: image.height, bytes: image.bytes.byteLength, contentType: image.contentType } } : {}),
+      ...(model ? { model } : {}),
+      ...(image ? { image: facts(image) } : {}),
+      ...(Object.keys(parts).length ? { parts } : {}),
       ...("prompt" in spec && spec.prompt ? { prompt: spec.prompt } : {}),
+      ...(spec.operation === "create" && spec.stylePreset ? { stylePreset: spec.stylePreset } : {}),
       ...(spec.operation === "edit" && spec.expand ? { expand: spec.expand } : {}),
     });
   } catch (error) {
@@ -94,14 +101,15 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
       return c.json({ job: jobView(job) }, 200);
     };
     const configuredProviders = deps.providers.configuredIds();
+    const unavailableModels = await deps.providers.unavailableReasons();
     // The route does not depend on the balance, so it is known before the transaction prices the job.
-    const routing = estimate(spec, deps.catalog, { configuredProviders });
+    const routing = estimate(spec, deps.catalog, { configuredProviders, unavailableModels });
     const unavailable = routing.reasons.find((r) => r.code === "provider_unavailable");
     if (unavailable) throw refusal(unavailable);
     const route = routing.steps[0]?.route ?? null;
     // Only a model with a free allowance makes the price depend on what the team has used of it.
     const freeModelKeys = routing.steps.flatMap((step) =>
-      step.route?.model && deps.catalog.create.models.some((m) => m.provider === step.route!.provider && m.model === step.route!.model && m.freePerPeriod > 0)
+      step.route?.model && deps.catalog.models.some((m) => m.provider === step.route!.provider && m.model === step.route!.model && m.freePerPeriod > 0)
         ? [`${step.route.provider}/${step.route.model}`]
         : [],
     );
@@ -122,7 +130,7 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
         inputs,
         inputBytes: Object.fromEntries(Object.entries(images).map(([part, image]) => [part, image.bytes])),
         freeModelKeys,
-        price: (state) => estimate(spec, deps.catalog, { ...state, configuredProviders }),
+        price: (state) => estimate(spec, deps.catalog, { ...state, configuredProviders, unavailableModels }),
         holdTtlMs: deps.config.jobTimeoutMs + deps.config.holdMarginMs,
         leaseMs: deps.config.jobLeaseMs,
         reuseKey: reuseKey(spec, route, inputs),

@@ -59,3 +59,11 @@ export function smoothstep(lo: number, hi: number, x: number): number {
   const t = clamp01((x - lo) / (hi - lo));
   return t * t * (3 - 2 * t);
 }
+
+/** A mask (white = change) from an image's alpha channel: transparent pixels are the area to change. */
+export async function maskFromAlpha(bytes: Buffer): Promise<Buffer> {
+  const { data, info } = await sharp(bytes).autoOrient().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const mask = Buffer.alloc(info.width * info.height);
+  for (let i = 0; i < mask.length; i++) mask[i] = 255 - data[i * info.channels + info.channels - 1]!;
+  return sharp(mask, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer();
+}

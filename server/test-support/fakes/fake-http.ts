@@ -5,6 +5,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 
 export interface RecordedRequest {
+  /** When it arrived (ms since epoch), so tests can check a provider's documented pace. */
+  at: number;
   method: string;
   /** Path and query, as received. */
   path: string;
@@ -33,12 +35,13 @@ export interface FakeHttpServer {
 }
 
 async function record(req: IncomingMessage): Promise<RecordedRequest> {
+  const at = Date.now();
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
-  const recorded: RecordedRequest = { method: req.method ?? "GET", path: req.url ?? "/", headers, body };
+  const recorded: RecordedRequest = { at, method: req.method ?? "GET", path: req.url ?? "/", headers, body };
   const type = headers["content-type"] ?? "";
   if (type.includes("application/json") && body.length > 0) {
     try {

@@ -1,24 +1,22 @@
-// A fake of the Gemini API (providers.md) on 127.0.0.1: `:predict` for Imagen 4 and `:generateContent` for
-// gemini-2.5-flash-image. It checks the key header (and that no key is in the URL), validates bodies as
-// strictly as the documented shapes, answers with real PNGs, and plays scripted failures in order.
+// A fake of the Gemini API on 127.0.0.1, built from Google's documentation (not from the adapter): image
+// models through `:generateContent` and the model list. It serves only today's image models; every other id
+// (Imagen, gemini-2.5-flash-image, a model retired mid-test with retire()) answers 404 NOT_FOUND as Google
+// does. It checks the key header (and that no key is in the URL), validates bodies as strictly as the
+// documented shapes, answers with real PNGs, and plays scripted failures in order.
 import sharp from "sharp";
 import { z } from "zod";
 import { startFakeHttp, type FakeHttpServer, type FakeReply, type RecordedRequest } from "./fake-http.ts";
 
 export const GEMINI_FAKE_KEY = "AIzaFAKE-gemini-test-key-0123456789";
 
-const IMAGEN_MODELS = new Set(["imagen-4.0-fast-generate-001", "imagen-4.0-generate-001"]);
-const FLASH_MODELS = new Set(["gemini-2.5-flash-image"]);
+/** Image models of late 2026 (ai.google.dev/gemini-api/docs/models; providers.md). */
+export const GEMINI_CURRENT_MODELS = ["gemini-3.1-flash-image", "gemini-3-pro-image"];
 
-/** Output sizes as the real models make them. */
-const IMAGEN_SIZES: Record<string, [number, number]> = {
-  "1:1": [1024, 1024],
-  "3:4": [896, 1280],
-  "4:3": [1280, 896],
-  "9:16": [768, 1408],
-  "16:9": [1408, 768],
-};
-const FLASH_SIZES: Record<string, [number, number]> = {
+/**
+ * Output sizes by imageConfig.aspectRatio at the default 1K
+ * (https://ai.google.dev/gemini-api/docs/image-generation#aspect_ratios).
+ */
+const SIZES: Record<string, [number, number]> = {
   "1:1": [1024, 1024],
   "2:3": [832, 1248],
   "3:2": [1248, 832],
@@ -31,33 +29,31 @@ const FLASH_SIZES: Record<string, [number, number]> = {
   "21:9": [1536, 672],
 };
 
-/** Documented inline request limit. */
+/** Inline request limit (https://ai.google.dev/gemini-api/docs/image-understanding: 20 MB per request). */
 const REQUEST_LIMIT = 20 * 1024 * 1024;
 
 export type GeminiFailure =
   /** 429 RESOURCE_EXHAUSTED with a RetryInfo detail (default "7s"). */
   | { kind: "rate-limited"; retryDelay?: string }
+  /** 429 RESOURCE_EXHAUSTED for a project without billing: "limit: 0" (googleapis/js-genai#1322). */
+  | { kind: "no-billing" }
   /** 500 INTERNAL. */
   | { kind: "server-error" }
   /** 503 UNAVAILABLE ("model overloaded"). */
   | { kind: "unavailable" }
   /** 400 INVALID_ARGUMENT with the given message. */
   | { kind: "bad-request"; message?: string }
-  /** 404 NOT_FOUND for the model (retired). */
-  | { kind: "model-gone" }
   /** 400 FAILED_PRECONDITION (billing, unsupported region). */
   | { kind: "precondition" }
-  /** generateContent: 200 with finishReason IMAGE_SAFETY and no image; predict: every image filtered. */
+  /** 200 with finishReason IMAGE_SAFETY and no image. */
   | { kind: "image-safety" }
-  /** generateContent: 200 with only text and the given finishReason (default NO_IMAGE); predict: none. */
+  /** 200 with only text and the given finishReason (default NO_IMAGE). */
   | { kind: "no-image"; finishReason?: string }
-  /** generateContent: 200 with promptFeedback.blockReason and no candidates; predict: none. */
+  /** 200 with promptFeedback.blockReason and no candidates. */
   | { kind: "blocked"; blockReason?: string }
-  /** generateContent: 200 with no candidates and no reason at all. */
+  /** 200 with no candidates and no reason at all. */
   | { kind: "empty" }
-  /** predict: only `keep` of the asked images come back (the rest were filtered). */
-  | { kind: "filtered"; keep: number }
-  /** 200 whose images are base64 of bytes that are not an image. */
+  /** 200 whose image is base64 of bytes that are not an image. */
   | { kind: "garbage" }
   /** 200 whose body is not JSON. */
   | { kind: "not-json" }
@@ -65,43 +61,46 @@ export type GeminiFailure =
   | { kind: "slow"; delayMs: number };
 
 export interface GeminiFake extends FakeHttpServer {
-  /** Queues failures: each request (with a good key and a valid body) plays the next one. */
+  /** Queues failures: each generateContent request (with a good key and a valid body) plays the next one. */
   failNext(...failures: GeminiFailure[]): void;
   /** Failures not yet played. */
   pending(): number;
-  /** Forgets recorded requests and queued failures (between tests). */
+  /** Google shuts a model down: from now on it answers 404 and leaves the model list. */
+  retire(model: string): void;
+  /** Forgets recorded requests and queued failures, and serves the current models again (between tests). */
   reset(): void;
 }
 
-// ---- Request shapes the fake accepts (strict: an unknown field is a 400, as on the real API) ----
-
-const imagenBodySchema = z.strictObject({
-  instances: z.array(z.strictObject({ prompt: z.string().min(1) })).length(1),
-  parameters: z.strictObject({
-    sampleCount: z.number().int().min(1).max(4),
-    aspectRatio: z.enum(Object.keys(IMAGEN_SIZES) as [string, ...string[]]),
-    personGeneration: z.enum(["dont_allow", "allow_adult", "allow_all"]).optional(),
-  }),
-});
+// ---- The request shape the fake accepts (https://ai.google.dev/api/generate-content#request-body) ----
 
 const partSchema = z.union([
   z.strictObject({ text: z.string().min(1) }),
   z.strictObject({ inlineData: z.strictObject({ mimeType: z.enum(["image/png", "image/jpeg", "image/webp"]), data: z.string().min(1) }) }),
 ]);
-const flashBodySchema = z.strictObject({
+const generateBodySchema = z.strictObject({
   contents: z.array(z.strictObject({ role: z.literal("user"), parts: z.array(partSchema).min(1) })).length(1),
+  // https://ai.google.dev/api/generate-content#generationconfig
   generationConfig: z.strictObject({
     responseModalities: z.array(z.enum(["TEXT", "IMAGE"])).refine((m) => m.includes("IMAGE"), "must include IMAGE"),
-    imageConfig: z.strictObject({ aspectRatio: z.enum(Object.keys(FLASH_SIZES) as [string, ...string[]]) }).optional(),
+    imageConfig: z.strictObject({ aspectRatio: z.enum(Object.keys(SIZES) as [string, ...string[]]), imageSize: z.enum(["1K", "2K", "4K"]).optional() }).optional(),
     seed: z.number().int().min(-2147483648).max(2147483647).optional(),
   }),
 });
 
+/** Google's error body (https://ai.google.dev/gemini-api/docs/troubleshooting; google.rpc.Status). */
 function googleError(code: number, status: string, message: string, details?: unknown[]): FakeReply {
   return { status: code, body: { error: { code, message, status, ...(details ? { details } : {}) } } };
 }
 
 const badArgument = (message: string) => googleError(400, "INVALID_ARGUMENT", message);
+
+/** The documented answer for a retired or unknown model. */
+const notFound = (model: string, method: string) =>
+  googleError(
+    404,
+    "NOT_FOUND",
+    `models/${model} is not found for API version v1beta, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`,
+  );
 
 let colour = 0;
 async function png(width: number, height: number): Promise<string> {
@@ -112,8 +111,10 @@ async function png(width: number, height: number): Promise<string> {
 
 const GARBAGE = Buffer.from("this is not an image at all").toString("base64");
 
-export async function startGeminiFake(options: { apiKey?: string } = {}): Promise<GeminiFake> {
+export async function startGeminiFake(options: { apiKey?: string; models?: string[] } = {}): Promise<GeminiFake> {
   const apiKey = options.apiKey ?? GEMINI_FAKE_KEY;
+  const initial = options.models ?? GEMINI_CURRENT_MODELS;
+  const served = new Set(initial);
   const script: GeminiFailure[] = [];
 
   async function handle(request: RecordedRequest): Promise<FakeReply> {
@@ -129,52 +130,29 @@ export async function startGeminiFake(options: { apiKey?: string } = {}): Promis
         { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com", metadata: { service: "generativelanguage.googleapis.com" } },
       ]);
 
-    const match = url.pathname.match(/^\/v1beta\/models\/([^/:]+):(predict|generateContent)$/);
+    // https://ai.google.dev/api/models#method:-models.list
+    if (request.method === "GET" && url.pathname === "/v1beta/models") return listModels();
+    const match = url.pathname.match(/^\/v1beta\/models\/([^/:]+):([A-Za-z]+)$/);
     if (request.method !== "POST" || !match) return googleError(404, "NOT_FOUND", "The requested URL was not found on this server.");
     const [, model, method] = match as unknown as [string, string, string];
-    const known = method === "predict" ? IMAGEN_MODELS.has(model) : FLASH_MODELS.has(model);
-    if (!known) return googleError(404, "NOT_FOUND", `models/${model} is not found for API version v1beta, or is not supported for ${method}.`);
+    if (method !== "generateContent" || !served.has(decodeURIComponent(model))) return notFound(decodeURIComponent(model), method);
     if (request.body.length > REQUEST_LIMIT) return badArgument(`Request payload size exceeds the limit: ${REQUEST_LIMIT} bytes.`);
     if (!(request.headers["content-type"] ?? "").includes("application/json") || request.json === undefined)
       return badArgument("Invalid JSON payload received.");
-
-    return method === "predict" ? predict(request.json) : generate(request.json);
+    return generate(decodeURIComponent(model), request.json);
   }
 
-  async function predict(json: unknown): Promise<FakeReply> {
-    const parsed = imagenBodySchema.safeParse(json);
-    if (!parsed.success) return badArgument(`Invalid JSON payload received. ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
-    const { sampleCount, aspectRatio } = parsed.data.parameters;
-    const failure = script.shift();
-    const early = failure && commonFailure(failure);
-    if (early) return early;
-    let count = sampleCount;
-    let delayMs = 0;
-    let garbage = false;
-    switch (failure?.kind) {
-      case "image-safety":
-      case "no-image":
-      case "blocked":
-      case "empty":
-        return { body: {} }; // Imagen's answer when every image was filtered
-      case "filtered":
-        count = Math.min(failure.keep, sampleCount);
-        break;
-      case "garbage":
-        garbage = true;
-        break;
-      case "slow":
-        delayMs = failure.delayMs;
-        break;
-    }
-    const [w, h] = IMAGEN_SIZES[aspectRatio]!;
-    const predictions = [];
-    for (let i = 0; i < count; i++) predictions.push({ mimeType: "image/png", bytesBase64Encoded: garbage ? GARBAGE : await png(w, h) });
-    return { delayMs, body: count === 0 ? {} : { predictions } };
+  function listModels(): FakeReply {
+    // Image models next to a text model, as the real list has; retired models are not listed.
+    const models = [
+      { name: "models/gemini-3-flash", displayName: "Gemini 3 Flash", supportedGenerationMethods: ["generateContent", "countTokens"] },
+      ...[...served].map((m) => ({ name: `models/${m}`, displayName: m, supportedGenerationMethods: ["generateContent", "countTokens"] })),
+    ];
+    return { body: { models } };
   }
 
-  async function generate(json: unknown): Promise<FakeReply> {
-    const parsed = flashBodySchema.safeParse(json);
+  async function generate(model: string, json: unknown): Promise<FakeReply> {
+    const parsed = generateBodySchema.safeParse(json);
     if (!parsed.success) return badArgument(`Invalid JSON payload received. ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
     const parts = parsed.data.contents[0]!.parts;
     if (!parts.some((p) => "text" in p)) return badArgument("The prompt is empty.");
@@ -191,13 +169,45 @@ export async function startGeminiFake(options: { apiKey?: string } = {}): Promis
       }
     }
     const failure = script.shift();
-    const early = failure && commonFailure(failure);
-    if (early) return early;
     let delayMs = 0;
     let garbage = false;
+    // Answers of https://ai.google.dev/api/generate-content#generatecontentresponse and the error table of
+    // https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes.
     switch (failure?.kind) {
+      case "rate-limited":
+        return googleError(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your plan and billing details.", [
+          {
+            "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+            violations: [{ quotaMetric: "generativelanguage.googleapis.com/generate_requests_per_model", quotaId: "GenerateRequestsPerMinutePerProjectPerModel", quotaValue: "10" }],
+          },
+          { "@type": "type.googleapis.com/google.rpc.Help", links: [{ description: "Learn more about Gemini API quotas", url: "https://ai.google.dev/gemini-api/docs/rate-limits" }] },
+          { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: failure.retryDelay ?? "7s" },
+        ]);
+      case "no-billing":
+        return googleError(
+          429,
+          "RESOURCE_EXHAUSTED",
+          `You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: ${model}\nPlease retry in 25.465784708s.`,
+          [
+            {
+              "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+              violations: [{ quotaMetric: "generativelanguage.googleapis.com/generate_content_free_tier_requests", quotaId: "GenerateRequestsPerDayPerProjectPerModel-FreeTier" }],
+            },
+            { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "25s" },
+          ],
+        );
+      case "server-error":
+        return googleError(500, "INTERNAL", "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting");
+      case "unavailable":
+        return googleError(503, "UNAVAILABLE", "The model is overloaded. Please try again later.");
+      case "bad-request":
+        return badArgument(failure.message ?? "Request contains an invalid argument.");
+      case "precondition":
+        return googleError(400, "FAILED_PRECONDITION", "User location is not supported for the API use.");
+      case "not-json":
+        return { status: 200, headers: { "content-type": "text/html" }, body: "<html>upstream proxy error</html>" };
       case "image-safety":
-        return { body: { candidates: [{ content: { role: "model" }, finishReason: "IMAGE_SAFETY", index: 0 }], modelVersion: "gemini-2.5-flash-image" } };
+        return { body: { candidates: [{ content: { role: "model" }, finishReason: "IMAGE_SAFETY", index: 0 }], modelVersion: model } };
       case "no-image":
         return {
           body: {
@@ -205,12 +215,9 @@ export async function startGeminiFake(options: { apiKey?: string } = {}): Promis
           },
         };
       case "blocked":
-        return { body: { promptFeedback: { blockReason: failure.blockReason ?? "PROHIBITED_CONTENT" }, modelVersion: "gemini-2.5-flash-image" } };
+        return { body: { promptFeedback: { blockReason: failure.blockReason ?? "PROHIBITED_CONTENT" }, modelVersion: model } };
       case "empty":
-        return { body: { candidates: [], modelVersion: "gemini-2.5-flash-image" } };
-      case "filtered":
-        if (failure.keep === 0) return { body: { candidates: [{ content: { role: "model" }, finishReason: "IMAGE_SAFETY", index: 0 }] } };
-        break;
+        return { body: { candidates: [], modelVersion: model } };
       case "garbage":
         garbage = true;
         break;
@@ -219,7 +226,7 @@ export async function startGeminiFake(options: { apiKey?: string } = {}): Promis
         break;
     }
     const ratio = parsed.data.generationConfig.imageConfig?.aspectRatio;
-    let [w, h] = ratio ? FLASH_SIZES[ratio]! : [1024, 1024];
+    let [w, h] = ratio ? SIZES[ratio]! : [1024, 1024];
     if (!ratio && input) {
       // Edits without imageConfig keep the input's proportions at about 1 MP.
       const scale = Math.sqrt((1024 * 1024) / (input.width * input.height));
@@ -233,38 +240,9 @@ export async function startGeminiFake(options: { apiKey?: string } = {}): Promis
           { content: { role: "model", parts: [{ text: "Here is the image." }, { inlineData: { mimeType: "image/png", data } }] }, finishReason: "STOP", index: 0 },
         ],
         usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 1290, totalTokenCount: 1302 },
-        modelVersion: "gemini-2.5-flash-image",
+        modelVersion: model,
       },
     };
-  }
-
-  /** Failures that look the same on both methods. */
-  function commonFailure(failure: GeminiFailure): FakeReply | undefined {
-    switch (failure.kind) {
-      case "rate-limited":
-        return googleError(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your plan and billing details.", [
-          {
-            "@type": "type.googleapis.com/google.rpc.QuotaFailure",
-            violations: [{ quotaMetric: "generativelanguage.googleapis.com/generate_requests_per_model", quotaId: "GenerateRequestsPerMinutePerProjectPerModel" }],
-          },
-          { "@type": "type.googleapis.com/google.rpc.Help", links: [{ description: "Learn more about Gemini API quotas", url: "https://ai.google.dev/gemini-api/docs/rate-limits" }] },
-          { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: failure.retryDelay ?? "7s" },
-        ]);
-      case "server-error":
-        return googleError(500, "INTERNAL", "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting");
-      case "unavailable":
-        return googleError(503, "UNAVAILABLE", "The model is overloaded. Please try again later.");
-      case "bad-request":
-        return badArgument(failure.message ?? "Request contains an invalid argument.");
-      case "model-gone":
-        return googleError(404, "NOT_FOUND", "models/imagen-4.0-generate-001 is not found for API version v1beta, or is not supported for predict.");
-      case "precondition":
-        return googleError(400, "FAILED_PRECONDITION", "User location is not supported for the API use.");
-      case "not-json":
-        return { status: 200, headers: { "content-type": "text/html" }, body: "<html>upstream proxy error</html>" };
-      default:
-        return undefined;
-    }
   }
 
   const server = await startFakeHttp(handle);
@@ -272,9 +250,12 @@ export async function startGeminiFake(options: { apiKey?: string } = {}): Promis
     ...server,
     failNext: (...failures) => void script.push(...failures),
     pending: () => script.length,
+    retire: (model) => void served.delete(model),
     reset: () => {
       server.requests.length = 0;
       script.length = 0;
+      served.clear();
+      for (const m of initial) served.add(m);
     },
   };
 }

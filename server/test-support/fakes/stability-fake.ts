@@ -1,7 +1,11 @@
-// A fake of Stability AI's v2beta stable-image API (providers.md) on 127.0.0.1: it checks the key, the
-// multipart body, each path's required fields and documented input limits (so an adapter bug shows up as
+// A fake of Stability AI's v2beta stable-image API on 127.0.0.1, built from Stability's documentation
+// (https://platform.stability.ai/docs/api-reference; providers.md), not from the adapter: it checks the key,
+// the multipart body, each path's required fields and documented input limits (so an adapter bug shows up as
 // Stability's own 400), and answers with real PNGs of the size Stability would return. Async paths answer
-// `{ id }` and their results poll 202 a few times before the image. Tests script failures per path.
+// `{ id }` and their results poll 202 a few times before the image (#tag/Results). A 429 locks the key out
+// for 60 s, as documented (platform.stability.ai/docs/getting-started/rate-limits): every request in that
+// window is another 429. The account balance is GET /v1/user/balance (#tag/User). Tests script failures
+// per path.
 import { randomBytes } from "node:crypto";
 import sharp from "sharp";
 import { startFakeHttp, type FakeReply, type RecordedRequest } from "./fake-http.ts";
@@ -27,8 +31,10 @@ const STYLE_PRESETS = [
   "enhance", "anime", "photographic", "digital-art", "comic-book", "fantasy-art", "line-art", "analog-film", "neon-punk",
   "isometric", "low-poly", "origami", "modeling-compound", "cinematic", "3d-model", "pixel-art", "tile-texture",
 ];
-// providers.md lists large, large-turbo and medium; flash is in the catalog and in Stability's current API.
+// providers.md lists large, large-turbo and medium; flash is in the catalog and in Stability's current API
+// (#tag/Generate/paths/~1v2beta~1stable-image~1generate~1sd3/post: `model`).
 const SD3_MODELS = ["sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash"];
+const LOCKOUT_MS = 60_000;
 const OUTPUT_FORMATS = ["jpeg", "png", "webp"];
 const LIGHT_DIRECTIONS = ["left", "right", "above", "below"];
 const EDIT_PX = { min: 4_096, max: 9_437_184 };
@@ -70,6 +76,10 @@ export interface StabilityFake {
   taskIds: string[];
   /** Drops a task, as Stability does after 24 h. */
   expire(taskId: string): void;
+  /** Stability stops offering an SD 3.5 model (`model` is refused) or a whole generate path (404). */
+  retire(modelOrPath: string): void;
+  /** The account's credits (GET /v1/user/balance). */
+  credits: number;
   /** Forgets recorded requests, tasks and unused scripted replies (between tests). */
   reset(): void;
   close(): Promise<void>;
@@ -124,7 +134,7 @@ function oneOf(form: Map<string, string | File>, field: string, allowed: string[
   return value;
 }
 
-async function image(form: Map<string, string | File>, field: string, required: boolean): Promise<{ width: number; height: number } | undefined> {
+async function image(form: Map<string, string | File>, field: string, required: boolean): Promise<{ width: number; height: number; transparent: boolean } | undefined> {
   const value = form.get(field);
   if (value === undefined) {
     if (required) throw bad(`${field}: required`);
@@ -132,9 +142,11 @@ async function image(form: Map<string, string | File>, field: string, required: 
   }
   if (typeof value === "string") throw bad(`${field}: must be a file`);
   try {
-    const meta = await sharp(Buffer.from(await value.arrayBuffer())).metadata();
+    const bytes = Buffer.from(await value.arrayBuffer());
+    const meta = await sharp(bytes).metadata();
     if (!meta.width || !meta.height || !["png", "jpeg", "webp"].includes(meta.format ?? "")) throw new Error("format");
-    return { width: meta.width, height: meta.height };
+    const transparent = meta.hasAlpha === true && ((await sharp(bytes).ensureAlpha().stats()).channels[3]?.min ?? 255) < 255;
+    return { width: meta.width, height: meta.height, transparent };
   } catch {
     throw bad(`${field}: unsupported image format (png, jpeg or webp)`);
   }
@@ -161,8 +173,13 @@ function to4mp(size: { width: number; height: number }): { width: number; height
   return { width: Math.floor(size.width * scale), height: Math.floor(size.height * scale) };
 }
 
+function sides(field: string, size: { width: number; height: number }, min: number): void {
+  if (Math.min(size.width, size.height) < min) throw bad(`${field}: each side must be at least ${min} pixels`);
+}
+
 /** Checks a path's fields and limits; returns what the answer will be. Throws BadRequest as Stability would. */
-async function validate(path: string, form: Map<string, string | File>): Promise<{ output: Output; async: boolean }> {
+async function validate(path: string, form: Map<string, string | File>, retired: Set<string>): Promise<{ output: Output; async: boolean }> {
+  if (retired.has(path)) throw new BadRequest(404, "not_found", [`path: ${path} does not exist`]);
   const fmt = (allowed = OUTPUT_FORMATS) => oneOf(form, "output_format", allowed);
   switch (path) {
     case "generate/ultra":
@@ -170,7 +187,7 @@ async function validate(path: string, form: Map<string, string | File>): Promise
     case "generate/sd3": {
       prompt(form, "prompt", true);
       prompt(form, "negative_prompt", false);
-      if (path === "generate/sd3") oneOf(form, "model", SD3_MODELS);
+      if (path === "generate/sd3") oneOf(form, "model", SD3_MODELS.filter((m) => !retired.has(m)));
       if (path === "generate/ultra") {
         const init = await image(form, "image", false);
         if (init && form.get("strength") === undefined) throw bad("strength: required when image is given");
@@ -191,7 +208,10 @@ async function validate(path: string, form: Map<string, string | File>): Promise
     case "edit/erase": {
       const size = (await image(form, "image", true))!;
       pixels("image", size, EDIT_PX.min, EDIT_PX.max);
-      await image(form, "mask", false);
+      // "If you don't provide an explicit mask, one will be derived from the alpha channel of the image"
+      // (#tag/Edit/paths/~1v2beta~1stable-image~1edit~1inpaint/post, `mask`).
+      const mask = await image(form, "mask", false);
+      if (!mask && !size.transparent) throw bad("mask: required when the image has no transparent pixels to derive it from");
       prompt(form, "prompt", path === "edit/inpaint");
       number(form, "grow_mask", 0, 100, true);
       fmt();
@@ -221,11 +241,19 @@ async function validate(path: string, form: Map<string, string | File>): Promise
       return { output: { ...size, alpha: false, seed: seedOf(form) }, async: false };
     }
     case "edit/replace-background-and-relight": {
+      // Subject and references: each side >= 64, 4,096..9,437,184 px, aspect 1:2.5..2.5:1
+      // (#tag/Edit/paths/~1v2beta~1stable-image~1edit~1replace-background-and-relight/post; providers.md).
       const size = (await image(form, "subject_image", true))!;
       const background = prompt(form, "background_prompt", false);
       const reference = await image(form, "background_reference", false);
       if (background === undefined && !reference) throw bad("background_prompt: required when background_reference is not given");
-      await image(form, "light_reference", false);
+      const light = await image(form, "light_reference", false);
+      for (const [field, s] of [["subject_image", size], ["background_reference", reference], ["light_reference", light]] as const) {
+        if (!s) continue;
+        sides(field, s, 64);
+        pixels(field, s, EDIT_PX.min, EDIT_PX.max);
+        aspect(field, s);
+      }
       oneOf(form, "light_source_direction", LIGHT_DIRECTIONS);
       fmt();
       return { output: { ...size, alpha: false, seed: seedOf(form) }, async: true };
@@ -287,6 +315,8 @@ export async function startStabilityFake(options: { apiKey?: string; pendingPoll
   const apiKey = options.apiKey ?? STABILITY_FAKE_KEY;
   const queues = new Map<string, Entry[]>();
   const tasks = new Map<string, Task>();
+  const retired = new Set<string>();
+  let lockedUntil = 0;
   const taskIds: string[] = [];
   const enqueue = (path: string, entry: Entry) => {
     const key = keyOf(path);
@@ -303,9 +333,13 @@ export async function startStabilityFake(options: { apiKey?: string; pendingPoll
     passNext: (path) => enqueue(path, { kind: "normal", delayMs: 0 }),
     delayNext: (path, ms) => enqueue(path, { kind: "normal", delayMs: ms }),
     expire: (taskId) => void tasks.delete(taskId),
+    retire: (modelOrPath) => void retired.add(modelOrPath),
+    credits: 42.5,
     reset: () => {
       queues.clear();
       tasks.clear();
+      retired.clear();
+      lockedUntil = 0;
       taskIds.length = 0;
       server.requests.length = 0;
     },
@@ -314,7 +348,14 @@ export async function startStabilityFake(options: { apiKey?: string; pendingPoll
   const scripted = async (key: string): Promise<FakeReply | undefined> => {
     const entry = queues.get(key)?.shift();
     if (!entry) return undefined;
-    if (entry.kind === "reply") return entry.reply;
+    if (entry.kind === "reply") {
+      // A 429 starts the key's lock-out: 60 s, or what the scripted Retry-After says.
+      if (entry.reply.status === 429) {
+        const stated = Number(entry.reply.headers?.["retry-after"] ?? NaN);
+        lockedUntil = Date.now() + (Number.isFinite(stated) ? stated * 1000 : LOCKOUT_MS);
+      }
+      return entry.reply;
+    }
     if (entry.delayMs) await new Promise((r) => setTimeout(r, entry.delayMs));
     return undefined;
   };
@@ -324,7 +365,11 @@ export async function startStabilityFake(options: { apiKey?: string; pendingPoll
     const accept = request.headers.accept ?? "image/*";
     if (request.headers.authorization !== `Bearer ${apiKey}`)
       return errorReply(401, "unauthorized", ["authorization: missing or invalid API key"]);
+    if (Date.now() < lockedUntil) return errorReply(429, "rate_limit_exceeded", ["You have exceeded the rate limit; your key is timed out for 60 seconds"]);
+    // https://platform.stability.ai/docs/api-reference#tag/User/paths/~1v1~1user~1balance/get
+    if (request.method === "GET" && request.path === "/v1/user/balance") return { status: 200, body: { credits: fake.credits } };
 
+    // https://platform.stability.ai/docs/api-reference#tag/Results: 202 in progress, 200 the image, 404 gone.
     if (key === "results") {
       if (request.method !== "GET") return errorReply(405, "method_not_allowed", ["method: use GET"]);
       const reply = await scripted(key);
@@ -346,7 +391,7 @@ export async function startStabilityFake(options: { apiKey?: string; pendingPoll
 
     let checked: { output: Output; async: boolean };
     try {
-      checked = await validate(key, request.form);
+      checked = await validate(key, request.form, retired);
     } catch (error) {
       if (error instanceof BadRequest) return errorReply(error.status, error.errorName, error.errors);
       throw error;

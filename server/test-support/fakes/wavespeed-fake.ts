@@ -1,6 +1,11 @@
-// A WaveSpeed imitation (providers.md shapes) on 127.0.0.1: bearer auth, per-model required fields, the
-// submit envelope and a prediction state machine (created → processing → completed after N polls) whose
-// outputs are real PNGs of the requested size, as base64. Failures are scripted with failNext().
+// A WaveSpeed imitation on 127.0.0.1, built from WaveSpeed's documentation (not from the adapter): bearer
+// auth, per-model required fields, the submit envelope (https://wavespeed.ai/docs/docs-api), a prediction
+// state machine (created → processing → completed after N polls; https://wavespeed.ai/docs/get-result) whose
+// outputs are real PNGs of the requested size as base64, the final statuses failed / cancelled / timeout /
+// deleted, the balance (https://wavespeed.ai/docs/docs-common-api/balance) and the model list
+// (https://wavespeed.ai/docs/list-models). It serves only current models; a retired one answers 404 on
+// submit. Each poll's time is kept, so tests can check the documented pace. Failures are scripted with
+// failNext().
 import sharp from "sharp";
 import { startFakeHttp, type FakeHttpServer, type FakeReply, type RecordedRequest } from "./fake-http.ts";
 
@@ -18,17 +23,23 @@ export type WaveSpeedFailure =
   | ({ delayMs: number } & On)
   /** The next accepted prediction ends `failed` with this error (default: an NSFW refusal). */
   | { prediction: "failed"; error?: string }
+  /** The next accepted prediction ends in another final status. */
+  | { prediction: "cancelled" | "timeout" | "deleted" }
+  /** The next accepted prediction completes normally (queue it first to fail a later one). */
+  | { prediction: "completed" }
   /** The next accepted prediction completes with no outputs. */
   | { prediction: "empty" }
   /** The next accepted prediction completes with base64 that is not an image. */
   | { prediction: "garbage" };
 
-type Outcome = "completed" | "failed" | "empty" | "garbage";
+type Outcome = "completed" | "failed" | "cancelled" | "timeout" | "deleted" | "empty" | "garbage";
 
 interface Prediction {
   id: string;
   model: string;
   polls: number;
+  /** When each poll arrived (ms since epoch). */
+  polledAt: number[];
   outcome: Outcome;
   error: string;
   width: number;
@@ -44,15 +55,20 @@ export interface WaveSpeedFake extends FakeHttpServer {
   /** Outputs as `data:image/png;base64,...` instead of bare base64 (WaveSpeed's form is unconfirmed). */
   dataUriOutputs: boolean;
   predictions: Map<string, Prediction>;
+  /** The account balance in USD (GET /api/v3/balance). */
+  balance: number;
+  /** WaveSpeed retires a model: from now on submissions to it answer 404 and it leaves the model list. */
+  retire(model: string): void;
 }
 
-const MODELS = new Set([
+/** Models of late 2026 (providers.md; wavespeed.ai/models). */
+export const WAVESPEED_CURRENT_MODELS = [
   "wavespeed-ai/qwen-image/text-to-image",
   "wavespeed-ai/qwen-image/edit",
   "ideogram-ai/ideogram-v3-turbo",
   "ideogram-ai/ideogram-v3-balanced",
   "ideogram-ai/ideogram-v3-quality",
-]);
+];
 const RATIOS: Record<string, [number, number]> = { "1:1": [1, 1], "16:9": [16, 9], "9:16": [9, 16], "4:3": [4, 3], "3:4": [3, 4] };
 /** Ideogram outputs are scaled down (short side 64 px) so tests stay fast; the aspect is what matters. */
 const IDEOGRAM_SHORT_SIDE = 64;
@@ -66,6 +82,7 @@ const error = (status: number, message: string, headers: Record<string, string> 
 
 export async function startWaveSpeedFake(options: { apiKey?: string; pollsToComplete?: number } = {}): Promise<WaveSpeedFake> {
   const apiKey = options.apiKey ?? WAVESPEED_FAKE_KEY;
+  const MODELS = new Set(WAVESPEED_CURRENT_MODELS);
   const queue: WaveSpeedFailure[] = [];
   const predictions = new Map<string, Prediction>();
   let next = 0;
@@ -80,11 +97,13 @@ export async function startWaveSpeedFake(options: { apiKey?: string; pollsToComp
     const f = queue.splice(i, 1)[0]!;
     if (!("prediction" in f)) return { outcome: "completed", error: "" };
     if (f.prediction === "failed") return { outcome: "failed", error: f.error ?? "NSFW content detected in the generated image" };
+    if (f.prediction === "cancelled" || f.prediction === "timeout" || f.prediction === "deleted") return { outcome: f.prediction, error: `task ${f.prediction}` };
     return { outcome: f.prediction, error: "" };
   };
 
   const view = async (p: Prediction, baseUrl: string) => {
-    const status = p.polls === 0 ? "created" : p.polls < fake.pollsToComplete ? "processing" : p.outcome === "failed" ? "failed" : "completed";
+    const ended = p.outcome === "failed" || p.outcome === "cancelled" || p.outcome === "timeout" || p.outcome === "deleted";
+    const status = p.polls === 0 ? "created" : p.polls < fake.pollsToComplete ? "processing" : ended ? p.outcome : "completed";
     let outputs: string[] = [];
     if (status === "completed" && p.outcome !== "empty") {
       const bytes = p.outcome === "garbage" ? Buffer.from("this is not an image at all") : await png(p.width, p.height, p.id);
@@ -98,7 +117,7 @@ export async function startWaveSpeedFake(options: { apiKey?: string; pollsToComp
       outputs,
       urls: { get: `${baseUrl}/api/v3/predictions/${p.id}/result` },
       has_nsfw_contents: outputs.map(() => false),
-      error: status === "failed" ? p.error : "",
+      error: ended && status === p.outcome ? p.error : "",
       created_at: new Date(0).toISOString(),
     };
   };
@@ -108,6 +127,11 @@ export async function startWaveSpeedFake(options: { apiKey?: string; pollsToComp
     const submitModel = req.path.startsWith("/api/v3/") && !pollMatch ? req.path.slice("/api/v3/".length) : undefined;
     const kind = pollMatch ? "poll" : "submit";
     if (req.headers.authorization !== `Bearer ${apiKey}`) return error(401, "Unauthorized: invalid API key");
+    // https://wavespeed.ai/docs/docs-common-api/balance
+    if (req.method === "GET" && req.path === "/api/v3/balance") return { body: envelope(200, "success", { balance: fake.balance }) };
+    // https://wavespeed.ai/docs/list-models
+    if (req.method === "GET" && req.path.split("?")[0] === "/api/v3/models")
+      return { body: envelope(200, "success", { items: [...MODELS].map((m) => ({ model_uuid: m, name: m, category: m.endsWith("/edit") ? "image-to-image" : "text-to-image" })) }) };
 
     let delayMs = 0;
     const failure = take(kind);
@@ -116,13 +140,16 @@ export async function startWaveSpeedFake(options: { apiKey?: string; pollsToComp
     if (failure && "code" in failure) return { body: envelope(failure.code, failure.message) };
     if (failure && "delayMs" in failure) delayMs = failure.delayMs;
 
+    // https://wavespeed.ai/docs/get-result: GET /api/v3/predictions/{id}/result, the prediction in the envelope.
     if (pollMatch) {
       if (req.method !== "GET") return error(405, "method not allowed");
       const p = predictions.get(decodeURIComponent(pollMatch[1]!));
       if (!p) return error(404, "prediction not found");
       p.polls++;
+      p.polledAt.push(Date.now());
       return { delayMs, body: envelope(200, "success", await view(p, fake.url)) };
     }
+    // https://wavespeed.ai/docs/docs-api: POST /api/v3/<model>, the model's fields flat in JSON.
     if (req.method !== "POST" || !submitModel) return error(404, "not found");
     if (!MODELS.has(submitModel)) return error(404, `model ${submitModel} not found`);
     const body = req.json;
@@ -136,6 +163,7 @@ export async function startWaveSpeedFake(options: { apiKey?: string; pollsToComp
       id: `pred-${++next}`,
       model: submitModel,
       polls: 0,
+      polledAt: [],
       ...takeOutcome(),
       ...size,
       base64Output: fields.enable_base64_output === true,
@@ -151,6 +179,8 @@ export async function startWaveSpeedFake(options: { apiKey?: string; pollsToComp
     pollsToComplete: options.pollsToComplete ?? 2,
     dataUriOutputs: false,
     predictions,
+    balance: 25.5,
+    retire: (model) => void MODELS.delete(model),
   };
   return fake;
 }
