@@ -1,19 +1,10 @@
 // dist/plugin.js in QuickJS: the handshake, the selection summary the badges price from, what happens to a
 // malformed message, and Regenerate reopening the panel with the job that made a result.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { solidPng, type FakeRectangle } from "../testing/fake-figma/index.ts";
-import { runBundle, type RunningBundle } from "../testing/run-bundle.ts";
+import { useBundles, type RunningBundle } from "../testing/run-bundle.ts";
 
-let running: RunningBundle[] = [];
-afterEach(() => {
-  for (const r of running) r.dispose();
-  running = [];
-});
-const start = async (...args: Parameters<typeof runBundle>) => {
-  const r = await runBundle(...args);
-  running.push(r);
-  return r;
-};
+const start = useBundles();
 
 describe("the bundle's dispatcher, in the sandbox", () => {
   it("shows the panel themed, and answers ready with init: settings and the selected image at its pixel size", async () => {

@@ -1,12 +1,11 @@
 // dist/plugin.js in QuickJS: what an edit sends (the image, and the mask drawn from the shape over it) for
 // images the canvas shows turned, flipped or with a shadow. The mask must cover, pixel for pixel, the part
 // of the image the designer sees under the shape; before, a turned image's mask came out the wrong size.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { decodePng, pngOf, type DecodedImage, type FakeFigma, type FakeFrame, type FakeRectangle } from "../testing/fake-figma/index.ts";
-import { runBundle, type RunningBundle } from "../testing/run-bundle.ts";
+import { useBundles, type RunningBundle } from "../testing/run-bundle.ts";
 
-let running: RunningBundle | undefined;
-afterEach(() => running?.dispose());
+const runBundle = useBundles();
 
 const GREEN: [number, number, number, number] = [0, 200, 0, 255];
 const GREY: [number, number, number, number] = [120, 120, 120, 255];
@@ -55,7 +54,7 @@ function shapeOver(fake: FakeFigma, box: { x: number; y: number; width: number; 
 
 async function withImage(transform: Transform, subjectOnCanvas: { x: number; y: number; width: number; height: number }) {
   let node!: FakeRectangle;
-  running = await runBundle({
+  const running = await runBundle({
     scene: async (fake) => {
       node = await fake.placeImage(photo(), { name: "Photo" });
       node.relativeTransform = transform;
@@ -85,7 +84,7 @@ describe("masks in the sandbox match the image pixel for pixel", () => {
 
   it("for a frame rendered with its shadow and turned: the export and its mask cover the same box, shadow left out", async () => {
     let frame!: FakeFrame;
-    running = await runBundle({
+    const running = await runBundle({
       scene: (fake) => {
         frame = fake.figma.createFrame();
         frame.name = "Card";

@@ -3,8 +3,8 @@
 // z.url() feature-tests `URL` inside a try/catch, so in Figma every URL was "invalid".
 import vm from "node:vm";
 import * as esbuild from "esbuild";
-import { afterEach, describe, expect, it } from "vitest";
-import { runBundle, type RunningBundle } from "../testing/run-bundle.ts";
+import { describe, expect, it } from "vitest";
+import { runBundle, useBundles } from "../testing/run-bundle.ts";
 
 async function bundle(source: string): Promise<string> {
   const out = await esbuild.build({ stdin: { contents: source, resolveDir: process.cwd(), loader: "ts" }, bundle: true, write: false, format: "iife", target: "es2017", logLevel: "silent" });
@@ -16,8 +16,7 @@ const probe = `
   const ok = z.url().safeParse("https://images.acme.example").success;
   figma.ui.postMessage({ type: "probe", ok });`;
 
-let running: RunningBundle | undefined;
-afterEach(() => running?.dispose());
+const start = useBundles();
 
 describe("the QuickJS harness bites", () => {
   it("refuses a valid URL through z.url() in the sandbox, where Node accepts it", async () => {
@@ -26,7 +25,7 @@ describe("the QuickJS harness bites", () => {
     vm.runInNewContext(code, { URL, figma: { ui: { postMessage: (m: unknown) => posted.push(m) } } });
     expect(posted).toEqual([{ type: "probe", ok: true }]);
 
-    running = await runBundle({ code });
+    const running = await start({ code });
     expect(running.fake.posted).toEqual([{ type: "probe", ok: false }]);
   });
 

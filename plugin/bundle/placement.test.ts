@@ -1,20 +1,11 @@
 // dist/plugin.js in QuickJS: results crossing from the panel one image per message, placed as one undo
 // step where the designer will see them, on the source's page when the designer has moved on.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { UIToPluginInput } from "../../core/messages.ts";
 import { pngOf, solidPng, type FakeFigma, type FakeFrame, type FakePage, type FakeRectangle } from "../testing/fake-figma/index.ts";
-import { runBundle, type RunningBundle } from "../testing/run-bundle.ts";
+import { useBundles, type RunningBundle } from "../testing/run-bundle.ts";
 
-let running: RunningBundle[] = [];
-afterEach(() => {
-  for (const r of running) r.dispose();
-  running = [];
-});
-const start = async (...args: Parameters<typeof runBundle>) => {
-  const r = await runBundle(...args);
-  running.push(r);
-  return r;
-};
+const start = useBundles();
 
 const provenance = { jobId: "job_1", operation: "create", prompt: "a red fox", spec: JSON.stringify({ operation: "create", prompt: "a red fox" }) };
 

@@ -1,18 +1,9 @@
 // dist/plugin.js in QuickJS: the panel's settings survive a save and a restart of the plugin. In Figma this
 // never worked while the sandbox's check called `new URL` (zod's z.url()), which QuickJS does not have.
-import { afterEach, describe, expect, it } from "vitest";
-import { runBundle, type RunningBundle } from "../testing/run-bundle.ts";
+import { describe, expect, it } from "vitest";
+import { useBundles, type RunningBundle } from "../testing/run-bundle.ts";
 
-let running: RunningBundle[] = [];
-afterEach(() => {
-  for (const r of running) r.dispose();
-  running = [];
-});
-const start = async (...args: Parameters<typeof runBundle>) => {
-  const r = await runBundle(...args);
-  running.push(r);
-  return r;
-};
+const start = useBundles();
 
 describe("settings, in the sandbox", () => {
   it("saves the proxy URL and token, and gives them back after the plugin restarts", async () => {

@@ -3,6 +3,7 @@
 // panel would.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 import { pluginToUISchema, type PluginToUI, type UIToPluginInput } from "../../core/messages.ts";
 import { createFakeFigma, type FakeFigma, type FakeFigmaOptions } from "./fake-figma/index.ts";
 import { createSandbox, type Sandbox } from "./sandbox/index.ts";
@@ -73,5 +74,18 @@ export async function runBundle(options: RunOptions = {}): Promise<RunningBundle
       return found as Extract<PluginToUI, { type: typeof type }>;
     },
     dispose: () => sandbox.dispose(),
+  };
+}
+
+/** runBundle for a test file: every bundle a test starts is disposed after it. */
+export function useBundles(): (options?: RunOptions) => Promise<RunningBundle> {
+  const started: RunningBundle[] = [];
+  afterEach(() => {
+    for (const r of started.splice(0)) r.dispose();
+  });
+  return async (options) => {
+    const r = await runBundle(options);
+    started.push(r);
+    return r;
   };
 }
