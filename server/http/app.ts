@@ -17,6 +17,7 @@ import { jobEventsRoute } from "./routes/job-events.ts";
 import { jobsGetRoute } from "./routes/jobs-get.ts";
 import { ledgerRoute } from "./routes/ledger.ts";
 import { meRoute } from "./routes/me.ts";
+import { openApiRoute } from "./routes/openapi.ts";
 import { teamMembersRoute } from "./routes/team-members.ts";
 import { teamRoute } from "./routes/team.ts";
 import { templatesRoute } from "./routes/templates.ts";
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   for (const route of [
     healthRoute,
+    openApiRoute,
     catalogRoute,
     meRoute,
     estimateRoute,
