@@ -32,6 +32,7 @@ import { performance } from "node:perf_hooks";
 import sharp from "sharp";
 import { DEFAULT_CATALOG } from "../core/catalog/default-catalog.ts";
 import { openStores } from "../server/db/open-stores.ts";
+import { proxyProcessEnv } from "../server/process-env.ts";
 import { LocalProvider } from "../server/providers/local.ts";
 import { percentile, summarize } from "./stats.ts";
 
@@ -94,7 +95,7 @@ async function startProxy(env: Record<string, string>): Promise<{ url: string; c
   const node = PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${dataDir}`] : [];
   const child = spawn(process.execPath, [...node, "--import", "tsx", "server/main.ts"], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
+    env: proxyProcessEnv({ PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env }),
     stdio: ["ignore", "pipe", "inherit"],
   });
   started.push(child);

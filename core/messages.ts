@@ -9,7 +9,7 @@ import * as z from "zod/mini";
 
 /**
  * An http(s) URL by its shape alone: scheme, host (a name, IPv4 or [IPv6]), optional port and path, no
- * credentials, query or fragment. The panel also parses it with `new URL` (ui/proxy-url.ts) before saving.
+ * credentials, query or fragment. The panel also parses it with `new URL` (ui/connection/proxy-url.ts) before saving.
  */
 export const PROXY_URL_PATTERN = /^https?:\/\/(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::\d{1,5})?(?:\/[^\s?#@]*)?$/i;
 const proxyUrl = z.string().check(z.maxLength(2048), z.regex(PROXY_URL_PATTERN, "must be an http(s) URL such as http://localhost:8787"));

@@ -1,10 +1,13 @@
 // Builds the two files Figma loads: dist/plugin.js (the sandbox) and dist/ui.html (the panel).
 // Figma hands the UI to the iframe as one string (`__html__`), so a `<script src>` or `<link href>` could
 // never resolve: every byte of JS and CSS is inlined into ui.html.
+// zod goes in as published. plugin.js needs only zod/mini (core/messages.ts); the panel also parses the
+// HTTP API with core's classic schemas, and `import { z } from "zod"` there names a namespace object that
+// esbuild keeps whole (every locale, the JSON-Schema converters): about 63 KB gzipped, inside the panel's
+// budget (scripts/build.test.ts). zod's other documented form, `import * as z from "zod"`, is shaken.
 import * as esbuild from "esbuild";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { manifestText, pluginConfig, type PluginConfig } from "./plugin-config.ts";
@@ -20,104 +23,6 @@ export const MANIFEST = join(ROOT, "manifest.json");
 export const PLUGIN_TARGET = "es2017";
 /** The panel runs in Figma desktop's Chromium or, with Figma in a browser, in that browser. */
 export const UI_TARGET = ["chrome100", "edge100", "firefox100", "safari15"];
-
-/**
- * `import { z } from "zod"` names zod's whole namespace object, which esbuild cannot tree-shake: every
- * locale, the JSON-Schema converters and the schema compiler would ship (about 60 KB gzipped more). The bundles
- * get a `z` with only the members listed in ZOD_MEMBERS, each taken from one of zod's classic API modules
- * (ZOD_SLIM_MODULES), so whatever no listed member reaches is left out too (Map, Set, Promise, File, codec
- * and function schemas, error formatting...). English messages still apply, as schemas.js registers the `en`
- * locale itself. Type-checking still sees real zod; scripts/build.test.ts checks that every `z.` member the
- * bundled code uses is in ZOD_MEMBERS (add a member there when the test names it).
- */
-export const ZOD_SLIM_MODULES = ["schemas", "checks", "errors", "parse", "compat"] as const;
-export const ZOD_MEMBERS = [
-  "ZodType",
-  "array",
-  "boolean",
-  "discriminatedUnion",
-  "enum",
-  "instanceof",
-  "literal",
-  "number",
-  "object",
-  "record",
-  "strictObject",
-  "string",
-  "templateLiteral",
-  "union",
-  "unknown",
-  "url",
-] as const;
-export const zodRoot = join(dirname(createRequire(import.meta.url).resolve("zod/package.json")), "v4");
-export const zodClassicDir = join(zodRoot, "classic");
-
-/** The source of the module `z` names: each of ZOD_MEMBERS re-exported from the first slim module that has it. */
-export async function zodMembersSource(): Promise<string> {
-  const left = new Set<string>(ZOD_MEMBERS);
-  const lines: string[] = [];
-  for (const m of ZOD_SLIM_MODULES) {
-    const path = join(zodClassicDir, `${m}.js`);
-    const names = Object.keys(await import(path)).filter((n) => left.delete(n));
-    if (names.length) lines.push(`export { ${names.join(", ")} } from ${JSON.stringify(path)};`);
-  }
-  if (left.size) throw new Error(`ZOD_MEMBERS names ${[...left].join(", ")}, which none of zod's ${ZOD_SLIM_MODULES.join(", ")} modules export`);
-  return lines.join("\n");
-}
-
-/**
- * zod modules (under zod/v4) that even the classic subset drags in though nothing here calls them: every
- * schema type wires its JSON-Schema converter in at construction (`processJSONSchema`, `toJSONSchema()`,
- * `~standard.jsonSchema`), so the converters (about 20 KB minified) would ship although no bundle converts a
- * schema to JSON Schema. Each is replaced by a module with the same exports: the ones listed here stay real
- * (the `.minLength`/`.format` getters of string and number schemas read `aggregateChecks`), every other
- * export is a function that throws ZOD_STUB_MESSAGE when called; `create…Method` factories return such a
- * function, so building the `~standard` property still works and only calling its `jsonSchema` throws.
- * scripts/build.test.ts checks that no bundled code calls a stubbed member and that the bundles hold none
- * of their code.
- */
-export const ZOD_STUBBED_MODULES: Readonly<Record<string, readonly string[]>> = {
-  "core/json-schema-processors.js": ["aggregateChecks"],
-  "core/to-json-schema.js": [],
-  "core/json-schema-generator.js": [],
-};
-export const ZOD_STUB_MESSAGE = "JSON Schema conversion is not in this bundle (see ZOD_STUBBED_MODULES in scripts/build.ts)";
-
-/** The stand-in module's source for one of ZOD_STUBBED_MODULES: its real exports, read by importing it. */
-export async function zodStubSource(module: string): Promise<string> {
-  const real = join(zodRoot, module);
-  const keep = ZOD_STUBBED_MODULES[module];
-  if (!keep) throw new Error(`${module} is not one of ZOD_STUBBED_MODULES`);
-  const names = Object.keys(await import(real));
-  for (const name of keep) if (!names.includes(name)) throw new Error(`zod's ${module} no longer exports ${name}`);
-  const lines = [`const off = () => { throw new Error(${JSON.stringify(ZOD_STUB_MESSAGE)}); };`];
-  if (keep.length) lines.push(`export { ${keep.join(", ")} } from ${JSON.stringify(real)};`);
-  for (const name of names.filter((n) => !keep.includes(n)))
-    lines.push(`export const ${name} = ${/^create\w*Method$/.test(name) ? "() => off" : "off"};`);
-  return lines.join("\n");
-}
-
-/** Resolves `zod` to the slim `z` and stands in for ZOD_STUBBED_MODULES; used by both bundles. */
-export const zodSlim: esbuild.Plugin = {
-  name: "zod-slim",
-  setup(build) {
-    build.onResolve({ filter: /^zod$/ }, () => ({ path: "zod", namespace: "zod-slim" }));
-    build.onResolve({ filter: /^zod-slim-members$/ }, () => ({ path: "members", namespace: "zod-slim" }));
-    // zod's own relative imports of a stubbed module; the stand-in imports the real file by absolute path,
-    // which this filter does not match, for the exports it keeps.
-    build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
-      const path = resolve(args.resolveDir, args.path);
-      const module = relative(zodRoot, path).split(sep).join("/");
-      return module in ZOD_STUBBED_MODULES ? { path: module, namespace: "zod-stub" } : undefined;
-    });
-    build.onLoad({ filter: /.*/, namespace: "zod-stub" }, async (args) => ({ contents: await zodStubSource(args.path), loader: "js", resolveDir: zodRoot }));
-    build.onLoad({ filter: /.*/, namespace: "zod-slim" }, async (args) => ({
-      contents: args.path === "zod" ? 'export * as z from "zod-slim-members";' : await zodMembersSource(),
-      loader: "js",
-      resolveDir: zodClassicDir,
-    }));
-  },
-};
 
 const shared: esbuild.BuildOptions = {
   bundle: true,
@@ -142,7 +47,6 @@ export async function buildPlugin(): Promise<Uint8Array> {
     mainFields: ["module", "main"],
     tsconfig: join(ROOT, "plugin/tsconfig.json"),
     banner: { js: '"use strict";' },
-    plugins: [zodSlim],
     outfile: PLUGIN_OUT,
   });
   if (result.metafile) metafiles.push(result.metafile);
@@ -152,7 +56,7 @@ export async function buildPlugin(): Promise<Uint8Array> {
 export async function buildUI(config: PluginConfig = pluginConfig()): Promise<string> {
   const result = await esbuild.build({
     ...shared,
-    // The origins the manifest allows, for the warning in Settings (ui/proxy-url.ts).
+    // The origins the manifest allows, for the warning in Settings (ui/connection/proxy-url.ts).
     define: { ...shared.define, __PROXY_ORIGINS__: JSON.stringify(config.origins) },
     entryPoints: [join(ROOT, "ui/main.tsx")],
     format: "iife",
@@ -162,7 +66,6 @@ export async function buildUI(config: PluginConfig = pluginConfig()): Promise<st
     jsxImportSource: "preact",
     tsconfig: join(ROOT, "ui/tsconfig.json"),
     loader: { ".css": "css" },
-    plugins: [zodSlim],
     outdir: DIST,
     entryNames: "ui",
   });

@@ -1,5 +1,6 @@
 // The proxy's settings come from the environment only, parsed once at start: a bad value stops the process
 // with a message naming the variable, instead of failing later in the middle of a request.
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { StartupError } from "./startup-error.ts";
 
@@ -48,6 +49,10 @@ const envSchema = z.object({
   JOB_LEASE_MS: integer(500, 3_600_000, 15_000),
   SWEEP_INTERVAL_MS: integer(100, 3_600_000, 5_000),
   PROVIDER_CONCURRENCY: integer(1, 1000, 8),
+  // A slot takes up to about 150 MiB (an 8192x8192 PNG shrinking for the social formats); two keep a proxy
+  // under 512 MiB on any machine (bench/hostile.ts). libvips threads each image over every core anyway.
+  IMAGE_CONCURRENCY: integer(1, 64, Math.min(2, availableParallelism())),
+  UPLOAD_CONCURRENCY: integer(1, 1000, 8),
   STABILITY_BASE_URL: httpUrl,
   WAVESPEED_BASE_URL: httpUrl,
   HF_BASE_URL: httpUrl,
@@ -86,6 +91,10 @@ export interface Config {
   sweepIntervalMs: number;
   /** Jobs a provider runs at once from this process; the rest wait in the provider queue by tier. */
   providerConcurrency: number;
+  /** Heavy image work at once (upload checks, social, the local provider, normalizing results); the rest waits. */
+  imageConcurrency: number;
+  /** Multipart job requests whose bodies are read (to temporary files) at once; the rest wait unread. */
+  uploadConcurrency: number;
   /** Per-provider settings: base URL overrides (fakes in tests, gateways in production), timeouts, polling pace. */
   providers: {
     stability: { baseUrl?: string; timeoutMs: number; pollAfterMs: number };
@@ -136,6 +145,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     jobLeaseMs: e.JOB_LEASE_MS,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     providerConcurrency: e.PROVIDER_CONCURRENCY,
+    imageConcurrency: e.IMAGE_CONCURRENCY,
+    uploadConcurrency: e.UPLOAD_CONCURRENCY,
     providers: {
       stability: { ...opt("baseUrl", e.STABILITY_BASE_URL), timeoutMs: e.STABILITY_TIMEOUT_MS, pollAfterMs: e.STABILITY_POLL_MS },
       wavespeed: { ...opt("baseUrl", e.WAVESPEED_BASE_URL), timeoutMs: e.WAVESPEED_TIMEOUT_MS, pollAfterMs: e.WAVESPEED_POLL_MS },

@@ -1,7 +1,9 @@
-import { rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CATALOG } from "../core/catalog/default-catalog.ts";
+import { MALLOC_ENV } from "./process-env.ts";
 import { tempDir } from "./test-support/harness.ts";
 import { spawnServer, spawnServerExpectingExit } from "./test-support/spawn-server.ts";
 
@@ -34,6 +36,18 @@ describe.concurrent("server/main.ts as a process", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Cannot open the PostgreSQL database of DATABASE_URL/);
     expect(r.stderr).not.toContain("pw-123");
+  });
+
+  it("runs, as `npm run serve` does, in a process started with the allocator settings, and passes SIGTERM on", async () => {
+    const wrapper = await spawnServer({ DATA_DIR: join(dir, "serve") }, 20_000, "server/serve.ts");
+    expect((await fetch(`${wrapper.url}/health`)).status).toBe(200);
+    // The proxy is the wrapper's child (glibc reads these only when a process starts).
+    const pid = Number((await readFile(`/proc/${wrapper.child.pid}/task/${wrapper.child.pid}/children`, "utf8")).trim());
+    const environ = (await readFile(`/proc/${pid}/environ`, "utf8")).split("\0");
+    expect(environ).toEqual(expect.arrayContaining(Object.entries(MALLOC_ENV).map(([k, v]) => `${k}=${v}`)));
+    expect(await wrapper.stop("SIGTERM")).toBe(0);
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect(wrapper.stdout()).toContain("SIGTERM: stopping the proxy");
   });
 
   it.each(["SIGTERM", "SIGINT"] as const)("serves, then stops cleanly on %s", async (signal) => {

@@ -1,12 +1,13 @@
-// `npm start` / `npm run serve`: start the proxy on the env's settings and stop cleanly on SIGINT/SIGTERM.
-// A problem the operator must fix (bad env, bad catalog, port in use) prints one clear line, no stack.
+// The proxy's process (`npm start` / `npm run serve` run it through serve.ts): start on the env's settings and
+// stop cleanly on SIGINT/SIGTERM. A problem the operator must fix (bad env, bad catalog, port in use) prints
+// one clear line, no stack.
 import { pathToFileURL } from "node:url";
 import { startServer } from "./start-server.ts";
 import { StartupError } from "./startup-error.ts";
 
 export { startServer, type RunningServer, type StartServerOptions } from "./start-server.ts";
 
-async function main(): Promise<void> {
+export async function runMain(): Promise<void> {
   let server;
   try {
     server = await startServer();
@@ -18,7 +19,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const running = server;
+  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
+    // Ctrl-C reaches this process twice when serve.ts runs it: from the terminal and passed on by serve.ts.
+    if (stopping) return;
+    stopping = true;
     console.log(`\n${signal}: stopping the proxy…`);
     const forced = setTimeout(() => process.exit(1), 10_000);
     forced.unref();
@@ -30,8 +35,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runMain();

@@ -14,12 +14,14 @@ import { startReaper } from "./jobs/reaper.ts";
 import { CircuitBreaker } from "./providers/circuit-breaker.ts";
 import { ProviderQueue } from "./providers/provider-queue.ts";
 import { availableParallelism } from "node:os";
-import sharp from "sharp";
+import { configureSharp } from "./images/decode.ts";
+import { Slots } from "./slots.ts";
 import { ensureDemoTeam } from "./demo-team.ts";
 import { createApp } from "./http/app.ts";
 import type { AppDeps, AppEnv } from "./http/types.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { redactor } from "./redact.ts";
 import { builtInAdapters, ProviderRegistry } from "./providers/registry.ts";
 import type { ProviderAdapter } from "./providers/types.ts";
 import { manifestOrigins } from "./plugin-manifest.ts";
@@ -88,13 +90,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
   };
   const catalog = options.catalog ?? (await loadCatalog(config.catalogPath));
-  const logger = options.logger ?? createLogger(config.logLevel);
-  // libvips defaults to one thread on glibc; the local provider's resizes use every core instead.
-  sharp.concurrency(availableParallelism());
+  const keyFor = providerKeyLookup(config, env);
+  // Every provider key, in any spelling, is scrubbed from job errors and log lines.
+  const redact = redactor(catalog.providers.map((p) => (p.keyEnv ? keyFor(p.keyEnv) : undefined)));
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, redact);
+  // libvips threads per pipeline: sharp's default on glibc is 1 (against fragmentation, which the launch
+  // environment's MALLOC_ARENA_MAX handles, see process-env.ts); one per core makes a large resize use them.
+  configureSharp(availableParallelism());
+  const imageWork = new Slots(config.imageConcurrency);
   const stores: Stores = await openStores(config, catalog);
+  let reaper: ReturnType<typeof startReaper> | undefined;
   try {
-    const keyFor = providerKeyLookup(config, env);
-    const providers = new ProviderRegistry(catalog, [...builtInAdapters(config, keyFor), ...(options.adapters ?? [])], keyFor, stores.retiredModels);
+    const providers = new ProviderRegistry(catalog, [...builtInAdapters(config, keyFor, imageWork), ...(options.adapters ?? [])], keyFor, stores.retiredModels);
     const names = new Map(catalog.providers.map((p) => [p.id, p.name]));
     const jobChanges = new JobChanges();
     const runner = new JobRunner({
@@ -108,13 +115,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       // The local provider renders on this machine's cores; remote providers are limited per key.
       queue: new ProviderQueue({ defaultLimit: config.providerConcurrency, limits: { local: Math.max(1, availableParallelism()) } }),
       breaker: new CircuitBreaker({ displayName: (id) => names.get(id) ?? id }),
+      imageWork,
+      redact,
     });
     // Jobs interrupted by a crash, expired holds, ended periods: settled before the first request.
-    const reaper = startReaper({ stores, runner, catalog, logger, leaseMs: config.jobLeaseMs }, options.sweepIntervalMs ?? config.sweepIntervalMs);
+    reaper = startReaper(
+      // No request or job still writes a file this old: requests end within minutes, jobs within their hold.
+      { stores, runner, catalog, logger, leaseMs: config.jobLeaseMs, orphanAgeMs: Math.max(10 * 60_000, config.jobTimeoutMs + config.holdMarginMs) },
+      options.sweepIntervalMs ?? config.sweepIntervalMs,
+    );
     await reaper.first;
     const demo = options.demoTeam === false ? null : await ensureDemoTeam(stores.teams, catalog);
 
-    const deps: AppDeps = { config, catalog, stores, providers, runner, jobChanges, logger, version: VERSION };
+    const uploadSlots = new Slots(config.uploadConcurrency);
+    const deps: AppDeps = { config, catalog, stores, providers, runner, jobChanges, logger, version: VERSION, imageWork, uploadSlots };
     const app = createApp(deps);
     const server = await listen(app, config.port, config.host);
     const port = (server.address() as AddressInfo).port;
@@ -147,7 +161,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       deps,
       close() {
         closing ??= (async () => {
-          reaper.stop();
+          await reaper?.stop();
           await closeServer(server);
           await runner.stop();
           await stores.close();
@@ -156,6 +170,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       },
     };
   } catch (error) {
+    await reaper?.stop();
     await stores.close();
     throw error;
   }

@@ -1,21 +1,22 @@
 // The panel: waits for the plugin's `init`, then shows Settings (no token yet, or the proxy refused it)
 // or the studios (Create, Edit, Upscale, Social, Library, Team) in tabs, with the team's balance.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useLayoutEffect, useMemo, useState } from "preact/hooks";
 import type { Provenance, Selection, Settings } from "../core/messages.ts";
-import { createApiClient } from "./api-client.ts";
 import { Balance } from "./balance.tsx";
-import { ErrorMessage } from "./error-message.tsx";
-import { describeError } from "./error-text.ts";
-import type { PluginBridge } from "./plugin-bridge.ts";
-import { SettingsView } from "./settings-view.tsx";
-import { CreateStudio } from "./studios/create-studio.tsx";
-import { EditStudio } from "./studios/edit-studio.tsx";
-import { LibraryStudio } from "./studios/library-studio.tsx";
-import { SocialStudio } from "./studios/social-studio.tsx";
-import { TeamStudio } from "./studios/team-studio.tsx";
-import { UpscaleStudio } from "./studios/upscale-studio.tsx";
-import { Tabs, type Tab } from "./tabs.tsx";
-import { useSession } from "./use-session.ts";
+import { createApiClient } from "./connection/api-client.ts";
+import { describeError } from "./connection/error-text.ts";
+import type { PluginBridge } from "./connection/plugin-bridge.ts";
+import { useSession } from "./connection/use-session.ts";
+import { CreateStudio } from "./create/create-studio.tsx";
+import { EditStudio } from "./edit/edit-studio.tsx";
+import { LibraryStudio } from "./library/library-studio.tsx";
+import { useInteractiveMark, type InteractiveView } from "./load-mark.ts";
+import { SettingsView } from "./settings/settings-view.tsx";
+import { SocialStudio } from "./social/social-studio.tsx";
+import { TeamStudio } from "./team/team-studio.tsx";
+import { UpscaleStudio } from "./upscale/upscale-studio.tsx";
+import { ErrorMessage } from "./widgets/error-message.tsx";
+import { Tabs, type Tab } from "./widgets/tabs.tsx";
 
 export function App({ bridge }: { bridge: PluginBridge }) {
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -24,7 +25,8 @@ export function App({ bridge }: { bridge: PluginBridge }) {
   const [editingSettings, setEditingSettings] = useState(false);
   const [saveProblem, setSaveProblem] = useState<string | null>(null);
 
-  useEffect(() => {
+  // A layout effect: `ready` leaves with the first render, not a frame later, and `init` comes back sooner.
+  useLayoutEffect(() => {
     const unsubscribe = bridge.subscribe((message) => {
       switch (message.type) {
         case "init":
@@ -68,8 +70,10 @@ export function App({ bridge }: { bridge: PluginBridge }) {
   );
 
   let body;
+  let interactive: InteractiveView | null = null;
   if (!settings) body = <p class="view muted">Connecting to Figma…</p>;
-  else if (editingSettings || !settings.token || (session.status === "error" && session.error.code === "unauthorized"))
+  else if (editingSettings || !settings.token || (session.status === "error" && session.error.code === "unauthorized")) {
+    interactive = "settings";
     body = (
       <SettingsView
         key={`${settings.proxyUrl}|${settings.token}`}
@@ -79,7 +83,7 @@ export function App({ bridge }: { bridge: PluginBridge }) {
         {...(editingSettings ? { onCancel: () => setEditingSettings(false) } : {})}
       />
     );
-  else if (session.status === "error")
+  } else if (session.status === "error")
     body = (
       <div class="view">
         <ErrorMessage message={describeError(session.error)} />
@@ -104,7 +108,9 @@ export function App({ bridge }: { bridge: PluginBridge }) {
     // Regenerate on an edit or upscale result reopens that studio.
     const initial = studios.find((t) => t.id === relaunch?.operation)?.id ?? "create";
     body = <Tabs tabs={studios} initial={initial} label="Studios" />;
+    interactive = "studios";
   }
+  useInteractiveMark(interactive);
 
   return (
     <div class="app">

@@ -1,6 +1,6 @@
 // The team's balance: available credits, and what running jobs hold. Empty data-available = unlimited.
 import type { Balance as BalanceData } from "../core/api/responses.ts";
-import { creditsText } from "./badge.ts";
+import { creditsText } from "./jobs/badge.ts";
 
 export function Balance({ balance }: { balance: BalanceData }) {
   const unlimited = balance.available === null;

@@ -1,8 +1,9 @@
 // The asset library (api.md: /v1/assets): every image a job delivered, with what it cost and how it was
 // made. The panel's Library studio parses these; the server validates its queries with them.
-import { z } from "zod";
+import * as z from "zod";
 import { operationKeySchema } from "../catalog/schema.ts";
 import { instant, queryId, queryInt } from "./reports.ts";
+import { lineText } from "./text.ts";
 
 export const ASSET_PAGE_DEFAULT = 50;
 export const ASSET_PAGE_MAX = 200;
@@ -22,7 +23,7 @@ export const assetQuerySchema = z
     provider: queryId.optional(),
     from: instant.optional(),
     to: instant.optional(),
-    q: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").optional(),
+    q: lineText().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").optional(),
     /** Only this member's assets. */
     member: queryId.optional(),
     cursor: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, "is not a cursor this proxy gave out").optional(),

@@ -1,5 +1,5 @@
 // The error model of api.md: every failure is a status plus `{ error: { code, message, details } }`.
-import { z } from "zod";
+import * as z from "zod";
 
 export const ERROR_STATUS = {
   unauthorized: 401,

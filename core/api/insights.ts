@@ -1,6 +1,6 @@
 // GET /v1/insights: cost-saving suggestions computed from the team's own jobs in its current period
 // (a member sees their own), each with the credits it would have saved.
-import { z } from "zod";
+import * as z from "zod";
 
 export const INSIGHT_KINDS = ["draft-first", "reuse-identical", "conservative-upscale", "failed-retries"] as const;
 export const insightKindSchema = z.enum(INSIGHT_KINDS);

@@ -2,7 +2,7 @@
 // panel reads with (z.toJSONSchema), so the document cannot drift from the code: a test checks that every
 // route the proxy serves is here, that everything here is served, and that each example parses.
 // GET /v1/openapi.json serves it.
-import { z } from "zod";
+import * as z from "zod";
 import { assetPageSchema, assetQuerySchema, assetResponseSchema } from "./assets.ts";
 import { ERROR_STATUS, errorResponseSchema, type ErrorCode } from "./errors.ts";
 import { insightsResponseSchema } from "./insights.ts";

@@ -1,9 +1,10 @@
 // Shapes of the manager's reports and team administration (api.md: /v1/team, /v1/ledger, /v1/usage and
 // /v1/team/members). The server builds and validates with these; the panel imports them too, so they stay
 // within the slim zod subset its bundle carries (no coerce or iso helpers: see scripts/build.ts).
-import { z } from "zod";
+import * as z from "zod";
 import { tierIdSchema } from "../catalog/schema.ts";
 import { balanceSchema, roleSchema } from "./responses.ts";
+import { lineText } from "./text.ts";
 
 const credits = z.number().int().nonnegative();
 
@@ -51,8 +52,7 @@ const monthlyCap = z
   .nullable();
 
 export const memberCreateSchema = z.strictObject({
-  name: z
-    .string()
+  name: lineText()
     .trim()
     .min(1, "must not be empty")
     .max(MEMBER_NAME_MAX, `must be at most ${MEMBER_NAME_MAX} characters`),
@@ -121,7 +121,7 @@ export function queryInt(min: number, max: number) {
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 }
 
-export const queryId = z.string().min(1, "must not be empty").max(100, "must be at most 100 characters");
+export const queryId = lineText().min(1, "must not be empty").max(100, "must be at most 100 characters");
 
 // ---------------------------------------------------------------------------------------------------------
 // GET /v1/ledger

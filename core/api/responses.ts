@@ -1,6 +1,6 @@
 // Request and response shapes of api.md that the panel and the server share. The server builds these
 // objects; the panel parses them, so a drifting server shows up as a clear error in the panel.
-import { z } from "zod";
+import * as z from "zod";
 import { catalogSchema, templateSchema, tierIdSchema } from "../catalog/schema.ts";
 import { apiErrorSchema, errorCodeSchema } from "./errors.ts";
 import { jobSpecSchema, planSchema, sizeSchema } from "./specs.ts";

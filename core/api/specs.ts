@@ -1,16 +1,16 @@
 // Job specs of api.md, discriminated by `operation`. Objects are strict: a field the server does not know is
 // refused rather than silently dropped, because a dropped field could change what the user pays for.
-import { z } from "zod";
+import * as z from "zod";
 import { editKindSchema, qualitySchema, upscaleModeSchema } from "../catalog/schema.ts";
+import { multilineText } from "./text.ts";
 
 export const PROMPT_MAX = 10_000;
 export const MAX_VARIATIONS = 10;
 
-const prompt = z
-  .string()
+const prompt = multilineText()
   .max(PROMPT_MAX, `must be at most ${PROMPT_MAX} characters`)
   .refine((s) => s.trim().length > 0, "must not be empty");
-const optionalText = z.string().max(PROMPT_MAX, `must be at most ${PROMPT_MAX} characters`).optional();
+const optionalText = multilineText().max(PROMPT_MAX, `must be at most ${PROMPT_MAX} characters`).optional();
 const id = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, "must be a lowercase id");
 
 export const sizeSchema = z.strictObject({

@@ -1,7 +1,7 @@
 // The price catalog is data, not code: the panel's badges and the server's charges both read it through
 // `estimate()`, so this schema is the one contract for every price. The operator may replace the default
 // with a JSON file (CATALOG_PATH); anything this schema refuses stops the server at start.
-import { z } from "zod";
+import * as z from "zod";
 
 export const QUALITIES = ["draft", "standard", "premium"] as const;
 export const qualitySchema = z.enum(QUALITIES);

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { tierIdSchema } from "../../core/catalog/schema.ts";
 import { roleSchema } from "../../core/api/responses.ts";
+import { lineText } from "../../core/api/text.ts";
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -29,7 +30,8 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-const name = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
+// A name ends up in the panel, CSV exports and logs: one line, no control characters (as in the HTTP API).
+const name = lineText().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
 const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[a-z2-7]{26}$`), `must be an id like ${prefix}_…`);
 const wholeNumber = (min: number) =>
   z

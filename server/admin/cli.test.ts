@@ -85,6 +85,9 @@ describe("admin CLI", () => {
     [["grant", "--team", "team_aaaaaaaaaaaaaaaaaaaaaaaaaa", "--credits", "1.5"], /--credits: must be a whole number/],
     [["grant", "--team", "team_aaaaaaaaaaaaaaaaaaaaaaaaaa", "--credits", "10", "--tier", "pro"], /--tier is not an option of "grant"/],
     [["team", "create", "--name", "X", "--tier", "pro", "--bogus"], /bogus/],
+    [["team", "create", "--name", "Acme\u001b[2J", "--tier", "pro"], /--name: must not contain the control character U\+001B/],
+    [["team", "create", "--name", "Acme", "--manager", "Ana\nroot", "--tier", "pro"], /--manager: must not contain a tab or line break/],
+    [["member", "add", "--team", "team_aaaaaaaaaaaaaaaaaaaaaaaaaa", "--name", "Bo\u0085"], /--name: must not contain the control character U\+0085/],
   ])("refuses %j", async (args, message) => {
     const r = await inProcess(...args);
     expect(r.code).toBe(2);

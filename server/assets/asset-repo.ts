@@ -197,20 +197,50 @@ export class SqlAssetRepo implements AssetRepo {
    * (uploads are not in the library). One transaction per blob, under the same lock as `delete`.
    */
   async releaseInputs(sha256s: readonly string[]): Promise<void> {
-    for (const sha256 of new Set(sha256s)) await this.db.tx((sql) => this.freeIfUnused(sql, sha256));
+    for (const sha256 of new Set(sha256s)) await this.db.tx(async (sql) => void (await this.freeIfUnused(sql, sha256)));
+  }
+
+  /**
+   * Bytes that no row refers to: written by a process that died (or whose transaction failed) between writing
+   * them and committing the row that would refer to them. Files older than `ageMs` without a `blobs` row are
+   * each freed under the blob's lock like any other (a writer that is merely slow puts its bytes back from
+   * its content in its own transaction, see pinBlob). Returns the sha256s freed.
+   */
+  async sweepOrphans(ageMs: number): Promise<string[]> {
+    if (!this.blobs) return [];
+    const cutoff = Date.now() - ageMs;
+    const freed: string[] = [];
+    let batch: string[] = [];
+    const check = async () => {
+      const known = new Set(
+        (await this.db.all<{ sha256: string }>(`SELECT sha256 FROM blobs WHERE sha256 IN (${batch.map((_, i) => `$${i + 1}`).join(", ")})`, batch)).map((r) => r.sha256),
+      );
+      for (const sha256 of batch.filter((s) => !known.has(s))) {
+        const gone = await this.db.tx(async (sql) => this.freeIfUnused(sql, sha256));
+        if (gone) freed.push(sha256);
+      }
+      batch = [];
+    };
+    for await (const blob of this.blobs.list()) {
+      if (blob.modifiedAt > cutoff) continue;
+      batch.push(blob.sha256);
+      if (batch.length === 500) await check();
+    }
+    if (batch.length) await check();
+    return freed;
   }
 
   /** Under the blob's lock: deletes its row and bytes when no asset of any team and no unfinished job's input refers to them. */
-  private async freeIfUnused(sql: Sql, sha256: string): Promise<void> {
+  private async freeIfUnused(sql: Sql, sha256: string): Promise<boolean> {
     await sql.run(LOCK_BLOB, [sha256]);
     const asset = await sql.one<{ one: number }>("SELECT 1 AS one FROM assets WHERE sha256 = $1 LIMIT 1", [sha256]);
     // inputs is JSON text of sha256 values ({"image": "<hex>"}); a hex digest has no LIKE wildcards.
     const input = asset
       ? undefined
       : await sql.one<{ one: number }>("SELECT 1 AS one FROM jobs WHERE status IN ('queued', 'running') AND inputs LIKE $1 LIMIT 1", [`%${sha256}%`]);
-    if (!asset && !input) {
-      await sql.run("DELETE FROM blobs WHERE sha256 = $1", [sha256]);
-      await this.blobs?.delete(sha256);
-    }
+    if (asset || input) return false;
+    await sql.run("DELETE FROM blobs WHERE sha256 = $1", [sha256]);
+    await this.blobs?.delete(sha256);
+    return true;
   }
 }

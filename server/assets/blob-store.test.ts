@@ -14,19 +14,20 @@ afterEach(() => rm(root, { recursive: true, force: true }));
 
 describe("FileBlobStore", () => {
   it("stores bytes under assets/ab/cdef… by their sha256, once", async () => {
-    const store = new FileBlobStore(root);
+    const store = new FileBlobStore(join(root, "assets"), join(root, "tmp"));
     const bytes = Buffer.from("hello image");
     const sha = await store.put(bytes);
     expect(sha).toBe(createHash("sha256").update(bytes).digest("hex"));
-    expect(existsSync(join(root, sha.slice(0, 2), sha.slice(2)))).toBe(true);
+    expect(existsSync(join(root, "assets", sha.slice(0, 2), sha.slice(2)))).toBe(true);
     expect(await store.put(Buffer.from("hello image"))).toBe(sha);
-    expect(await readdir(join(root, sha.slice(0, 2)))).toEqual([sha.slice(2)]); // no temp files left
+    expect(await readdir(join(root, "assets", sha.slice(0, 2)))).toEqual([sha.slice(2)]);
+    expect(await readdir(join(root, "tmp"))).toEqual([]); // no temp files left
     expect((await store.get(sha))?.equals(bytes)).toBe(true);
     expect(await store.has(sha)).toBe(true);
   });
 
   it("answers null for missing content and refuses non-hashes", async () => {
-    const store = new FileBlobStore(root);
+    const store = new FileBlobStore(join(root, "assets"), join(root, "tmp"));
     expect(await store.get("0".repeat(64))).toBeNull();
     expect(await store.has("0".repeat(64))).toBe(false);
     await expect(store.get("../../etc/passwd")).rejects.toThrow();
@@ -34,7 +35,7 @@ describe("FileBlobStore", () => {
   });
 
   it("deletes bytes, and deleting missing bytes is not an error", async () => {
-    const store = new FileBlobStore(root);
+    const store = new FileBlobStore(join(root, "assets"), join(root, "tmp"));
     const sha = await store.put(Buffer.from("to be deleted"));
     await store.delete(sha);
     expect(await store.has(sha)).toBe(false);

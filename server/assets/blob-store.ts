@@ -1,44 +1,89 @@
 // Image bytes, content-addressed by sha256: the same image is stored once and the ETag is the address. The
 // stores use only `BlobStore`, so an object store can replace the files later; `FileBlobStore` keeps them
-// under DATA_DIR/assets/ab/cdef…, and a file is never rewritten once in place (temp file, then rename).
+// under DATA_DIR/assets/ab/cdef…, and a file is never rewritten once in place: it is written in full under
+// DATA_DIR/tmp (uploads stream there too) and renamed into place. What a process that died left in tmp is
+// removed by the reaper (sweepTemp), and bytes no row refers to by its orphan sweep (asset-repo.ts).
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 const SHA256 = /^[0-9a-f]{64}$/;
+const PREFIX = /^[0-9a-f]{2}$/;
+
+export interface StoredBlob {
+  sha256: string;
+  /** Last modification, ms since the epoch. */
+  modifiedAt: number;
+}
 
 export interface BlobStore {
   /** Stores the bytes (once) and returns their sha256. */
   put(bytes: Uint8Array): Promise<string>;
+  /** A fresh path for a file on its way in (an upload being received), from which putFile moves it in. */
+  tempPath(): string;
+  /** Moves the file at `path` (a tempPath whose sha256 the caller computed) into the store. */
+  putFile(path: string, sha256: string): Promise<void>;
   /** null when there are no such bytes. */
   get(sha256: string): Promise<Buffer | null>;
   has(sha256: string): Promise<boolean>;
   /** Removes the bytes; nothing happens when they are already gone. Callers decide that nothing refers to
    * them (asset-repo's delete, under the blob's row lock). */
   delete(sha256: string): Promise<void>;
+  /** Every stored blob (for the orphan sweep). */
+  list(): AsyncIterable<StoredBlob>;
+  /** Removes temporary files not written to for `ageMs` (a process died mid-write); how many went. */
+  sweepTemp(ageMs: number): Promise<number>;
 }
 
+const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === "ENOENT";
+
 export class FileBlobStore implements BlobStore {
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    /** On the same file system as `root`, so a finished file moves in by rename. */
+    private readonly tempDir: string,
+  ) {}
 
   pathOf(sha256: string): string {
     if (!SHA256.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
     return join(this.root, sha256.slice(0, 2), sha256.slice(2));
   }
 
-  async put(bytes: Uint8Array): Promise<string> {
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    const path = this.pathOf(sha256);
-    const exists = await stat(path).then(
-      (s) => s.size === bytes.byteLength,
+  tempPath(): string {
+    return join(this.tempDir, `${Date.now().toString(36)}-${randomBytes(8).toString("hex")}.tmp`);
+  }
+
+  private async present(path: string, size: number): Promise<boolean> {
+    return stat(path).then(
+      (s) => s.size === size,
       () => false,
     );
-    if (exists) return sha256;
-    await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
-    const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  }
+
+  async put(bytes: Uint8Array): Promise<string> {
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    if (await this.present(this.pathOf(sha256), bytes.byteLength)) return sha256;
+    const temp = this.tempPath();
+    await mkdir(this.tempDir, { recursive: true });
     await writeFile(temp, bytes);
-    await rename(temp, path);
+    await this.putFile(temp, sha256);
     return sha256;
+  }
+
+  async putFile(path: string, sha256: string): Promise<void> {
+    const target = this.pathOf(sha256);
+    if (await this.present(target, (await stat(path)).size)) return unlink(path).catch(() => undefined);
+    await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
+    try {
+      await rename(path, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
+      // Another file system after all (a temp dir mounted elsewhere): copy beside the target, then rename.
+      const beside = `${target}.${randomBytes(6).toString("hex")}.tmp`;
+      await copyFile(path, beside);
+      await rename(beside, target);
+      await unlink(path).catch(() => undefined);
+    }
   }
 
   async has(sha256: string): Promise<boolean> {
@@ -52,7 +97,7 @@ export class FileBlobStore implements BlobStore {
     try {
       return await readFile(this.pathOf(sha256));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      if (missing(error)) return null;
       throw error;
     }
   }
@@ -62,7 +107,36 @@ export class FileBlobStore implements BlobStore {
       await unlink(this.pathOf(sha256));
     } catch (error) {
       // Already gone (deleted twice, or a delete retried after its transaction was): the outcome wanted.
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      if (!missing(error)) throw error;
     }
+  }
+
+  async *list(): AsyncIterable<StoredBlob> {
+    const prefixes = await readdir(this.root).catch((error: unknown) => (missing(error) ? [] : Promise.reject(error)));
+    for (const prefix of prefixes.filter((p) => PREFIX.test(p)).sort()) {
+      const names = await readdir(join(this.root, prefix)).catch((error: unknown) => (missing(error) ? [] : Promise.reject(error)));
+      for (const name of names) {
+        const sha256 = prefix + name;
+        if (!SHA256.test(sha256)) continue;
+        const s = await stat(join(this.root, prefix, name)).catch(() => null);
+        if (s?.isFile()) yield { sha256, modifiedAt: s.mtimeMs };
+      }
+    }
+  }
+
+  async sweepTemp(ageMs: number): Promise<number> {
+    const names = await readdir(this.tempDir).catch((error: unknown) => (missing(error) ? [] : Promise.reject(error)));
+    const cutoff = Date.now() - ageMs;
+    let removed = 0;
+    for (const name of names) {
+      const path = join(this.tempDir, name);
+      const s = await stat(path).catch(() => null);
+      if (!s?.isFile() || s.mtimeMs > cutoff) continue;
+      await unlink(path).then(
+        () => removed++,
+        () => undefined,
+      );
+    }
+    return removed;
   }
 }

@@ -55,4 +55,6 @@ export interface AssetRepo {
    * when no other asset (of any team) and no unfinished job's input refers to them any more.
    */
   delete(teamId: string, assetId: string): Promise<AssetRecord | null>;
+  /** Frees stored bytes older than `ageMs` that no row refers to (left by a crash before a commit). */
+  sweepOrphans(ageMs: number): Promise<string[]>;
 }

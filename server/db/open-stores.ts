@@ -48,11 +48,13 @@ export async function openDb(config: Pick<Config, "dataDir" | "databaseUrl">): P
   return db;
 }
 
-/** The stores on an open, migrated database; blobs under DATA_DIR/assets. */
+/** The stores on an open, migrated database; blobs under DATA_DIR/assets, files on their way in under DATA_DIR/tmp. */
 export function storesOn(db: Db, catalog: Catalog, dataDir: string): Stores {
   const assetsDir = join(resolve(dataDir), "assets");
+  const tempDir = join(resolve(dataDir), "tmp");
   mkdirSync(assetsDir, { recursive: true });
-  const blobs = new FileBlobStore(assetsDir);
+  mkdirSync(tempDir, { recursive: true });
+  const blobs = new FileBlobStore(assetsDir, tempDir);
   const assets = new SqlAssetRepo(db, blobs);
   return {
     database: db.dialect.name,

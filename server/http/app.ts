@@ -1,9 +1,10 @@
 // The proxy's HTTP app. createApp only wires; every dependency comes in through `deps`.
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
-import { errorHandler, errorResponse, notFoundHandler, payloadTooLarge } from "./error-handler.ts";
+import { bodyLimit } from "./body-limit.ts";
+import { errorHandler, notFoundHandler } from "./error-handler.ts";
+import { headerText } from "./header-text.ts";
 import { privateNetworkAccess } from "./private-network.ts";
 import { requestLog } from "./request-log.ts";
 import { assetContentRoute } from "./routes/asset-content.ts";
@@ -42,7 +43,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       maxAge: 600,
     }),
   );
-  app.use("*", bodyLimit({ maxSize: deps.config.maxBodyBytes, onError: (c) => errorResponse(c, payloadTooLarge(deps.config.maxBodyBytes)) }));
+  app.use("*", bodyLimit(deps.config.maxBodyBytes));
+  app.use("*", headerText());
 
   for (const route of [
     healthRoute,

@@ -6,6 +6,7 @@ import type { JobChanges } from "../jobs/job-changes.ts";
 import type { JobRunner } from "../jobs/job-runner.ts";
 import type { Logger } from "../logger.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
+import type { Slots } from "../slots.ts";
 import type { Stores } from "../stores.ts";
 import type { Caller } from "../teams/types.ts";
 
@@ -18,6 +19,10 @@ export interface AppDeps {
   jobChanges: JobChanges;
   logger: Logger;
   version: string;
+  /** Heavy image work of this process (IMAGE_CONCURRENCY slots): upload checks, social, local provider. */
+  imageWork: Slots;
+  /** Multipart bodies read to temporary files at once (UPLOAD_CONCURRENCY). */
+  uploadSlots: Slots;
 }
 
 export interface AppEnv {

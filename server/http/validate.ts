@@ -1,6 +1,8 @@
 // Parses request input with a core schema; a failure becomes 400 invalid_request naming each field.
+import type { Context } from "hono";
 import type { z } from "zod";
 import { issuesToFields } from "../../core/api/errors.ts";
+import { queryId } from "../../core/api/reports.ts";
 import { invalidRequest } from "./api-error.ts";
 
 interface Issue {
@@ -28,4 +30,9 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, pre
   if (prefix.length === 0) throw invalidRequest(fields);
   const p = prefix.join(".");
   throw invalidRequest(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k === "(body)" ? p : `${p}.${k}`, v])));
+}
+
+/** The `:id` of a route's path, as text like any other (an id with a NUL is 400 naming `id`, not a database error). */
+export function pathId(c: Context, name = "id"): string {
+  return parseOrThrow(queryId, c.req.param(name), [name]);
 }

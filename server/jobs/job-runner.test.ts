@@ -7,6 +7,7 @@ import { estimate } from "../../core/estimate.ts";
 import { openStores } from "../db/open-stores.ts";
 import { createLogger } from "../logger.ts";
 import { builtInAdapters, ProviderRegistry } from "../providers/registry.ts";
+import { Slots } from "../slots.ts";
 import { ProviderError, type ProviderAdapter } from "../providers/types.ts";
 import type { Stores } from "../stores.ts";
 import { failingProvider, gatedProvider, garbageProvider, hangingProvider, partialProvider } from "../test-support/fake-providers.ts";
@@ -45,6 +46,7 @@ function runner(adapter?: ProviderAdapter, jobTimeoutMs = 10_000): JobRunner {
     leaseMs: 10_000,
     queue: new ProviderQueue({ defaultLimit: 2 }),
     breaker: new CircuitBreaker(),
+    imageWork: new Slots(2),
   });
 }
 

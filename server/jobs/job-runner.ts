@@ -14,6 +14,8 @@ import type { ProviderQueue, Slot } from "../providers/provider-queue.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import { ProviderError, type InputImage, type ProviderAdapter, type ProviderImage, type ProviderOutcome } from "../providers/types.ts";
 import { optimizeForSocial, SocialInputError } from "../social/optimize.ts";
+import type { Redactor } from "../redact.ts";
+import type { Slots } from "../slots.ts";
 import type { Stores } from "../stores.ts";
 import { deliveredCharge, splitCharge } from "./charge.ts";
 import type { JobChanges } from "./job-changes.ts";
@@ -31,6 +33,10 @@ export interface JobRunnerOptions {
   breaker: CircuitBreaker;
   /** Told of every change this runner makes to a job (events streams listen). */
   changes?: JobChanges;
+  /** The process's image slots: the social optimizer and the normalizing of results run in one. */
+  imageWork: Slots;
+  /** Scrubs provider keys (in any encoding) from the error a failed job keeps; see redact.ts. */
+  redact?: Redactor;
 }
 
 const NOTHING_CHARGED = "Nothing was charged.";
@@ -226,23 +232,25 @@ export class JobRunner {
       if (!job) return;
       this.o.changes?.notify(job.id);
       const formats = spec.formats.map((id) => this.o.catalog.social.formats.find((f) => f.id === id)!);
-      const images = await this.withTimeout(signal, async (s) => {
-        const input = await this.input(job, "image");
-        if (!input) throw new ProviderError("provider_error", "The job's image is missing from storage");
-        try {
-          return await optimizeForSocial({
-            image: input.bytes,
-            formats,
-            crop: spec.crop,
-            ...(spec.focalPoint ? { focalPoint: spec.focalPoint } : {}),
-            signal: s,
-            onImage: (done) => this.report(job.id, { stage: "running", completed: done, total: formats.length }),
-          });
-        } catch (error) {
-          if (error instanceof SocialInputError) throw new ProviderError("unsupported_image", error.message);
-          throw error;
-        }
-      });
+      const images = await this.withTimeout(signal, (s) =>
+        this.o.imageWork.run(async () => {
+          const input = await this.input(job, "image");
+          if (!input) throw new ProviderError("provider_error", "The job's image is missing from storage");
+          try {
+            return await optimizeForSocial({
+              image: input.bytes,
+              formats,
+              crop: spec.crop,
+              ...(spec.focalPoint ? { focalPoint: spec.focalPoint } : {}),
+              signal: s,
+              onImage: (done) => this.report(job.id, { stage: "running", completed: done, total: formats.length }),
+            });
+          } catch (error) {
+            if (error instanceof SocialInputError) throw new ProviderError("unsupported_image", error.message);
+            throw error;
+          }
+        }, s),
+      );
       const assets: Omit<NewAsset, "cost">[] = [];
       for (const image of images)
         assets.push({
@@ -348,7 +356,8 @@ export class JobRunner {
   private failure(error: unknown): ApiErrorBody {
     if (error instanceof ProviderError) {
       const details = error.options.retryAfterMs ? { retryAfterSeconds: Math.ceil(error.options.retryAfterMs / 1000) } : undefined;
-      return { code: error.code, message: `${error.message.replace(/\.?$/, ".")} ${NOTHING_CHARGED}`, ...(details ? { details } : {}) };
+      const message = (this.o.redact ?? ((t: string) => t))(error.message);
+      return { code: error.code, message: `${message.replace(/\.?$/, ".")} ${NOTHING_CHARGED}`, ...(details ? { details } : {}) };
     }
     return { code: "provider_error", message: `The image could not be made. ${NOTHING_CHARGED}` };
   }
@@ -469,7 +478,7 @@ export class JobRunner {
 
   /** Normalizes an image for the canvas and stores its bytes; what a provider returned is checked, not trusted. */
   private async store(image: ProviderImage, job: JobRecord): Promise<Omit<NewAsset, "cost">> {
-    const checked = await forCanvas(await describeImage(image.bytes));
+    const checked = await this.o.imageWork.run(async () => forCanvas(await describeImage(image.bytes)));
     const sha256 = await this.o.stores.blobs.put(checked.bytes);
     const spec = job.spec;
     return {

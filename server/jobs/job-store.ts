@@ -196,7 +196,7 @@ export class SqlJobStore implements JobStore {
                 (r) => [r.model_key, r.used],
               ),
             );
-      for (const [part, sha256] of Object.entries(input.inputs ?? {})) await this.assets.pinBlob(sql, sha256, input.inputBytes?.[part]);
+      for (const sha256 of Object.values(input.inputs ?? {})) await this.assets.pinBlob(sql, sha256);
       const fresh = "fresh" in input.spec && input.spec.fresh === true;
       const reuse = input.reuseKey && !fresh ? await reusable(sql, input.teamId, input.reuseKey) : null;
       const estimate = input.price({
@@ -362,6 +362,8 @@ export class SqlJobStore implements JobStore {
       return this.toJob(await this.row(sql, jobId), sql);
     });
     await this.releaseInputs(job.inputs); // finished now, or already before
+    // Ran out of time: the results the runner stored are nobody's.
+    if (job.status === "failed") await this.releaseInputs(Object.fromEntries(result.assets.map((a, i) => [i, a.sha256])));
     return job;
   }
 

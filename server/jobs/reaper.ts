@@ -3,7 +3,9 @@
 // - holds past their expiry (database clock) are expired and their jobs failed: the credits come back;
 // - jobs whose lease lapsed (their process died) are adopted: run, resumed, or failed with a release;
 // - grants past their expiry give up what is left of them;
-// - teams whose period ended roll over to the next one.
+// - teams whose period ended roll over to the next one;
+// - and, at start and then hourly, bytes nobody refers to: temporary files of uploads and writes a dead
+//   process left, and stored blobs whose row was never committed (a crash between the write and the commit).
 import type { Catalog } from "../../core/catalog/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { Stores } from "../stores.ts";
@@ -17,7 +19,12 @@ export interface ReaperOptions {
   catalog: Catalog;
   logger: Logger;
   leaseMs: number;
+  /** Files untouched for this long are past any request or job that could still be writing or committing them. */
+  orphanAgeMs: number;
 }
+
+/** How often the files are swept: a full listing of the blob store, so not on every sweep. */
+export const FILE_SWEEP_MS = 60 * 60_000;
 
 export interface SweepResult {
   expiredJobs: string[];
@@ -38,19 +45,45 @@ export async function sweep(o: ReaperOptions): Promise<SweepResult> {
   return { expiredJobs, adoptedJobs: adopted.map((j) => j.id), expiredCredits, rolledOver };
 }
 
-/** Sweeps now and every `intervalMs`; one sweep at a time. Returns a stop function. */
-export function startReaper(o: ReaperOptions, intervalMs: number): { first: Promise<SweepResult | null>; stop(): void } {
+export interface FileSweepResult {
+  /** Blobs freed because no row referred to them. */
+  orphans: string[];
+  /** Temporary files removed. */
+  tempFiles: number;
+}
+
+export async function sweepFiles(o: Pick<ReaperOptions, "stores" | "logger" | "orphanAgeMs">): Promise<FileSweepResult> {
+  const tempFiles = await o.stores.blobs.sweepTemp(o.orphanAgeMs);
+  const orphans = await o.stores.assets.sweepOrphans(o.orphanAgeMs);
+  if (tempFiles || orphans.length) o.logger.warn({ tempFiles, orphans: orphans.length }, "removed files left by an interrupted request or job");
+  return { orphans, tempFiles };
+}
+
+/** Sweeps now and every `intervalMs` (files now and every FILE_SWEEP_MS); one sweep at a time. stop() waits for the one under way. */
+export function startReaper(o: ReaperOptions, intervalMs: number): { first: Promise<SweepResult | null>; stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
-  const once = () => {
-    const next = running.then(() => sweep(o)).catch((error: unknown) => {
-      o.logger.error({ err: error }, "reaper sweep failed");
+  let stopped = false;
+  const queue = <T,>(work: () => Promise<T>, what: string): Promise<T | null> => {
+    const next = running.then(() => (stopped ? null : work())).catch((error: unknown) => {
+      o.logger.error({ err: error }, `${what} failed`);
       return null;
     });
     running = next;
     return next;
   };
-  const first = once();
-  const timer = setInterval(() => void once(), intervalMs);
+  const first = queue(() => sweep(o), "reaper sweep");
+  void queue(() => sweepFiles(o), "file sweep"); // after the first sweep: the proxy serves meanwhile
+  const timer = setInterval(() => void queue(() => sweep(o), "reaper sweep"), intervalMs);
+  const files = setInterval(() => void queue(() => sweepFiles(o), "file sweep"), FILE_SWEEP_MS);
   timer.unref();
-  return { first, stop: () => clearInterval(timer) };
+  files.unref();
+  return {
+    first,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      clearInterval(files);
+      await running;
+    },
+  };
 }

@@ -61,9 +61,9 @@ export interface NewJob {
   spec: JobSpec;
   /** Prices the job from the state read in the transaction (core's estimate()); may throw to refuse. */
   price(state: PricingState): Estimate;
+  /** The sha256 of each uploaded part. Their bytes are stored only after this job commits (the caller's move),
+   * so a refused request stores nothing; the job's row pins their blobs from then on. */
   inputs?: Record<string, string>;
-  /** The bytes of `inputs` by part, so the job's transaction can put back bytes a concurrent delete removed. */
-  inputBytes?: Record<string, Uint8Array>;
   /** The `provider/model` keys whose free allowance the price may use; [] skips reading them (most jobs). */
   freeModelKeys?: readonly string[];
   /** Hold expiry: the job timeout plus a margin. */

@@ -1,6 +1,6 @@
 // Image facts for adapters: what a provider returned is decoded by sharp before it is trusted, and inputs
 // are fitted to a provider's limits only in ways that keep the picture faithful (downscaling, re-encoding).
-import sharp from "sharp";
+import { decode, type ImageMetadata } from "../images/decode.ts";
 import type { Model } from "../../core/catalog/schema.ts";
 import { ProviderError, type ImageType, type ProviderImage } from "./types.ts";
 
@@ -8,9 +8,9 @@ const TYPES: Record<string, ImageType> = { png: "image/png", jpeg: "image/jpeg",
 
 /** Decodes `bytes`; a provider_error when they are not a PNG, JPEG or WebP image. */
 export async function describeImage(bytes: Buffer, from = "The provider"): Promise<ProviderImage> {
-  let meta: sharp.Metadata;
+  let meta: ImageMetadata;
   try {
-    meta = await sharp(bytes).metadata();
+    meta = await decode(bytes).metadata();
   } catch (cause) {
     throw new ProviderError("provider_error", `${from} returned an image that cannot be decoded`, { cause });
   }
@@ -28,7 +28,7 @@ export async function fitWithin(image: ProviderImage, limits: { maxPixels?: numb
   if (scale >= 1) return image;
   const width = Math.max(1, Math.floor(image.width * scale));
   const height = Math.max(1, Math.floor(image.height * scale));
-  const bytes = await sharp(image.bytes).resize(width, height, { fit: "fill", kernel: "lanczos3" }).png().toBuffer();
+  const bytes = await decode(image.bytes).resize(width, height, { fit: "fill", kernel: "lanczos3" }).png().toBuffer();
   return { bytes, contentType: "image/png", width, height };
 }
 
@@ -40,7 +40,7 @@ export async function forCanvas(image: ProviderImage): Promise<ProviderImage & {
   const tooBig = Math.max(image.width, image.height) > CANVAS_MAX_SIDE;
   if (!tooBig && (image.contentType === "image/png" || image.contentType === "image/jpeg"))
     return image as ProviderImage & { contentType: "image/png" | "image/jpeg" };
-  let pipeline = sharp(image.bytes);
+  let pipeline = decode(image.bytes);
   if (tooBig) pipeline = pipeline.resize(CANVAS_MAX_SIDE, CANVAS_MAX_SIDE, { fit: "inside", kernel: "lanczos3" });
   const jpeg = image.contentType === "image/jpeg";
   const { data, info } = await (jpeg ? pipeline.jpeg({ quality: 92 }) : pipeline.png()).toBuffer({ resolveWithObject: true });

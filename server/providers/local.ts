@@ -16,6 +16,7 @@ import { recolor, targetColour } from "./local-ops/search-recolor.ts";
 import { upscale } from "./local-ops/upscale.ts";
 import { maskFromAlpha } from "./local-ops/raster.ts";
 import { renderProceduralPng } from "./procedural-image.ts";
+import { Slots } from "../slots.ts";
 import {
   ProviderError,
   type CreateRequest,
@@ -49,6 +50,9 @@ function stopped(signal: AbortSignal): void {
 export class LocalProvider implements ProviderAdapter {
   readonly id = "local";
 
+  /** Its work is the proxy's own heavy image work: each operation waits for one of the process's image slots. */
+  constructor(private readonly imageWork: Slots = new Slots(1)) {}
+
   supports(operation: OperationKey): boolean {
     return SUPPORTED.has(operation);
   }
@@ -81,7 +85,30 @@ export class LocalProvider implements ProviderAdapter {
       });
   }
 
-  async create(request: CreateRequest, signal: AbortSignal): Promise<ProviderOutcome> {
+  create(request: CreateRequest, signal: AbortSignal): Promise<ProviderOutcome> {
+    return this.inSlot(() => this.render(request, signal), signal);
+  }
+
+  edit(request: EditRequest, signal: AbortSignal): Promise<ProviderOutcome> {
+    return this.inSlot(() => this.change(request, signal), signal);
+  }
+
+  upscale(request: UpscaleRequest, signal: AbortSignal): Promise<ProviderOutcome> {
+    return this.inSlot(() => this.enlarge(request, signal), signal);
+  }
+
+  /** An abort while waiting for the slot reads as any other stop of the provider. */
+  private async inSlot(work: () => Promise<ProviderOutcome>, signal: AbortSignal): Promise<ProviderOutcome> {
+    stopped(signal);
+    try {
+      return await this.imageWork.run(work, signal);
+    } catch (error) {
+      if (!(error instanceof ProviderError)) stopped(signal);
+      throw error;
+    }
+  }
+
+  private async render(request: CreateRequest, signal: AbortSignal): Promise<ProviderOutcome> {
     const images: ProviderImage[] = [];
     for (let i = 0; i < request.count; i++) {
       stopped(signal);
@@ -93,7 +120,7 @@ export class LocalProvider implements ProviderAdapter {
     return { images };
   }
 
-  async edit(request: EditRequest, signal: AbortSignal): Promise<ProviderOutcome> {
+  private async change(request: EditRequest, signal: AbortSignal): Promise<ProviderOutcome> {
     stopped(signal);
     const image = request.image.bytes;
     switch (request.kind) {
@@ -118,7 +145,7 @@ export class LocalProvider implements ProviderAdapter {
     }
   }
 
-  async upscale(request: UpscaleRequest, signal: AbortSignal): Promise<ProviderOutcome> {
+  private async enlarge(request: UpscaleRequest, signal: AbortSignal): Promise<ProviderOutcome> {
     stopped(signal);
     const options = request.creativity === undefined ? {} : { creativity: request.creativity };
     return { images: [await upscale(request.image.bytes, request.mode, options)] };

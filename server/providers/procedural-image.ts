@@ -3,7 +3,7 @@
 // colour words are honoured); the seed places the shapes (so variations are siblings); sharp renders the
 // SVG and encodes the PNG, so the bytes are identical for identical inputs.
 import { createHash } from "node:crypto";
-import sharp from "sharp";
+import { decode } from "../images/decode.ts";
 
 /** mulberry32: small, fast, and deterministic across platforms. */
 function prng(seed: number): () => number {
@@ -97,7 +97,7 @@ ${shapes.join("\n")}
 
 /** A PNG of exactly width x height. */
 export async function renderProceduralPng(prompt: string, seed: number, width: number, height: number): Promise<Buffer> {
-  return sharp(Buffer.from(proceduralSvg(prompt, seed, width, height)))
+  return decode(Buffer.from(proceduralSvg(prompt, seed, width, height)))
     .resize(width, height, { fit: "fill" })
     .flatten({ background: "#808080" })
     .png({ compressionLevel: 6 })

@@ -217,10 +217,8 @@ export function modelGone(provider: string, upstream: string, status: number, me
   });
 }
 
-/** Providers sometimes echo what they were sent: the key must never reach a message. */
-export function redactSecret(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join("[redacted]") : text;
-}
+/** Providers sometimes echo what they were sent: the key must never reach a message, in any encoding. */
+export { redactSecret } from "../redact.ts";
 
 /** A provider's body as JSON, or undefined when it is not JSON (error pages, truncated bodies). */
 export function parseJsonSafe(bytes: Buffer | string): unknown {

@@ -5,6 +5,7 @@ import type { Catalog } from "../../core/catalog/schema.ts";
 import type { ProviderStatus } from "../../core/api/responses.ts";
 import { modelKey } from "../../core/estimate.ts";
 import type { Config } from "../config.ts";
+import { Slots } from "../slots.ts";
 import { GeminiAdapter } from "./gemini.ts";
 import { HuggingFaceAdapter } from "./huggingface.ts";
 import { LocalProvider } from "./local.ts";
@@ -14,9 +15,13 @@ import type { ProviderAdapter } from "./types.ts";
 import { WaveSpeedAdapter } from "./wavespeed.ts";
 
 /** The adapters this proxy ships: local always, each keyed provider when its key is set. */
-export function builtInAdapters(config: Pick<Config, "providers">, keyFor: (envName: string) => string | undefined): ProviderAdapter[] {
+export function builtInAdapters(
+  config: Pick<Config, "providers">,
+  keyFor: (envName: string) => string | undefined,
+  imageWork: Slots = new Slots(1),
+): ProviderAdapter[] {
   const p = config.providers;
-  const adapters: ProviderAdapter[] = [new LocalProvider()];
+  const adapters: ProviderAdapter[] = [new LocalProvider(imageWork)];
   const stability = keyFor("STABILITY_API_KEY");
   if (stability) adapters.push(new StabilityAdapter({ apiKey: stability, ...p.stability }));
   const wavespeed = keyFor("WAVESPEED_API_KEY");

@@ -5,7 +5,7 @@
 // Which create models exist is catalog data: a model's upstream id is its generate service ("ultra",
 // "core"), or "sd3/<model>" for the SD 3.5 family, which shares one service and names the model in a field.
 // https://platform.stability.ai/docs/api-reference
-import sharp from "sharp";
+import { decode } from "../images/decode.ts";
 import { z } from "zod";
 import type { EditKind, Model, OperationKey, UpscaleMode } from "../../core/catalog/schema.ts";
 import { describeImage, fitWithin, nearestAspectRatio } from "./image-io.ts";
@@ -419,7 +419,7 @@ export class StabilityAdapter implements ProviderAdapter {
   /** A mask must stay the size of its (possibly downscaled) image. */
   private async matchSize(mask: InputImage, image: ProviderImage): Promise<InputImage> {
     if (mask.width === image.width && mask.height === image.height) return mask;
-    const bytes = await sharp(mask.bytes).resize(image.width, image.height, { fit: "fill" }).png().toBuffer();
+    const bytes = await decode(mask.bytes).resize(image.width, image.height, { fit: "fill" }).png().toBuffer();
     return { bytes, contentType: "image/png", width: image.width, height: image.height };
   }
 

@@ -2,7 +2,9 @@
 //
 // - The source is decoded once (EXIF orientation applied, 8-bit sRGB) into a raw buffer; every format is
 //   a new sharp pipeline over that buffer, so nothing is decoded twice (sharp's clone() would re-decode
-//   the PNG per format, about twice the total time).
+//   the PNG per format, about twice the total time). It is decoded at the smallest scale from which every
+//   format asked for is made without enlarging (never above its own size), shrinking as it streams in: an
+//   8192x8192 source for all default formats is held as 2560x2560 (25 MiB of pixels, not 256 MiB).
 // - "center", "smart" and a focal point all take the same path: the largest box of the format's aspect
 //   ratio that fits in the source, centred on a point and clamped to the edges, is extracted and resized
 //   to the format (enlarging when the format is bigger than the box). That is what sharp's
@@ -18,14 +20,15 @@
 // - Formats of the same pixel size (the 1080x1920 stories) give the same picture, so it is made once.
 //   The work runs three pipelines at a time, largest first so a big one does not finish last alone.
 import { availableParallelism } from "node:os";
-import sharp from "sharp";
 import type { Catalog } from "../../core/catalog/schema.ts";
+import { attention as attentionStrategy, decode as decodeImage, fromPixels, type ImageInput, type Pipeline, type RawInfo } from "../images/decode.ts";
 
 export type SocialFormat = Catalog["social"]["formats"][number];
 export type CropMode = "smart" | "center" | "fit";
 
 export interface SocialRequest {
-  image: Buffer;
+  /** Encoded bytes, or the path of a file holding them. */
+  image: ImageInput;
   formats: readonly SocialFormat[];
   crop: CropMode;
   /** 0..1 of the (oriented) source; for "smart" and "center" it replaces the crop's own centre. */
@@ -48,8 +51,6 @@ export class SocialInputError extends Error {
   override name = "SocialInputError";
 }
 
-/** Same limit as the job inputs (8192 px a side): a larger decode would be gigabytes of raw pixels. */
-const MAX_INPUT_PIXELS = 8192 * 8192;
 /** Long side of the copy that smart crops look for attention in. */
 const ATTENTION_SIDE = 256;
 const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
@@ -99,18 +100,38 @@ export function cropBox(srcWidth: number, srcHeight: number, width: number, heig
   return { left, top, width: w, height: h };
 }
 
-async function decode(bytes: Buffer): Promise<Source> {
-  let decoded: { data: Buffer; info: sharp.OutputInfo };
+/**
+ * The scale (at most 1) at which the source holds every format without enlarging: the largest crop box of a
+ * format, or its letterboxed picture for "fit", at the format's own size.
+ */
+export function workingScale(width: number, height: number, formats: readonly Pick<SocialFormat, "width" | "height">[], crop: CropMode): number {
+  let scale = 0;
+  for (const f of formats) {
+    if (crop === "fit") scale = Math.max(scale, Math.min(f.width / width, f.height / height));
+    else {
+      const box = cropBox(width, height, f.width, f.height, { x: 0.5, y: 0.5 });
+      scale = Math.max(scale, f.width / box.width, f.height / box.height);
+    }
+  }
+  return Math.min(1, scale);
+}
+
+function undecodable(cause: unknown): SocialInputError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new SocialInputError(`The image for the social optimizer cannot be decoded (${reason})`, { cause });
+}
+
+async function decode(image: ImageInput, formats: readonly SocialFormat[], crop: CropMode): Promise<Source> {
+  let decoded: { data: Buffer; info: RawInfo };
   try {
+    const { width, height } = (await decodeImage(image).metadata()).autoOrient;
+    const scale = workingScale(width, height, formats, crop);
     // toColourspace("srgb") also makes 16-bit, greyscale and CMYK inputs 8-bit RGB(A): 3 or 4 bands.
-    decoded = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
-      .autoOrient()
-      .toColourspace("srgb")
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    let p = decodeImage(image).autoOrient().toColourspace("srgb");
+    if (scale < 1) p = p.resize(Math.max(1, Math.ceil(width * scale)), Math.max(1, Math.ceil(height * scale)), { fit: "fill" });
+    decoded = await p.raw().toBuffer({ resolveWithObject: true });
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new SocialInputError(`The image for the social optimizer cannot be decoded (${reason})`, { cause });
+    throw undecodable(cause);
   }
   const { data, info } = decoded;
   if (info.channels !== 3 && info.channels !== 4) throw new SocialInputError(`The image decodes to ${info.channels} channels; expected RGB or RGBA`);
@@ -126,14 +147,14 @@ async function decode(bytes: Buffer): Promise<Source> {
 }
 
 /** A pipeline over the decoded pixels, without the alpha channel when it carries nothing. */
-function pipeline(source: Source): sharp.Sharp {
-  const p = sharp(source.data, { raw: { width: source.width, height: source.height, channels: source.channels } });
+function pipeline(source: Source): Pipeline {
+  const p = fromPixels(source.data, { width: source.width, height: source.height, channels: source.channels });
   return source.channels === 4 && !source.transparent ? p.removeAlpha() : p;
 }
 
 /** Where attention is, as 0..1 of the source, for crops of `box`'s size; one small copy serves every box. */
 function attentionFinder(source: Source): (box: Box) => Promise<Point> {
-  let small: Promise<{ data: Buffer; info: sharp.OutputInfo }> | undefined;
+  let small: Promise<{ data: Buffer; info: RawInfo }> | undefined;
   const points = new Map<string, Promise<Point>>();
   const find = async (box: Box): Promise<Point> => {
     if (box.width === source.width && box.height === source.height) return { x: 0.5, y: 0.5 };
@@ -148,8 +169,8 @@ function attentionFinder(source: Source): (box: Box) => Promise<Point> {
     // the attention point comes back in the copy's own pixels.
     const bw = box.width === source.width ? info.width : clamp(Math.round((box.width * info.width) / source.width), 1, info.width);
     const bh = box.height === source.height ? info.height : clamp(Math.round((box.height * info.height) / source.height), 1, info.height);
-    const { info: out } = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
-      .resize(bw, bh, { fit: "cover", position: sharp.strategy.attention })
+    const { info: out } = await fromPixels(data, { width: info.width, height: info.height, channels: info.channels as 3 | 4 })
+      .resize(bw, bh, { fit: "cover", position: attentionStrategy })
       .raw()
       .toBuffer({ resolveWithObject: true });
     // No attention point means nothing was cropped at the copy's scale: any centre gives the same picture.
@@ -196,7 +217,7 @@ async function render(
  */
 export async function optimizeForSocial(req: SocialRequest): Promise<SocialImage[]> {
   req.signal?.throwIfAborted();
-  const source = await decode(req.image);
+  const source = await decode(req.image, req.formats, req.crop);
   req.signal?.throwIfAborted();
 
   const focal = req.focalPoint && req.crop !== "fit" ? req.focalPoint : undefined;

@@ -1,8 +1,10 @@
 // Runs server/main.ts as a separate process, as `npm run serve` would: for tests of start-up errors,
 // signals, crashes, and several proxy processes sharing one database. Node itself runs the server (with
-// tsx as a loader), not the tsx CLI, so a signal such as SIGKILL reaches the proxy and not a wrapper.
+// tsx as a loader) in the environment serve.ts gives it, not a wrapper, so a signal such as SIGKILL reaches
+// the proxy itself. `entry: "server/serve.ts"` runs the wrapper that `npm run serve` runs, for its own tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { proxyProcessEnv } from "../process-env.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -21,10 +23,11 @@ export interface Exited {
   stderr: string;
 }
 
-function run(env: Record<string, string>): { child: ChildProcess; out: string[]; err: string[]; exited: Promise<Exited> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+function run(env: Record<string, string>, entry = "server/main.ts"): { child: ChildProcess; out: string[]; err: string[]; exited: Promise<Exited> } {
+  const base = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env };
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
+    env: entry === "server/main.ts" ? proxyProcessEnv(base) : base,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const out: string[] = [];
@@ -36,8 +39,8 @@ function run(env: Record<string, string>): { child: ChildProcess; out: string[];
 }
 
 /** Starts the server and waits for its URL in the banner. */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 20_000): Promise<SpawnedServer> {
-  const { child, out, err, exited } = run({ PORT: "0", ...env });
+export async function spawnServer(env: Record<string, string>, timeoutMs = 20_000, entry?: string): Promise<SpawnedServer> {
+  const { child, out, err, exited } = run({ PORT: "0", ...env }, entry);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err.join("")}`)), timeoutMs);
     const check = () => {

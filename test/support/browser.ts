@@ -1,68 +1,28 @@
 // What every browser test starts from: the harness page with the built plugin and panel served on
 // 127.0.0.1, Debian's Chromium (never a downloaded browser), a real proxy process, and panel screenshots for
-// the README. Also what the tests share to drive it: the panel opened on a fake canvas, the studios' tabs,
-// cost badges and job status lines, the canvas as the plugin left it, and the proxy's API.
-import { existsSync } from "node:fs";
-import { copyFile, mkdir } from "node:fs/promises";
+// the README (the page, Chromium and opening the panel are panel-page.ts, shared with bench/). Also what the
+// tests share to drive it: the studios' tabs, cost badges and job status lines, the canvas as the plugin
+// left it, and the proxy's API.
+import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
-import { chromium, type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
+import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import { jobResponseSchema, meSchema, type Job, type Me } from "../../core/api/responses.ts";
 import type { JobSpecInput } from "../../core/api/specs.ts";
 import type { TierId } from "../../core/catalog/schema.ts";
-import type { CanvasFixture, CanvasState, HarnessApi, HarnessErrors, HarnessQuery, ReceivedMessage } from "../browser/harness/contract.ts";
-import { writeQuery } from "../browser/harness/query.ts";
-import { bundleHarnessPage } from "./harness-bundle.ts";
+import type { CanvasState, HarnessApi, HarnessErrors, ReceivedMessage } from "../browser/harness/contract.ts";
+import { DOCS_SHOTS, launchChromium, serveHarness, SHOTS, type BrowserSuite, type Harness } from "./panel-page.ts";
 import { startProxy, type ProxyProcess } from "./proxy-process.ts";
-import { ROOT, serveFiles } from "./static-server.ts";
 
 export type { CanvasFixture, CanvasNode, CanvasState, MaskReading, ReceivedMessage } from "../browser/harness/contract.ts";
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const SHOTS = join(ROOT, "test-results/screenshots");
-export const DOCS_SHOTS = join(ROOT, "docs/screenshots");
-const UI_HTML = join(ROOT, "dist/ui.html");
-const PLUGIN_JS = join(ROOT, "dist/plugin.js");
-
-export type Harness = Awaited<ReturnType<typeof serveFiles>>;
-
-/**
- * Serves harness.html with its script (the page bundled now, see harness-bundle.ts) and the built plugin.js +
- * ui.html; fails clearly if a piece is missing.
- */
-export async function serveHarness(): Promise<Harness> {
-  if (!existsSync(UI_HTML) || !existsSync(PLUGIN_JS)) throw new Error("dist/ is missing plugin.js or ui.html: run `npm run build` first (npm test does)");
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
-  await mkdir(SHOTS, { recursive: true });
-  await mkdir(DOCS_SHOTS, { recursive: true });
-  return serveFiles({
-    "/": join(ROOT, "test/browser/harness.html"),
-    "/harness.js": { content: await bundleHarnessPage(), ext: ".js" },
-    "/ui.html": UI_HTML,
-    "/plugin.js": PLUGIN_JS,
-  });
-}
-
-/** Headless Chromium with its background networking off (this machine's network is closed). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
-}
+export { CHROMIUM, DOCS_SHOTS, HARNESS_VIEWPORT, launchChromium, loadPanels, openPanel, serveHarness, SHOTS } from "./panel-page.ts";
+export type { BrowserSuite, Harness, PanelLoad, PanelOptions } from "./panel-page.ts";
 
 /** Screenshots the panel to test-results/screenshots and copies it to docs/screenshots for the README. */
 export async function shootPanel(page: Page, name: string): Promise<void> {
   const path = join(SHOTS, `${name}.png`);
   await page.locator("#panel").screenshot({ path });
   await copyFile(path, join(DOCS_SHOTS, `${name}.png`));
-}
-
-/** What a browser test file works against: the harness server, a real proxy on a fresh database, Chromium. */
-export interface BrowserSuite {
-  readonly harness: Harness;
-  readonly proxy: ProxyProcess;
-  readonly browser: Browser;
 }
 
 /**
@@ -99,47 +59,6 @@ export function useBrowserSuite(): BrowserSuite {
       return started(browser, "Chromium");
     },
   };
-}
-
-export interface PanelOptions {
-  /** The nodes on the fake canvas's first page (none by default). */
-  selection?: readonly CanvasFixture[];
-  /** The names of those selected at the start (default: all of them). */
-  selected?: readonly string[];
-  theme?: "light" | "dark";
-  /** The proxy the panel is signed in to (default: the suite's). */
-  proxy?: ProxyProcess;
-  /** The document's pages (default: one, "Page 1"); the first is open. */
-  pages?: readonly string[];
-  /** clientStorage as an earlier run of the plugin left it (see harnessStorage). */
-  storage?: Record<string, unknown>;
-}
-
-/** The harness page: room for the 360 x 600 panel beside nothing else. */
-export const HARNESS_VIEWPORT = { width: 900, height: 640 };
-
-/**
- * A new page on the harness running the plugin in QuickJS. With a token, the panel is signed in with it and
- * this resolves once it shows the balance; with "" (and no settings in `storage`) there are no settings yet
- * and it resolves once the panel asks for them.
- */
-export async function openPanel(suite: BrowserSuite, token: string, options: PanelOptions = {}): Promise<{ page: Page; panel: FrameLocator }> {
-  const page = await suite.browser.newPage({ viewport: HARNESS_VIEWPORT });
-  // A missing element fails the step that wanted it, rather than the whole test by its timeout.
-  page.setDefaultTimeout(10_000);
-  const query: HarnessQuery = { proxy: (options.proxy ?? suite.proxy).url, theme: options.theme ?? "light", selection: [...(options.selection ?? [])] };
-  if (token) query.token = token;
-  if (options.selected) query.selected = [...options.selected];
-  if (options.pages) query.pages = [...options.pages];
-  if (options.storage) query.storage = options.storage;
-  await page.goto(`${suite.harness.url}/?${writeQuery(query)}`);
-  const panel = page.frameLocator("#panel");
-  const signedIn = token !== "" || options.storage?.settings !== undefined;
-  const shown = panel.getByTestId(signedIn ? "balance" : "settings-save");
-  // A harness that failed to start says why (data-failed), instead of a wait for the panel that times out.
-  const failed = page.locator("body[data-failed]");
-  await Promise.race([shown.waitFor(), failed.waitFor().then(async () => Promise.reject(new Error(`the harness failed: ${await failed.getAttribute("data-failed")}`)))]);
-  return { page, panel };
 }
 
 export type StudioTab = "create" | "edit" | "upscale" | "social" | "library" | "team";

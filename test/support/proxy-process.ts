@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { proxyProcessEnv } from "../../server/process-env.ts";
 
 const run = promisify(execFile);
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -36,7 +37,7 @@ export async function startProxy(env: Record<string, string> = {}): Promise<Prox
   const dataDir = await mkdtemp(join(tmpdir(), "image-studio-"));
   const port = await freePort();
   const baseEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env };
-  const child = spawn(TSX, ["server/main.ts"], { cwd: ROOT, env: baseEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(TSX, ["server/main.ts"], { cwd: ROOT, env: proxyProcessEnv(baseEnv), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { requireAuth } from "../../auth/middleware.ts";
 import { ApiError } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
+import { pathId } from "../validate.ts";
 
 /** If-None-Match uses weak comparison (RFC 9110 §13.1.2): W/"x" matches "x". */
 function matches(ifNoneMatch: string | undefined, etag: string): boolean {
@@ -16,7 +17,7 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
 
 export function assetContentRoute(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().get("/v1/assets/:id/content", requireAuth(deps.stores.teams), async (c) => {
-    const asset = await deps.stores.assets.get(c.var.caller.team.id, c.req.param("id"));
+    const asset = await deps.stores.assets.get(c.var.caller.team.id, pathId(c));
     if (!asset) throw new ApiError("not_found", "No such asset");
     const etag = `"${asset.sha256}"`;
     const headers = { ETag: etag, "Cache-Control": "private, max-age=31536000, immutable" };

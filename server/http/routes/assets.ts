@@ -10,7 +10,7 @@ import { requireAuth } from "../../auth/middleware.ts";
 import { InvalidCursorError } from "../../reports/ledger-page.ts";
 import { ApiError, invalidRequest } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
-import { parseOrThrow } from "../validate.ts";
+import { parseOrThrow, pathId } from "../validate.ts";
 
 export function assetsRoute(deps: AppDeps): Hono<AppEnv> {
   const auth = requireAuth(deps.stores.teams);
@@ -32,14 +32,14 @@ export function assetsRoute(deps: AppDeps): Hono<AppEnv> {
       }
     })
     .get("/v1/assets/:id", auth, async (c) => {
-      const asset = await deps.stores.assets.get(c.var.caller.team.id, c.req.param("id"));
+      const asset = await deps.stores.assets.get(c.var.caller.team.id, pathId(c));
       if (!asset) throw new ApiError("not_found", "No such asset");
       const member = await deps.stores.teams.getMember(asset.memberId);
       return c.json({ asset: assetView({ ...asset, memberName: member?.name ?? null }, deps.catalog) });
     })
     .delete("/v1/assets/:id", auth, async (c) => {
       const { team, member } = c.var.caller;
-      const asset = await deps.stores.assets.get(team.id, c.req.param("id"));
+      const asset = await deps.stores.assets.get(team.id, pathId(c));
       if (!asset) throw new ApiError("not_found", "No such asset");
       if (asset.memberId !== member.id && member.role !== "manager")
         throw new ApiError("forbidden", "Only the member who made this asset or a manager of your team can delete it");

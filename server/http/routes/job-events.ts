@@ -9,6 +9,7 @@ import { jobView } from "../../jobs/job-view.ts";
 import type { JobRecord } from "../../jobs/types.ts";
 import { ApiError } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
+import { pathId } from "../validate.ts";
 
 /** How often the stream looks at the job without news from this proxy's runner. */
 export const EVENTS_POLL_MS = 250;
@@ -16,7 +17,7 @@ export const EVENTS_POLL_MS = 250;
 export function jobEventsRoute(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().get("/v1/jobs/:id/events", requireAuth(deps.stores.teams), async (c) => {
     const teamId = c.var.caller.team.id;
-    const id = c.req.param("id");
+    const id = pathId(c);
     const first = await deps.stores.jobs.get(teamId, id);
     if (!first) throw new ApiError("not_found", "No such job");
     return streamSSE(c, async (stream) => {

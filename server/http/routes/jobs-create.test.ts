@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ERROR_STATUS, type ErrorCode } from "../../../core/api/errors.ts";
@@ -343,6 +344,23 @@ describe("POST /v1/jobs", () => {
       expect((await me(token)).balance).toMatchObject({ held: 0, spent: 0, available: 2000 });
       expect((await s.deps.stores.ledger.entries(team.id)).map((e) => e.kind)).toEqual(["grant"]);
       expect(await s.deps.stores.db.all("SELECT id FROM jobs WHERE team_id = $1", [team.id])).toEqual([]);
+    });
+
+    it("refuses (415) an image that does not decode to its last pixel, a PNG or a JPEG cut short, before any hold", async () => {
+      const { team, token } = await s.createTeam("pro");
+      const noise = sharp(randomBytes(256 * 256 * 3), { raw: { width: 256, height: 256, channels: 3 } });
+      for (const [name, bytes] of [["PNG", await noise.clone().png().toBuffer()], ["JPEG", await noise.clone().jpeg().toBuffer()]] as const) {
+        const cut = bytes.subarray(0, Math.floor(bytes.length * 0.7));
+        expect((await sharp(cut).metadata()).width).toBe(256); // its header is whole
+        const form = new FormData();
+        form.set("spec", JSON.stringify({ operation: "upscale", mode: "fast" }));
+        form.set("image", new Blob([cut]), `cut.${name.toLowerCase()}`);
+        const error = await expectError(await s.call("/v1/jobs", { token, body: form }), "unsupported_image");
+        expect(error).toMatchObject({ details: { part: "image" } });
+        expect(error.message).toMatch(/^The image image cannot be decoded/);
+      }
+      expect((await me(token)).balance).toMatchObject({ held: 0, spent: 0, available: 2000 });
+      expect((await s.deps.stores.ledger.entries(team.id)).map((e) => e.kind)).toEqual(["grant"]);
     });
 
     it("takes an inpaint or erase whose image's transparent pixels are the mask, and charges it once (local provider)", async () => {

@@ -1,22 +1,24 @@
 // POST /v1/jobs: validate → decode the images → route and check them with the provider's limits → (one
 // transaction) replay or rate-limit, price from the database's figures, insert the job and hold its total
-// → 202. Everything that can refuse the job does so before or inside that transaction, so a refused
-// request never holds credits. The same Idempotency-Key with the same request returns the first job (200).
-import { Hono } from "hono";
+// → store the uploads → 202. Everything that can refuse the job does so before or inside that transaction,
+// so a refused request never holds credits; and the uploads (temporary files until then) move into the blob
+// store only after that transaction committed a job that refers to them, so a refused request leaves no
+// bytes either. The same Idempotency-Key with the same request returns the first job (200).
+import { Hono, type Context } from "hono";
 import { jobSpecSchema, type JobSpec } from "../../../core/api/specs.ts";
 import type { Catalog } from "../../../core/catalog/schema.ts";
 import { catalogIssues, estimate, findModel, operationKey, type Route } from "../../../core/estimate.ts";
 import { requireAuth } from "../../auth/middleware.ts";
-import { decodeInputs, type DecodedInputs } from "../../jobs/decode-inputs.ts";
+import { decodeInputs, type DecodedInput, type DecodedInputs } from "../../jobs/decode-inputs.ts";
 import { jobView } from "../../jobs/job-view.ts";
-import { readJobBody } from "../../jobs/parse-job-body.ts";
+import { discardUploads, isMultipart, readJobBody } from "../../jobs/parse-job-body.ts";
 import { refusal } from "../../jobs/refusal.ts";
 import { requestHash } from "../../jobs/request-hash.ts";
 import { reuseKey } from "../../jobs/reuse-key.ts";
 import { IdempotencyMismatchError, JobRefusedError, RateLimitedError, type JobRecord } from "../../jobs/types.ts";
 import { InsufficientCreditsError, MemberCapReachedError } from "../../ledger/types.ts";
 import type { ProviderRegistry } from "../../providers/registry.ts";
-import { ProviderError, type ImageFacts, type InputImage } from "../../providers/types.ts";
+import { ProviderError, type ImageFacts } from "../../providers/types.ts";
 import { ApiError, invalidRequest } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { parseOrThrow } from "../validate.ts";
@@ -33,7 +35,7 @@ function mismatch(jobId: string): ApiError {
   return new ApiError("idempotency_mismatch", "This Idempotency-Key was already used for a different request", { jobId });
 }
 
-const facts = (image: InputImage): ImageFacts => ({ width: image.width, height: image.height, bytes: image.bytes.byteLength, contentType: image.contentType });
+const facts = (image: DecodedInput): ImageFacts => ({ width: image.width, height: image.height, bytes: image.size, contentType: image.contentType });
 
 /**
  * Refuses, before any hold, what the routed provider cannot do or would reject: an adapter that lacks the
@@ -85,15 +87,27 @@ function ledgerRefusal(error: unknown): ApiError | null {
   return null;
 }
 
-export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
-  return new Hono<AppEnv>().post("/v1/jobs", requireAuth(deps.stores.teams), async (c) => {
-    const { team, member } = c.var.caller;
-    const key = idempotencyKey(c.req.header("idempotency-key"));
-    const body = await readJobBody(c);
+/**
+ * Moves a held job's uploads into the blob store. Its row already refers to them (and pins their blobs), so
+ * no concurrent delete can lose them. Should the disk fail now, the job fails and its hold is released.
+ */
+async function storeInputs(deps: AppDeps, job: JobRecord, images: DecodedInputs): Promise<void> {
+  try {
+    for (const image of Object.values(images)) await deps.stores.blobs.putFile(image.path, image.sha256);
+  } catch (error) {
+    await deps.stores.jobs.fail(job.id, { code: "provider_error", message: "The proxy could not store the job's images. Nothing was charged." });
+    throw error;
+  }
+}
+
+async function createJob(c: Context<AppEnv>, deps: AppDeps, key: string | null): Promise<Response> {
+  const { team, member } = c.var.caller;
+  const body = await readJobBody(c, () => deps.stores.blobs.tempPath());
+  try {
     const parsed = parseOrThrow(jobSpecSchema, body.spec);
     const issues = catalogIssues(parsed, deps.catalog);
     if (Object.keys(issues).length) throw invalidRequest(issues);
-    const { spec, images } = await decodeInputs(parsed, body.images);
+    const { spec, images } = await decodeInputs(parsed, body.images, deps.imageWork);
 
     const hash = requestHash(spec, Object.fromEntries(Object.entries(body.images).map(([k, v]) => [k, v.sha256])));
     const replay = (job: JobRecord) => {
@@ -116,8 +130,7 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
     checkRunnable(spec, route, images, deps.providers, deps.catalog);
     if ("sourceAssetId" in spec && spec.sourceAssetId && !(await deps.stores.assets.get(team.id, spec.sourceAssetId)))
       throw new ApiError("not_found", "No such asset in your team", { sourceAssetId: spec.sourceAssetId });
-    const inputs: Record<string, string> = {};
-    for (const [part, image] of Object.entries(images)) inputs[part] = await deps.stores.blobs.put(image.bytes);
+    const inputs = Object.fromEntries(Object.entries(images).map(([part, image]) => [part, image.sha256]));
 
     let result: { job: JobRecord; created: boolean };
     try {
@@ -128,7 +141,6 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
         requestHash: hash,
         spec,
         inputs,
-        inputBytes: Object.fromEntries(Object.entries(images).map(([part, image]) => [part, image.bytes])),
         freeModelKeys,
         price: (state) => estimate(spec, deps.catalog, { ...state, configuredProviders, unavailableModels }),
         holdTtlMs: deps.config.jobTimeoutMs + deps.config.holdMarginMs,
@@ -140,8 +152,21 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
     }
     if (!result.created) return replay(result.job);
     // A reuse is finished already: it returned an identical earlier job's assets and charged nothing.
-    if (result.job.status === "queued") deps.runner.enqueue(result.job);
+    if (result.job.status === "queued") {
+      await storeInputs(deps, result.job, images);
+      deps.runner.enqueue(result.job);
+    }
     c.header("Location", `/v1/jobs/${result.job.id}`);
     return c.json({ job: jobView(result.job) }, 202);
+  } finally {
+    await discardUploads(body.images); // what was not moved into the blob store
+  }
+}
+
+export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
+  return new Hono<AppEnv>().post("/v1/jobs", requireAuth(deps.stores.teams), async (c) => {
+    const key = idempotencyKey(c.req.header("idempotency-key"));
+    // Uploads take disk while they are checked: only so many bodies are read at once, the rest wait unread.
+    return isMultipart(c) ? deps.uploadSlots.run(() => createJob(c, deps, key)) : createJob(c, deps, key);
   });
 }

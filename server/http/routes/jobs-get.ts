@@ -4,10 +4,11 @@ import { requireAuth } from "../../auth/middleware.ts";
 import { jobView } from "../../jobs/job-view.ts";
 import { ApiError } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
+import { pathId } from "../validate.ts";
 
 export function jobsGetRoute(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().get("/v1/jobs/:id", requireAuth(deps.stores.teams), async (c) => {
-    const job = await deps.stores.jobs.get(c.var.caller.team.id, c.req.param("id"));
+    const job = await deps.stores.jobs.get(c.var.caller.team.id, pathId(c));
     if (!job) throw new ApiError("not_found", "No such job");
     return c.json({ job: jobView(job) });
   });

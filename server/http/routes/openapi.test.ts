@@ -25,7 +25,7 @@ describe("GET /v1/openapi.json", () => {
     const doc = await fetchDocument();
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.info.version).toBe(s.deps.version);
-    const result = await new Validator().validate(doc as unknown as object);
+    const result = await new Validator().validate(doc as unknown as Parameters<Validator["validate"]>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
   });

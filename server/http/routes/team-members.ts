@@ -15,7 +15,7 @@ import { LastManagerError, TeamNotFoundError, type MemberPatch, type MemberRecor
 import { ApiError } from "../api-error.ts";
 import { readJson } from "../read-json.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
-import { parseOrThrow } from "../validate.ts";
+import { parseOrThrow, pathId } from "../validate.ts";
 import { requireManager } from "./team.ts";
 
 const NOT_FOUND = "No such member in your team";
@@ -28,7 +28,7 @@ export function teamMembersRoute(deps: AppDeps): Hono<AppEnv> {
   const auth = [requireAuth(teams), requireManager()] as const;
 
   async function memberOfTeam(c: Context<AppEnv>): Promise<MemberRecord> {
-    const member = await teams.getMember(c.req.param("id") ?? "");
+    const member = await teams.getMember(pathId(c));
     if (!member || member.teamId !== c.var.caller.team.id) throw new ApiError("not_found", NOT_FOUND);
     return member;
   }

@@ -1,7 +1,7 @@
 // Offline outpaint: the canvas grows by `expand`, the original is placed unchanged, and the new area is the
 // image mirrored across its edges, blurred more the further it is from the original. Next to the seam it
 // continues the edge's texture; far away it becomes the edge's soft colours. No new content is invented.
-import sharp from "sharp";
+import { fromPixels } from "../../images/decode.ts";
 import type { ProviderImage } from "../types.ts";
 import { CANVAS_LIMIT, decodeRgba, encodePng, inputError, smoothstep } from "./raster.ts";
 
@@ -32,9 +32,7 @@ export async function outpaint(bytes: Buffer, expand: Expand): Promise<ProviderI
   const { width: w, height: h } = raster;
   const { width: W, height: H } = outpaintSize(w, h, expand);
   if (W === w && H === h) return encodePng({ ...raster, data: Buffer.from(raster.data) });
-  const raw = { raw: { width: w, height: h, channels: 4 as const } };
-
-  const mirrored = await sharp(raster.data, raw)
+  const mirrored = await fromPixels(raster.data, { width: w, height: h, channels: 4 })
     .extend({ left: expand.left, right: expand.right, top: expand.up, bottom: expand.down, extendWith: "mirror" })
     .raw()
     .toBuffer();
@@ -44,7 +42,7 @@ export async function outpaint(bytes: Buffer, expand: Expand): Promise<ProviderI
   const sigma = Math.max(3, reach / 4);
   const factor = Math.max(1, Math.floor(sigma / 4));
   const small = { width: Math.max(1, Math.round(W / factor)), height: Math.max(1, Math.round(H / factor)) };
-  const blurred = await sharp(mirrored, { raw: { width: W, height: H, channels: 4 } })
+  const blurred = await fromPixels(mirrored, { width: W, height: H, channels: 4 })
     .resize(small.width, small.height, { fit: "fill" })
     .blur(Math.max(0.3, sigma / factor))
     .resize(W, H, { fit: "fill", kernel: "cubic" })

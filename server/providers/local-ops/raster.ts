@@ -1,7 +1,7 @@
 // Shared pixel plumbing for the local provider's operations: every input is decoded by sharp into one
 // shape (8-bit sRGB RGBA, EXIF orientation applied) so the per-pixel code never branches on formats, and
 // every result is encoded by sharp as PNG (lossless, keeps alpha).
-import sharp from "sharp";
+import { decode, fromPixels } from "../../images/decode.ts";
 import { ProviderError, type ProviderImage } from "../types.ts";
 
 /** The canvas limit: no local result may be longer than this on its long side. */
@@ -17,16 +17,16 @@ export interface Raster {
 }
 
 export async function decodeRgba(bytes: Buffer): Promise<Raster> {
-  const meta = await sharp(bytes).metadata();
+  const meta = await decode(bytes).metadata();
   // toColourspace("srgb") also turns 16-bit and greyscale inputs into 8-bit RGB, so there are always 4 bands.
-  const { data, info } = await sharp(bytes).autoOrient().toColourspace("srgb").ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await decode(bytes).autoOrient().toColourspace("srgb").ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 4) throw new Error(`expected 4 channels after decoding, got ${info.channels}`);
   return { data, width: info.width, height: info.height, hadAlpha: meta.hasAlpha === true };
 }
 
 /** A single-band 8-bit plane (masks): transparent areas count as black, colour is reduced to luminance. */
 export async function decodeGrey(bytes: Buffer): Promise<{ data: Buffer; width: number; height: number }> {
-  const { data, info } = await sharp(bytes)
+  const { data, info } = await decode(bytes)
     .autoOrient()
     .flatten({ background: "#000000" })
     .toColourspace("b-w")
@@ -41,7 +41,7 @@ export async function decodeGrey(bytes: Buffer): Promise<{ data: Buffer; width: 
  * at a size close to level 6 for photographic content.
  */
 export async function encodePng(raster: Raster, options: { alpha?: boolean; compressionLevel?: number } = {}): Promise<ProviderImage> {
-  let pipeline = sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: 4 } });
+  let pipeline = fromPixels(raster.data, { width: raster.width, height: raster.height, channels: 4 });
   if (!(options.alpha ?? raster.hadAlpha)) pipeline = pipeline.removeAlpha();
   const bytes = await pipeline.png({ compressionLevel: options.compressionLevel ?? 3, adaptiveFiltering: false }).toBuffer();
   return { bytes, contentType: "image/png", width: raster.width, height: raster.height };
@@ -62,8 +62,8 @@ export function smoothstep(lo: number, hi: number, x: number): number {
 
 /** A mask (white = change) from an image's alpha channel: transparent pixels are the area to change. */
 export async function maskFromAlpha(bytes: Buffer): Promise<Buffer> {
-  const { data, info } = await sharp(bytes).autoOrient().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await decode(bytes).autoOrient().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const mask = Buffer.alloc(info.width * info.height);
   for (let i = 0; i < mask.length; i++) mask[i] = 255 - data[i * info.channels + info.channels - 1]!;
-  return sharp(mask, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer();
+  return fromPixels(mask, { width: info.width, height: info.height, channels: 1 }).png().toBuffer();
 }

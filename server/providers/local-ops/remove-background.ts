@@ -4,7 +4,7 @@
 // the subject (the white of an eye, white lettering on a label) stays. The price of that rule: background
 // seen through a hole in the subject (inside a ring) stays too. Busy photographic backgrounds need a
 // segmentation model; here they are removed only where they match the border's colours.
-import sharp from "sharp";
+import { fromPixels } from "../../images/decode.ts";
 import type { ProviderImage } from "../types.ts";
 import { decodeRgba, encodePng, smoothstep } from "./raster.ts";
 
@@ -168,7 +168,7 @@ export async function removeBackground(bytes: Buffer, options: RemoveBackgroundO
 
   // Feather: a slight blur of the matte, so hard stair-stepped edges become soft.
   const soft = feather > 0
-    ? await sharp(alpha, { raw: { width, height, channels: 1 } }).blur(Math.max(0.3, feather)).extractChannel(0).raw().toBuffer()
+    ? await fromPixels(alpha, { width, height, channels: 1 }).blur(Math.max(0.3, feather)).extractChannel(0).raw().toBuffer()
     : alpha;
 
   // Edge pixels keep the nearest solid subject colour instead of their background-tinted blend, so the cut-out

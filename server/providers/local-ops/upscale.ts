@@ -1,7 +1,7 @@
 // Offline upscaling with sharp only: Lanczos resampling, plus sharpening for the modes that promise a
 // crisper result. No detail is invented (that needs a model), so "creative" here is a stronger sharpen and
 // a touch of local contrast, not generated texture.
-import sharp from "sharp";
+import { decode, fromPixels, type Pipeline } from "../../images/decode.ts";
 import type { UpscaleMode } from "../../../core/catalog/schema.ts";
 import type { ProviderImage } from "../types.ts";
 import { CANVAS_LIMIT, clamp01 } from "./raster.ts";
@@ -19,18 +19,18 @@ export function upscaleSize(width: number, height: number, mode: UpscaleMode): {
 }
 
 export async function upscale(bytes: Buffer, mode: UpscaleMode, options: { creativity?: number } = {}): Promise<ProviderImage> {
-  const meta = await sharp(bytes).autoOrient().metadata();
+  const meta = await decode(bytes).autoOrient().metadata();
   const { width: inW, height: inH } = meta.autoOrient;
   const { width, height } = upscaleSize(inW, inH, mode);
   // toColourspace("srgb") keeps the output 8-bit: a 16-bit 4K PNG would be twice the bytes for no visible gain.
-  let source: sharp.Sharp = sharp(bytes).autoOrient().toColourspace("srgb");
+  let source: Pipeline = decode(bytes).autoOrient().toColourspace("srgb");
   const creativity = clamp01(options.creativity ?? 0.35);
   if (mode === "creative") {
     // Local contrast ("clarity"): a wide, weak unsharp mask on lightness. Done at the input's size because
     // sharp always resizes before it sharpens, and a wide mask at 4K costs seconds for the same look.
     const amount = 0.2 + 0.4 * creativity;
     const { data, info } = await source.sharpen({ sigma: 6, m1: amount, m2: amount }).raw().toBuffer({ resolveWithObject: true });
-    source = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+    source = fromPixels(data, { width: info.width, height: info.height, channels: info.channels as 3 | 4 });
   }
   let pipeline = source.resize(width, height, { fit: "fill", kernel: "lanczos3" });
   if (mode === "conservative") {

@@ -18,6 +18,7 @@ import { storesOn } from "../../../server/db/open-stores.ts";
 import type { Stores } from "../../../server/stores.ts";
 import { connectTestDb, createTestDatabaseUrl, type DbKind } from "../../../server/test-support/databases.ts";
 import { balanceFromEntries } from "../../../server/test-support/test-stores.ts";
+import { proxyProcessEnv } from "../../../server/process-env.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -34,7 +35,7 @@ export interface Proxy {
 function startProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<Proxy> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", PORT: "0", HOST: "127.0.0.1", ...env },
+    env: proxyProcessEnv({ PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", PORT: "0", HOST: "127.0.0.1", ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const out: string[] = [];

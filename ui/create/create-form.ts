@@ -1,0 +1,124 @@
+// The Create studio's form as plain data: what it can offer (from the catalog), the spec it stands for,
+// and what (if anything) stops it from being sent. Pure, so it is tested without a DOM.
+import type { ProviderStatus } from "../../core/api/responses.ts";
+import { createSpecSchema, MAX_VARIATIONS, type CreateSpec } from "../../core/api/specs.ts";
+import { QUALITIES, servesCreate, type Catalog, type Quality } from "../../core/catalog/schema.ts";
+import { specFrom } from "../jobs/image-form.ts";
+import { AUTO } from "../jobs/provider-options.ts";
+import { parseSeed, seedOf, seedProblem } from "../jobs/reuse-check.ts";
+
+export interface CreateForm {
+  prompt: string;
+  quality: Quality;
+  /** "auto" or a catalog provider id. */
+  provider: string;
+  /** "auto" (the provider's default for the quality) or a model id of the provider. */
+  model: string;
+  aspectRatio: string;
+  /** As typed, so an intermediate "" while editing is not snapped to a number. */
+  variations: string;
+  negativePrompt: string;
+  /** As typed; "" for a new random result each time. */
+  seed: string;
+  /** The template applied ("" for none) and the style preset it brought; both stay until "No template". */
+  templateId: string;
+  stylePreset: string;
+}
+
+export function initialForm(catalog: Catalog): CreateForm {
+  return {
+    prompt: "",
+    quality: "standard",
+    provider: AUTO,
+    model: AUTO,
+    aspectRatio: catalog.create.defaultAspectRatio,
+    variations: "1",
+    negativePrompt: "",
+    seed: "",
+    templateId: "",
+    stylePreset: "",
+  };
+}
+
+/** A form prefilled from a spec (the Regenerate relaunch), keeping only what this catalog still offers. */
+export function formFromSpec(catalog: Catalog, json: string | undefined): CreateForm | null {
+  const spec = specFrom(json, createSpecSchema);
+  if (!spec) return null;
+  const form = initialForm(catalog);
+  const provider = catalog.providers.some((p) => p.id === spec.provider) ? spec.provider : AUTO;
+  const model = provider !== AUTO && spec.model && catalog.models.some((m) => m.provider === provider && m.model === spec.model && servesCreate(m)) ? spec.model : AUTO;
+  return {
+    ...form,
+    prompt: spec.prompt,
+    quality: spec.quality,
+    provider,
+    model,
+    aspectRatio: typeof spec.aspectRatio === "string" && spec.aspectRatio in catalog.create.aspectRatios ? spec.aspectRatio : form.aspectRatio,
+    variations: String(spec.variations),
+    negativePrompt: spec.negativePrompt ?? "",
+    seed: String(spec.seed ?? ""),
+    ...(spec.templateId && catalog.templates.some((t) => t.id === spec.templateId) ? { templateId: spec.templateId, stylePreset: spec.stylePreset ?? "" } : {}),
+  };
+}
+
+export const qualityOptions = QUALITIES;
+
+export interface ModelOption {
+  id: string;
+  label: string;
+  /** Why it cannot be chosen: its provider reported it gone (the proxy's words). */
+  unavailable?: string;
+}
+
+/** The provider's models that create images; those reported gone stay listed, with why. */
+export function modelOptions(catalog: Catalog, provider: string, statuses: readonly ProviderStatus[] = []): ModelOption[] {
+  if (provider === AUTO) return [];
+  const gone = statuses.find((s) => s.id === provider)?.unavailableModels ?? [];
+  return catalog.models
+    .filter((m) => m.provider === provider && servesCreate(m))
+    .map((m) => {
+      const reason = gone.find((g) => g.model === m.model)?.reason;
+      return { id: m.model, label: m.label, ...(reason ? { unavailable: reason } : {}) };
+    });
+}
+
+export function aspectRatioOptions(catalog: Catalog): { id: string; label: string }[] {
+  return Object.entries(catalog.create.aspectRatios).map(([id, size]) => ({ id, label: `${id} · ${size.width}×${size.height}` }));
+}
+
+export function parseVariations(raw: string): number | null {
+  if (!/^\s*\d+\s*$/.test(raw)) return null;
+  const n = Number(raw);
+  return n >= 1 && n <= MAX_VARIATIONS ? n : null;
+}
+
+/** The spec the form stands for. Invalid variations count as 1 so the badge still prices something. */
+export function buildCreateSpec(form: CreateForm): CreateSpec {
+  const explicit = form.provider !== AUTO;
+  return {
+    operation: "create",
+    prompt: form.prompt.trim(),
+    quality: form.quality,
+    provider: form.provider,
+    ...(explicit && form.model !== AUTO ? { model: form.model } : {}),
+    aspectRatio: form.aspectRatio,
+    variations: parseVariations(form.variations) ?? 1,
+    ...(form.negativePrompt.trim() ? { negativePrompt: form.negativePrompt.trim() } : {}),
+    ...(form.stylePreset ? { stylePreset: form.stylePreset } : {}),
+    ...(form.templateId ? { templateId: form.templateId } : {}),
+    ...seedOf(form.seed),
+  };
+}
+
+/** What keeps the form from being sent, in words for the user; null when it can go. */
+export function formProblem(form: CreateForm): string | null {
+  if (form.prompt.trim() === "") return "Describe the image you want";
+  if (parseVariations(form.variations) === null) return `Variations must be a whole number from 1 to ${MAX_VARIATIONS}`;
+  if (parseSeed(form.seed) === null) return seedProblem(form.seed);
+  const parsed = createSpecSchema.safeParse(buildCreateSpec(form));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return issue ? `${issue.path.join(".") || "Request"} ${issue.message}` : "The request is not valid";
+  }
+  return null;
+}
