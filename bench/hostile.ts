@@ -31,7 +31,7 @@ import { performance } from "node:perf_hooks";
 import sharp from "sharp";
 import { DEFAULT_CATALOG } from "../core/catalog/default-catalog.ts";
 import type { TierId } from "../core/catalog/schema.ts";
-import { openStores } from "../server/db/open-stores.ts";
+import { openStores } from "../server/compose.ts";
 import { createTestDatabaseUrl, type DbKind } from "../server/test-support/databases.ts";
 import { memoryOf, sampleMemory, startBenchProxy, type BenchProxy } from "./support/proxy-process.ts";
 

@@ -2,7 +2,7 @@
 // transactions, on SQLite (one process, one connection) and on PostgreSQL (100 teams, 32 concurrent
 // clients, one pool). Prints cycles/s and the latency of one cycle.
 import { DEFAULT_CATALOG } from "../core/catalog/default-catalog.ts";
-import { storesOn } from "../server/db/open-stores.ts";
+import { storesOn } from "../server/compose.ts";
 import type { Db } from "../server/db/sql.ts";
 import { openTestDb, type DbKind } from "../server/test-support/databases.ts";
 import { summarize } from "./stats.ts";

@@ -31,7 +31,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import sharp from "sharp";
 import { DEFAULT_CATALOG } from "../core/catalog/default-catalog.ts";
-import { openStores } from "../server/db/open-stores.ts";
+import { openStores } from "../server/compose.ts";
 import { proxyProcessEnv } from "../server/process-env.ts";
 import { LocalProvider } from "../server/providers/local.ts";
 import { percentile, summarize } from "./stats.ts";

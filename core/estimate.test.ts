@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_CATALOG } from "./catalog/default-catalog.ts";
 import { catalogSchema, type Catalog } from "./catalog/schema.ts";
 import { jobSpecSchema, planSchema, type JobSpecInput } from "./api/specs.ts";
-import { catalogIssues, estimate, type EstimateContext } from "./estimate.ts";
+import { catalogIssues, estimate, routeJob, type EstimateContext } from "./estimate.ts";
 
 const catalog: Catalog = catalogSchema.parse(DEFAULT_CATALOG);
 const oneMp = { width: 1024, height: 1024 };
@@ -184,6 +184,29 @@ describe("routing", () => {
     const e = priceOf({ operation: "edit", kind: "general", prompt: "x", input: oneMp }, { configuredProviders: ["local"] });
     expect(e.reasons[0]?.code).toBe("provider_unavailable");
     expect(e.total).toBe(4); // the price is still shown
+  });
+
+  it("routeJob routes as estimate() does without pricing, whatever the caller's tier, balance or allowances", () => {
+    const gone = { "gemini/gemini-3.1-flash-image": "gone" };
+    const specs: JobSpecInput[] = [
+      { operation: "create", prompt: "p", quality: "standard" },
+      { operation: "create", prompt: "p", quality: "draft", provider: "huggingface", model: "flux-schnell", variations: 4 },
+      { operation: "create", prompt: "p", quality: "standard", provider: "gemini", model: "gemini-3.1-flash-image" },
+      { operation: "create", prompt: "p", quality: "premium", provider: "stability" },
+      { operation: "edit", kind: "general", prompt: "snow", input: oneMp },
+      { operation: "edit", kind: "erase", input: oneMp },
+      { operation: "upscale", mode: "creative", input: oneMp },
+      { operation: "social", formats: ["instagram-post"], input: oneMp },
+    ];
+    for (const configuredProviders of [["local"], ["gemini", "huggingface", "local"], ["stability", "wavespeed", "gemini", "huggingface", "local"]])
+      for (const input of specs) {
+        const spec = jobSpecSchema.parse(input);
+        const usable = { configuredProviders, unavailableModels: gone };
+        const priced = estimate(spec, catalog, { ...usable, tier: "free", available: 0, memberCapRemaining: 0, freeUsed: { "huggingface/flux-schnell": 99 } });
+        const routed = routeJob(spec, catalog, usable);
+        expect(routed.route).toEqual(priced.steps[0]!.route);
+        expect(routed.unavailable).toEqual(priced.reasons.find((r) => r.code === "provider_unavailable") ?? null);
+      }
   });
 });
 

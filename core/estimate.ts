@@ -4,7 +4,7 @@
 // providers) comes in through `context`.
 import type { Catalog, CreateModel, EditKind, Model, OperationKey, Quality, Tier, TierId } from "./catalog/schema.ts";
 import { servesCreate, TIERS } from "./catalog/schema.ts";
-import type { CreateSpec, JobSpec, Plan, PlanStep, Size } from "./api/specs.ts";
+import type { CreateSpec, JobSpec, Plan, PlanStep, Size, SocialSpec } from "./api/specs.ts";
 import type { ErrorCode } from "./api/errors.ts";
 
 /** 1 MP = 1024 x 1024 px: a 1:1 image at the default size is exactly 1 MP. */
@@ -251,9 +251,9 @@ function surchargeLines(catalog: Catalog, size: Size | null, quantity: number): 
 function priceCreate(spec: CreateSpec, count: number, catalog: Catalog, ctx: EstimateContext, freeUsed: Record<string, number>): StepPricing {
   const size = createOutputSize(catalog, spec);
   const images = spec.variations * count;
+  const routed = routeCreate(spec, catalog, ctx);
   const reasons: EstimateReason[] = [];
   const lines: Omit<EstimateLine, "step">[] = [];
-  let route: Route | null = null;
   let gateQuality: Quality = spec.quality;
   const stepFree: Record<string, number> = {};
   /** Images that pay the price (and the size surcharge): all but those a free allowance covers. */
@@ -261,36 +261,16 @@ function priceCreate(spec: CreateSpec, count: number, catalog: Catalog, ctx: Est
 
   if (spec.provider === "auto") {
     const q = catalog.create.qualities[spec.quality];
-    const configured = q.route.filter((r) => isConfigured(ctx, r.provider));
-    const first = configured.find((r) => unavailableReason(ctx, r.provider, r.model) === undefined);
-    route = first ? { provider: first.provider, model: first.model } : null;
-    if (!first)
-      reasons.push({
-        code: "provider_unavailable",
-        message:
-          configured.length > 0
-            ? `Every configured model for ${spec.quality} images is gone: ${configured.map((r) => `${r.provider}/${r.model} (${unavailableReason(ctx, r.provider, r.model)})`).join("; ")}`
-            : `No configured provider makes ${spec.quality} images`,
-        details: { quality: spec.quality },
-      });
+    reasons.push(...routed.reasons);
     lines.push({ label: `Create · ${spec.quality}${sizeLabel(size)}`, quantity: images, unitCredits: q.credits, credits: q.credits * images });
   } else {
-    const model = spec.model ? findCreateModel(catalog, spec.provider, spec.model) : defaultModelFor(catalog, spec.provider, spec.quality, ctx);
+    const model = routed.model;
     if (!model || !size) {
-      reasons.push({ code: "invalid_request", message: "Unknown provider, model or size", details: { provider: spec.provider, model: spec.model } });
+      reasons.push(UNKNOWN_CREATE(spec));
       return { lines, reasons, result: { route: null, billedSize: size, images, freeUsed: stepFree }, gate: { variations: spec.variations, op: "create" } };
     }
-    route = { provider: model.provider, model: model.model };
     gateQuality = model.quality;
-    const gone = unavailableReason(ctx, model.provider, model.model);
-    if (!isConfigured(ctx, model.provider))
-      reasons.push({ code: "provider_unavailable", message: `${providerName(catalog, model.provider)} is not configured on this proxy`, details: { provider: model.provider } });
-    else if (gone !== undefined)
-      reasons.push({
-        code: "provider_unavailable",
-        message: `${model.label} is no longer offered by ${providerName(catalog, model.provider)}: ${gone}`,
-        details: { provider: model.provider, model: model.model, reason: gone },
-      });
+    reasons.push(...routed.reasons);
     const key = `${model.provider}/${model.model}`;
     const freeLeft = Math.max(0, model.freePerPeriod - (ctx.freeUsed?.[key] ?? 0) - (freeUsed[key] ?? 0));
     const free = Math.min(images, freeLeft);
@@ -304,7 +284,7 @@ function priceCreate(spec: CreateSpec, count: number, catalog: Catalog, ctx: Est
     if (paid > 0) lines.push({ label: `${model.label}${sizeLabel(size)}`, quantity: paid, unitCredits: unit, credits: unit * paid });
   }
   lines.push(...surchargeLines(catalog, size, paid));
-  return { lines, reasons, result: { route, billedSize: size, images, freeUsed: stepFree }, gate: { quality: gateQuality, variations: spec.variations, op: "create" } };
+  return { lines, reasons, result: { route: routed.route, billedSize: size, images, freeUsed: stepFree }, gate: { quality: gateQuality, variations: spec.variations, op: "create" } };
 }
 
 function providerName(catalog: Catalog, id: string): string {
@@ -335,29 +315,8 @@ function priceImageOperation(spec: Exclude<JobSpec, CreateSpec>, count: number, 
     };
   }
   const price = spec.operation === "edit" ? catalog.edit[spec.kind] : catalog.upscale[spec.mode];
-  const label = spec.operation === "edit" ? EDIT_LABELS[spec.kind] : `Upscale · ${spec.mode}`;
-  const reasons: EstimateReason[] = [];
-  const candidates = spec.provider === "auto" ? price.providers : price.providers.filter((p) => p === spec.provider);
-  const configured = candidates.filter((p) => isConfigured(ctx, p));
-  // A provider whose models for this operation are all gone cannot do it now.
-  let route: Route | null = null;
-  for (const p of configured) {
-    const model = operationModel(catalog, p, op, ctx);
-    if (model === undefined) continue;
-    route = { provider: p, model: model?.model ?? null };
-    break;
-  }
-  if (!route)
-    reasons.push({
-      code: "provider_unavailable",
-      message:
-        configured.length > 0
-          ? `The models that do ${label.toLowerCase()} are no longer offered by ${configured.map((p) => providerName(catalog, p)).join(" or ")}`
-          : spec.provider === "auto"
-            ? `No configured provider does ${label.toLowerCase()}`
-            : `${providerName(catalog, spec.provider)} is not configured on this proxy`,
-      details: { operation: op, provider: spec.provider },
-    });
+  const label = operationLabel(spec);
+  const { route, reasons } = routeImageOperation(spec, catalog, ctx);
   const size = spec.input ?? null;
   return {
     lines: [
@@ -368,6 +327,103 @@ function priceImageOperation(spec: Exclude<JobSpec, CreateSpec>, count: number, 
     result: { route, billedSize: size, images: count, freeUsed: {} },
     gate,
   };
+}
+
+/** Where a job is routed (estimate() prices it there, the proxy runs it there), or why it cannot be. */
+interface Routing {
+  route: Route | null;
+  reasons: EstimateReason[];
+  /** An explicit create's catalog model (auto creates are priced by quality, not by model). */
+  model?: CreateModel;
+}
+
+const UNKNOWN_CREATE = (spec: CreateSpec): EstimateReason => ({
+  code: "invalid_request",
+  message: "Unknown provider, model or size",
+  details: { provider: spec.provider, model: spec.model },
+});
+
+function routeCreate(spec: CreateSpec, catalog: Catalog, ctx: EstimateContext): Routing {
+  if (spec.provider === "auto") {
+    const configured = catalog.create.qualities[spec.quality].route.filter((r) => isConfigured(ctx, r.provider));
+    const first = configured.find((r) => unavailableReason(ctx, r.provider, r.model) === undefined);
+    if (first) return { route: { provider: first.provider, model: first.model }, reasons: [] };
+    return {
+      route: null,
+      reasons: [
+        {
+          code: "provider_unavailable",
+          message:
+            configured.length > 0
+              ? `Every configured model for ${spec.quality} images is gone: ${configured.map((r) => `${r.provider}/${r.model} (${unavailableReason(ctx, r.provider, r.model)})`).join("; ")}`
+              : `No configured provider makes ${spec.quality} images`,
+          details: { quality: spec.quality },
+        },
+      ],
+    };
+  }
+  const model = spec.model ? findCreateModel(catalog, spec.provider, spec.model) : defaultModelFor(catalog, spec.provider, spec.quality, ctx);
+  if (!model) return { route: null, reasons: [UNKNOWN_CREATE(spec)] };
+  const route = { provider: model.provider, model: model.model };
+  const gone = unavailableReason(ctx, model.provider, model.model);
+  if (!isConfigured(ctx, model.provider))
+    return { route, model, reasons: [{ code: "provider_unavailable", message: `${providerName(catalog, model.provider)} is not configured on this proxy`, details: { provider: model.provider } }] };
+  if (gone !== undefined)
+    return {
+      route,
+      model,
+      reasons: [
+        {
+          code: "provider_unavailable",
+          message: `${model.label} is no longer offered by ${providerName(catalog, model.provider)}: ${gone}`,
+          details: { provider: model.provider, model: model.model, reason: gone },
+        },
+      ],
+    };
+  return { route, model, reasons: [] };
+}
+
+function operationLabel(spec: Exclude<JobSpec, CreateSpec | SocialSpec>): string {
+  return spec.operation === "edit" ? EDIT_LABELS[spec.kind] : `Upscale · ${spec.mode}`;
+}
+
+function routeImageOperation(spec: Exclude<JobSpec, CreateSpec | SocialSpec>, catalog: Catalog, ctx: EstimateContext): Routing {
+  const op = operationKey(spec);
+  const label = operationLabel(spec);
+  const providers = (spec.operation === "edit" ? catalog.edit[spec.kind] : catalog.upscale[spec.mode]).providers;
+  const candidates = spec.provider === "auto" ? providers : providers.filter((p) => p === spec.provider);
+  const configured = candidates.filter((p) => isConfigured(ctx, p));
+  // A provider whose models for this operation are all gone cannot do it now.
+  for (const p of configured) {
+    const model = operationModel(catalog, p, op, ctx);
+    if (model !== undefined) return { route: { provider: p, model: model?.model ?? null }, reasons: [] };
+  }
+  return {
+    route: null,
+    reasons: [
+      {
+        code: "provider_unavailable",
+        message:
+          configured.length > 0
+            ? `The models that do ${label.toLowerCase()} are no longer offered by ${configured.map((p) => providerName(catalog, p)).join(" or ")}`
+            : spec.provider === "auto"
+              ? `No configured provider does ${label.toLowerCase()}`
+              : `${providerName(catalog, spec.provider)} is not configured on this proxy`,
+        details: { operation: op, provider: spec.provider },
+      },
+    ],
+  };
+}
+
+/**
+ * Where a job goes without pricing it: the provider (and model) estimate() would price, or the reason no
+ * configured provider can take it now (`unavailable`). It depends only on the catalog and on which providers
+ * and models are usable (`configuredProviders`, `unavailableModels`), never on the caller's tier, balance or
+ * allowances, so the proxy routes and checks a job before it reads the figures the job is priced from.
+ */
+export function routeJob(spec: JobSpec, catalog: Catalog, ctx: EstimateContext = {}): { route: Route | null; unavailable: EstimateReason | null } {
+  const routed = spec.operation === "create" ? routeCreate(spec, catalog, ctx) : spec.operation === "social" ? { route: null, reasons: [] } : routeImageOperation(spec, catalog, ctx);
+  return { route: routed.route, unavailable: routed.reasons.find((r) => r.code === "provider_unavailable") ?? null };
 }
 
 function isPlan(input: JobSpec | Plan): input is Plan {

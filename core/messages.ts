@@ -74,9 +74,8 @@ const bytes = () => z.instanceof(Uint8Array);
 export const exportedImageSchema = z.object({ bytes: bytes(), width: pixels(), height: pixels() });
 export type ExportedImage = z.infer<typeof exportedImageSchema>;
 
-/** The image parts of api.md's multipart job body that the plugin can export. */
+/** The image parts of docs/api.md's multipart job body that the plugin can export. */
 export const REFERENCE_PARTS = ["backgroundReference", "lightReference"] as const;
-export type ReferencePart = (typeof REFERENCE_PARTS)[number];
 const references = z.object({ backgroundReference: z.optional(z.string()), lightReference: z.optional(z.string()) });
 
 /** Insets (px of the image) that a platform's own UI may cover. */

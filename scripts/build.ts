@@ -19,7 +19,7 @@ export const PLUGIN_OUT = join(DIST, "plugin.js");
 export const UI_OUT = join(DIST, "ui.html");
 /** What Figma imports: it names the two files above and the origins the plugin may reach. */
 export const MANIFEST = join(ROOT, "manifest.json");
-/** The sandbox rejected object spread as late as 2023 (see shared/reference/figma.md), so stay at ES2017. */
+/** The sandbox rejected object spread as late as 2023 (see docs/figma.md), so stay at ES2017. */
 export const PLUGIN_TARGET = "es2017";
 /** The panel runs in Figma desktop's Chromium or, with Figma in a browser, in that browser. */
 export const UI_TARGET = ["chrome100", "edge100", "firefox100", "safari15"];

@@ -11,7 +11,7 @@ export const DEV_PLUGIN_ID = "image-studio-for-figma-dev";
 
 /**
  * An origin as Figma's allowedDomains wants it: the scheme written out, no path, `localhost` rather than
- * 127.0.0.1 (shared/reference/figma.md, "Manifest"), and in the form a browser reports it (`new URL().origin`:
+ * 127.0.0.1 (docs/figma.md, "Manifest"), and in the form a browser reports it (`new URL().origin`:
  * lower case, no default port), so the panel's check compares like with like.
  */
 const originSchema = z

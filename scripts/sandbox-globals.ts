@@ -3,7 +3,7 @@
 //   const figma: PluginAPI; const __html__: string; const __uiFiles__: {...}; const console: Console;
 //   function setTimeout / clearTimeout / setInterval / clearInterval;
 //   const fetch: (url: string, init?: FetchOptions) => Promise<FetchResponse>
-// (see shared/reference/figma.md, "Main thread (sandbox)"). Nothing else: no URL, TextEncoder,
+// (see docs/figma.md, "Main thread (sandbox)"). Nothing else: no URL, TextEncoder,
 // structuredClone, AbortController, atob/btoa, crypto, queueMicrotask. Kept free of imports so the sandbox
 // harness's tests can hold it against what the harness defines.
 export const SANDBOX_GLOBALS = [

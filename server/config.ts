@@ -6,7 +6,6 @@ import { StartupError } from "./startup-error.ts";
 
 /** Env vars that may hold provider keys in the default catalog; a custom catalog may name others. */
 export const PROVIDER_KEY_VARS = ["STABILITY_API_KEY", "WAVESPEED_API_KEY", "HF_TOKEN", "GEMINI_API_KEY"] as const;
-export type ProviderKeyVar = (typeof PROVIDER_KEY_VARS)[number];
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 

@@ -1,33 +1,23 @@
-// Starts the proxy: config → catalog → database + migrations → expired holds released → demo team → HTTP.
-// Used by main.ts (npm start) and by tests (port 0, a temp DATA_DIR, fake providers through `adapters`).
 import { serve, type ServerType } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
 import type { Catalog } from "../core/catalog/schema.ts";
 import { bannerText } from "./banner.ts";
 import { loadCatalog } from "./catalog-loader.ts";
+import { composeProxy } from "./compose.ts";
 import { parseConfig, providerKeyLookup, type Config } from "./config.ts";
-import { openStores, sqlitePath } from "./db/open-stores.ts";
-import { JobChanges } from "./jobs/job-changes.ts";
-import { startReaper } from "./jobs/reaper.ts";
-import { CircuitBreaker } from "./providers/circuit-breaker.ts";
-import { ProviderQueue } from "./providers/provider-queue.ts";
-import { availableParallelism } from "node:os";
-import { configureSharp } from "./images/decode.ts";
-import { Slots } from "./slots.ts";
+import { sqlitePath } from "./db/open-db.ts";
 import { ensureDemoTeam } from "./demo-team.ts";
 import { createApp } from "./http/app.ts";
 import type { AppDeps, AppEnv } from "./http/types.ts";
-import { JobRunner } from "./jobs/job-runner.ts";
+import { configureSharp } from "./images/decode.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { redactor } from "./redact.ts";
-import { builtInAdapters, ProviderRegistry } from "./providers/registry.ts";
-import type { ProviderAdapter } from "./providers/types.ts";
 import { manifestOrigins } from "./plugin-manifest.ts";
+import type { ProviderAdapter } from "./providers/types.ts";
+import { redactor } from "./redact.ts";
 import { StartupError } from "./startup-error.ts";
-import type { Stores } from "./stores.ts";
-import { VERSION } from "./version.ts";
 
 export interface StartServerOptions {
   /** Environment to read the config from; default process.env. */
@@ -97,38 +87,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // libvips threads per pipeline: sharp's default on glibc is 1 (against fragmentation, which the launch
   // environment's MALLOC_ARENA_MAX handles, see process-env.ts); one per core makes a large resize use them.
   configureSharp(availableParallelism());
-  const imageWork = new Slots(config.imageConcurrency);
-  const stores: Stores = await openStores(config, catalog);
-  let reaper: ReturnType<typeof startReaper> | undefined;
+  const proxy = await composeProxy({ config, catalog, logger, redact, keyFor, adapters: options.adapters, sweepIntervalMs: options.sweepIntervalMs });
+  const { deps } = proxy;
+  const { stores, providers } = deps;
   try {
-    const providers = new ProviderRegistry(catalog, [...builtInAdapters(config, keyFor, imageWork), ...(options.adapters ?? [])], keyFor, stores.retiredModels);
-    const names = new Map(catalog.providers.map((p) => [p.id, p.name]));
-    const jobChanges = new JobChanges();
-    const runner = new JobRunner({
-      changes: jobChanges,
-      stores,
-      providers,
-      catalog,
-      logger,
-      jobTimeoutMs: config.jobTimeoutMs,
-      leaseMs: config.jobLeaseMs,
-      // The local provider renders on this machine's cores; remote providers are limited per key.
-      queue: new ProviderQueue({ defaultLimit: config.providerConcurrency, limits: { local: Math.max(1, availableParallelism()) } }),
-      breaker: new CircuitBreaker({ displayName: (id) => names.get(id) ?? id }),
-      imageWork,
-      redact,
-    });
-    // Jobs interrupted by a crash, expired holds, ended periods: settled before the first request.
-    reaper = startReaper(
-      // No request or job still writes a file this old: requests end within minutes, jobs within their hold.
-      { stores, runner, catalog, logger, leaseMs: config.jobLeaseMs, orphanAgeMs: Math.max(10 * 60_000, config.jobTimeoutMs + config.holdMarginMs) },
-      options.sweepIntervalMs ?? config.sweepIntervalMs,
-    );
-    await reaper.first;
     const demo = options.demoTeam === false ? null : await ensureDemoTeam(stores.teams, catalog);
-
-    const uploadSlots = new Slots(config.uploadConcurrency);
-    const deps: AppDeps = { config, catalog, stores, providers, runner, jobChanges, logger, version: VERSION, imageWork, uploadSlots };
     const app = createApp(deps);
     const server = await listen(app, config.port, config.host);
     const port = (server.address() as AddressInfo).port;
@@ -161,17 +124,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       deps,
       close() {
         closing ??= (async () => {
-          await reaper?.stop();
+          await proxy.stopReaper();
           await closeServer(server);
-          await runner.stop();
-          await stores.close();
+          await proxy.close();
         })();
         return closing;
       },
     };
   } catch (error) {
-    await reaper?.stop();
-    await stores.close();
+    await proxy.stopReaper();
+    await proxy.close();
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 // Everything the proxy keeps, behind dialect-neutral interfaces, implemented once over `Db` (db/sql.ts) for
-// SQLite and PostgreSQL alike.
+// SQLite and PostgreSQL alike: the domain's stores as one type (a domain-layer file), for the HTTP app and
+// the admin CLI. compose.ts builds them; every other part is given only the stores it uses.
 import type { Db } from "./db/sql.ts";
 import type { AssetRepo } from "./assets/types.ts";
 import type { BlobStore } from "./assets/blob-store.ts";

@@ -1,4 +1,4 @@
-// The asset library (api.md: /v1/assets): every image a job delivered, with what it cost and how it was
+// The asset library (docs/api.md: /v1/assets): every image a job delivered, with what it cost and how it was
 // made. The panel's Library studio parses these; the server validates its queries with them.
 import * as z from "zod";
 import { operationKeySchema } from "../catalog/schema.ts";

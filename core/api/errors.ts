@@ -1,4 +1,4 @@
-// The error model of api.md: every failure is a status plus `{ error: { code, message, details } }`.
+// The error model of docs/api.md: every failure is a status plus `{ error: { code, message, details } }`.
 import * as z from "zod";
 
 export const ERROR_STATUS = {
@@ -30,7 +30,6 @@ export const apiErrorSchema = z.object({
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
 
 export const errorResponseSchema = z.object({ error: apiErrorSchema });
-export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 
 /** Field-level problems, as `details.fields` of an `invalid_request`: `{ "prompt": "must not be empty" }`. */
 export function issuesToFields(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Record<string, string> {

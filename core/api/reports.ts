@@ -1,4 +1,4 @@
-// Shapes of the manager's reports and team administration (api.md: /v1/team, /v1/ledger, /v1/usage and
+// Shapes of the manager's reports and team administration (docs/api.md: /v1/team, /v1/ledger, /v1/usage and
 // /v1/team/members). The server builds and validates with these; the panel imports them too, so they stay
 // within the slim zod subset its bundle carries (no coerce or iso helpers: see scripts/build.ts).
 import * as z from "zod";
@@ -32,7 +32,6 @@ export const teamMemberSchema = z.object({
 export type TeamMember = z.infer<typeof teamMemberSchema>;
 
 export const teamBalanceSchema = balanceSchema.extend({ periodStartsAt: z.string() });
-export type TeamBalance = z.infer<typeof teamBalanceSchema>;
 
 export const teamResponseSchema = z.object({
   team: z.object({ id: z.string(), name: z.string(), tier: tierIdSchema }),
@@ -59,7 +58,6 @@ export const memberCreateSchema = z.strictObject({
   role: roleSchema.default("member"),
   monthlyCap: monthlyCap.optional(),
 });
-export type MemberCreate = z.infer<typeof memberCreateSchema>;
 
 const PATCHABLE = ["monthlyCap", "role", "disabled"] as const;
 
@@ -135,12 +133,11 @@ export const ledgerQuerySchema = z.strictObject({
   /** `nextCursor` of the previous page; opaque. */
   cursor: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "is not a cursor this proxy gave out").optional(),
   limit: queryInt(1, LEDGER_PAGE_MAX).default(LEDGER_PAGE_DEFAULT),
-  /** Only the entries of this job ("the entries of a job", ledger.md). */
+  /** Only the entries of this job ("the entries of a job", docs/ledger.md). */
   job: queryId.optional(),
   /** Only the entries of this member. */
   member: queryId.optional(),
 });
-export type LedgerQuery = z.output<typeof ledgerQuerySchema>;
 
 export const ledgerEntrySchema = z.object({
   id: z.string(),
@@ -202,7 +199,6 @@ export const usageQuerySchema = z
     format: z.enum(["json", "csv"]).default("json"),
   })
   .refine((q) => !q.from || !q.to || q.from < q.to, { path: ["to"], message: "must be after from" });
-export type UsageQuery = z.output<typeof usageQuerySchema>;
 
 export const usageTotalsSchema = z.object({
   credits,

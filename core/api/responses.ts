@@ -1,4 +1,4 @@
-// Request and response shapes of api.md that the panel and the server share. The server builds these
+// Request and response shapes of docs/api.md that the panel and the server share. The server builds these
 // objects; the panel parses them, so a drifting server shows up as a clear error in the panel.
 import * as z from "zod";
 import { catalogSchema, templateSchema, tierIdSchema } from "../catalog/schema.ts";
@@ -60,7 +60,6 @@ export type Me = z.infer<typeof meSchema>;
 
 /** POST /v1/estimate: a spec (with `input: {width, height}` instead of images) or a plan. */
 export const estimateRequestSchema = z.union([planSchema, jobSpecSchema]);
-export type EstimateRequest = z.infer<typeof estimateRequestSchema>;
 
 export const estimateLineSchema = z.object({
   label: z.string(),

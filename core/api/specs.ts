@@ -1,4 +1,4 @@
-// Job specs of api.md, discriminated by `operation`. Objects are strict: a field the server does not know is
+// Job specs of docs/api.md, discriminated by `operation`. Objects are strict: a field the server does not know is
 // refused rather than silently dropped, because a dropped field could change what the user pays for.
 import * as z from "zod";
 import { editKindSchema, qualitySchema, upscaleModeSchema } from "../catalog/schema.ts";
@@ -120,11 +120,6 @@ export type JobSpec = z.infer<typeof jobSpecSchema>;
 /** What a client may send before defaults are applied. */
 export type JobSpecInput = z.input<typeof jobSpecSchema>;
 export type Operation = JobSpec["operation"];
-
-/** Operations whose job needs an `image` part. */
-export function needsImage(spec: JobSpec): boolean {
-  return spec.operation !== "create";
-}
 
 /** A plan step is a spec with how many times it runs ("20 creates at draft"). */
 const count = { count: z.number().int().min(1).max(1000).default(1) };

@@ -1,6 +1,6 @@
-// The default catalog of pricing.md. Ranges in the cost guide are resolved so that its worked examples hold
+// The default catalog of docs/pricing.md. Ranges in the cost guide are resolved so that its worked examples hold
 // exactly (29, 12, 21, 90 credits). One megapixel here is 1024 x 1024 px, so a 1:1 image is exactly 1 MP.
-// The models are today's (late 2026, providers.md): each provider's own ids and documented limits, so a
+// The models are today's (late 2026, docs/providers.md): each provider's own ids and documented limits, so a
 // renamed or retired model is a change of this data (or of CATALOG_PATH), never of an adapter.
 import { catalogSchema, type Catalog, type ModelLimits } from "./schema.ts";
 
@@ -98,7 +98,7 @@ export const DEFAULT_CATALOG: Catalog = catalogSchema.parse({
     },
     { provider: "local", model: "procedural", upstream: "procedural", label: "Procedural (offline)", quality: "draft", price: 1 },
   ],
-  // Stability's style_preset values (providers.md); a preset outside this list is refused before the hold.
+  // Stability's style_preset values (docs/providers.md); a preset outside this list is refused before the hold.
   stylePresets: [
     "enhance", "anime", "photographic", "digital-art", "comic-book", "fantasy-art", "line-art", "analog-film", "neon-punk",
     "isometric", "low-poly", "origami", "modeling-compound", "cinematic", "3d-model", "pixel-art", "tile-texture",

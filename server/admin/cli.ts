@@ -4,7 +4,7 @@ import { loadCatalog } from "../catalog-loader.ts";
 import { parseConfig, providerKeyLookup } from "../config.ts";
 import { builtInAdapters, ProviderRegistry } from "../providers/registry.ts";
 import { checksPassed, checksText } from "./providers-check.ts";
-import { openStores } from "../db/open-stores.ts";
+import { openStores } from "../compose.ts";
 import { StartupError } from "../startup-error.ts";
 import { TeamNotFoundError } from "../teams/types.ts";
 import { parseCommand, USAGE, UsageError, type Command } from "./args.ts";

@@ -1,4 +1,4 @@
-// What each admin command does, against the stores; printing is left to cli.ts.
+// What each admin command does, against the stores it needs; printing is left to cli.ts.
 import type { Catalog } from "../../core/catalog/schema.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import { checkProviders, type ProviderCheckRow } from "./providers-check.ts";
@@ -16,7 +16,12 @@ export type CommandResult =
   | { kind: "verify"; teams: number; drift: Drift[] }
   | { kind: "providers"; providers: ProviderCheckRow[] };
 
-export async function runCommand(cmd: Exclude<Command, { command: "help" }>, stores: Stores, catalog: Catalog, providers: ProviderRegistry): Promise<CommandResult> {
+export async function runCommand(
+  cmd: Exclude<Command, { command: "help" }>,
+  stores: Pick<Stores, "teams" | "ledger" | "retiredModels">,
+  catalog: Catalog,
+  providers: ProviderRegistry,
+): Promise<CommandResult> {
   switch (cmd.command) {
     case "team create": {
       const { name, tier, manager: managerName } = cmd.options;
@@ -30,7 +35,7 @@ export async function runCommand(cmd: Exclude<Command, { command: "help" }>, sto
       return { kind: "member", member, token };
     }
     case "grant": {
-      if (!(await stores.teams.getTeam(cmd.options.team))) throw new TeamNotFoundError(`no team ${cmd.options.team}`);
+      if (!(await stores.teams.getTeam(cmd.options.team))) throw new TeamNotFoundError("team", cmd.options.team);
       const { grant, balance } = await stores.ledger.grant({ teamId: cmd.options.team, kind: "topup", amount: cmd.options.credits, expiresAt: null, note: "admin CLI top-up" });
       return { kind: "grant", grant, balance };
     }
@@ -39,7 +44,7 @@ export async function runCommand(cmd: Exclude<Command, { command: "help" }>, sto
       return { kind: "member", member, token };
     }
     case "tier set": {
-      if (!(await stores.teams.getTeam(cmd.options.team))) throw new TeamNotFoundError(`no team ${cmd.options.team}`);
+      if (!(await stores.teams.getTeam(cmd.options.team))) throw new TeamNotFoundError("team", cmd.options.team);
       const change = await stores.ledger.changeTier(cmd.options.team, cmd.options.tier, catalog);
       return { kind: "tier", change, balance: await stores.ledger.balance(cmd.options.team) };
     }

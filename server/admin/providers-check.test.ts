@@ -6,7 +6,7 @@ import { rm } from "node:fs/promises";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { openStores } from "../db/open-stores.ts";
+import { openStores } from "../compose.ts";
 import { GEMINI_FAKE_KEY, startGeminiFake, type GeminiFake } from "../test-support/fakes/gemini-fake.ts";
 import { HF_FAKE_TOKEN, startHuggingFaceFake, type HuggingFaceFake } from "../test-support/fakes/huggingface-fake.ts";
 import { startStabilityFake, type StabilityFake } from "../test-support/fakes/stability-fake.ts";

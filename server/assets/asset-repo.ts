@@ -3,8 +3,8 @@
 // (created_at, id), which every filter's index ends with (migration 003); `delete` frees the bytes once
 // nothing refers to them, under the same per-blob row lock that `insert` takes.
 import { ASSET_PAGE_DEFAULT, ASSET_PAGE_MAX } from "../../core/api/assets.ts";
+import { decodeCursor, encodeCursor, pageLimit, pageOf } from "../db/cursor.ts";
 import type { Db, Sql, SqlValue } from "../db/sql.ts";
-import { InvalidCursorError } from "../reports/ledger-page.ts";
 import type { BlobStore } from "./blob-store.ts";
 import type { AssetListPage, AssetListQuery, AssetRecord, AssetRepo, ListedAsset } from "./types.ts";
 
@@ -56,18 +56,14 @@ const toAsset = (r: AssetRow): AssetRecord => ({
   createdAt: r.created_at,
 });
 
-/** The position after an asset in newest-first order: base64url of "createdAt|id", opaque to clients. */
-export function encodeAssetCursor(createdAt: string, id: string): string {
-  return Buffer.from(`${createdAt}|${id}`, "utf8").toString("base64url");
-}
+/** The position after an asset in newest-first order: its (createdAt, id), as a cursor (db/cursor.ts). */
+export const encodeAssetCursor = (createdAt: string, id: string): string => encodeCursor(createdAt, id);
 
-const CURSOR_TEXT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z)\|([A-Za-z0-9_-]{1,40})$/;
+const ASSET_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z)\|([A-Za-z0-9_-]{1,40})$/;
 
 export function decodeAssetCursor(cursor: string): { createdAt: string; id: string } {
-  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, "base64url").toString("utf8") : "";
-  const m = CURSOR_TEXT.exec(text);
-  if (!m) throw new InvalidCursorError("The cursor is not one this proxy gave out; start again without it");
-  return { createdAt: m[1]!, id: m[2]! };
+  const [createdAt, id] = decodeCursor(cursor, ASSET_KEY) as [string, string];
+  return { createdAt, id };
 }
 
 /**
@@ -129,7 +125,7 @@ export class SqlAssetRepo implements AssetRepo {
   }
 
   async list(teamId: string, query: AssetListQuery = {}): Promise<AssetListPage> {
-    const limit = Math.min(Math.max(Math.trunc(query.limit ?? ASSET_PAGE_DEFAULT), 1), ASSET_PAGE_MAX);
+    const limit = pageLimit(query.limit, ASSET_PAGE_DEFAULT, ASSET_PAGE_MAX);
     const params: SqlValue[] = [teamId];
     const where = ["a.team_id = $1"];
     /** Appends `clause`, its `?`s numbered after the parameters so far. */
@@ -165,12 +161,8 @@ export class SqlAssetRepo implements AssetRepo {
        LIMIT $${params.length}`,
       params,
     );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      assets: page.map((r): ListedAsset => ({ ...toAsset(r), memberName: r.member_name })),
-      nextCursor: rows.length > limit && last ? encodeAssetCursor(last.created_at, last.id) : null,
-    };
+    const page = pageOf(rows, limit, (last) => encodeAssetCursor(last.created_at, last.id));
+    return { assets: page.rows.map((r): ListedAsset => ({ ...toAsset(r), memberName: r.member_name })), nextCursor: page.nextCursor };
   }
 
   /**

@@ -16,6 +16,3 @@ export function openSqlite(file: string): SqliteDatabase {
   db.pragma("synchronous = FULL");
   return db;
 }
-
-/** The database clock, as the ISO text every table stores. */
-export const SQL_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";

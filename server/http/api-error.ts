@@ -1,4 +1,4 @@
-// An error with an api.md code: thrown anywhere in a request, turned into `{ error: { code, message,
+// An error with an docs/api.md code: thrown anywhere in a request, turned into `{ error: { code, message,
 // details } }` with the code's status by the app's error handler.
 import { ERROR_STATUS, type ApiErrorBody, type ErrorCode } from "../../core/api/errors.ts";
 

@@ -1,9 +1,11 @@
-// Every failure leaves as api.md's `{ error: { code, message, details } }`. Unexpected errors are logged
-// with the request id and answered as a bare internal_error, so no stack, SQL or key ever reaches a client.
+// Every failure leaves as docs/api.md's `{ error: { code, message, details } }`: an ApiError as it is, a domain
+// error as domain-errors.ts maps it. Unexpected errors are logged with the request id and answered as a
+// bare internal_error, so no stack, SQL or key ever reaches a client.
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../logger.ts";
 import { ApiError } from "./api-error.ts";
+import { apiErrorOf } from "./domain-errors.ts";
 import type { AppEnv } from "./types.ts";
 
 export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
@@ -17,7 +19,8 @@ export function payloadTooLarge(limit: number): ApiError {
 
 export function errorHandler(logger: Logger, maxBodyBytes: number): ErrorHandler<AppEnv> {
   return (error, c) => {
-    if (error instanceof ApiError) return errorResponse(c, error);
+    const known = error instanceof ApiError ? error : apiErrorOf(error);
+    if (known) return errorResponse(c, known);
     if (error instanceof HTTPException && error.status === 413) return errorResponse(c, payloadTooLarge(maxBodyBytes));
     if (error instanceof HTTPException && error.status < 500)
       return errorResponse(c, new ApiError(error.status === 404 ? "not_found" : "invalid_request", error.message || "Bad request"));

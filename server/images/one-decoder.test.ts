@@ -1,5 +1,5 @@
 // The memory budget rests on every decode having the pixel limit and failOn of images/decode.ts: this keeps
-// any other proxy module from calling sharp itself (tests and test fixtures build their inputs as they like).
+// any other proxy module from calling sharp itself (tests and test-support/ build their inputs as they like).
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,8 +12,8 @@ async function sources(dir: string): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith("test")) out.push(...(await sources(path))); // test-support, test-fixtures
-    } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") && !entry.name.startsWith("test-")) out.push(path);
+      if (entry.name !== "test-support") out.push(...(await sources(path)));
+    } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) out.push(path);
   }
   return out;
 }

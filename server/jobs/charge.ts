@@ -1,4 +1,4 @@
-// What a finished job captures (ledger.md invariants 5 and 6): the estimate total when everything was
+// What a finished job captures (docs/ledger.md invariants 5 and 6): the estimate total when everything was
 // delivered; for a partly failed batch, what estimate() prices for the images delivered, with the free
 // allowance the job took spent first (as the estimate spent it). Each asset's cost is its share of that.
 import type { JobSpec } from "../../core/api/specs.ts";

@@ -1,17 +1,18 @@
 // The images of a job request, decoded in full before anything is priced or held: their real pixel size
 // (what an edit or upscale is billed by), whether they decode to their last pixel (a truncated PNG or JPEG
-// passes a header check and would fail only in the job), and the request's shape rules of api.md (a mask
-// the size of its image). Anything undecodable or out of range is a 415 naming the part. Each check is
-// image work: it waits for an image slot, so many uploads at once decode a few at a time.
+// passes a header check and would fail only in the job), and the request's shape rules of docs/api.md (a mask
+// the size of its image). Anything undecodable or out of range is an InputImageError naming the part, a
+// broken rule an InvalidJobRequestError naming the field. Each check is image work: it waits for an image
+// slot, so many uploads at once decode a few at a time.
 import type { JobSpec } from "../../core/api/specs.ts";
-import { ApiError, invalidRequest } from "../http/api-error.ts";
 import { UndecodableImageError, verifyImage } from "../images/verify-image.ts";
 import type { Slots } from "../slots.ts";
-import type { ImagePart, ImageUpload } from "./parse-job-body.ts";
+import { InputImageError, InvalidJobRequestError } from "./errors.ts";
+import type { ImagePart, ImageUpload } from "./types.ts";
 
 /** Sides a job input may have: the spec schema's input range. */
-export const INPUT_MIN_SIDE = 64;
-export const INPUT_MAX_SIDE = 8192;
+const INPUT_MIN_SIDE = 64;
+const INPUT_MAX_SIDE = 8192;
 
 export interface DecodedInput extends ImageUpload {
   width: number;
@@ -28,12 +29,11 @@ async function decode(part: ImagePart, upload: ImageUpload, imageWork: Slots): P
     image = await imageWork.run(() => verifyImage(upload.path));
   } catch (error) {
     if (!(error instanceof UndecodableImageError)) throw error;
-    throw new ApiError("unsupported_image", `The ${part} image cannot be decoded (${error.message})`, { part });
+    throw new InputImageError(part, `The ${part} image cannot be decoded (${error.message})`);
   }
   const { width, height } = image;
   if (Math.min(width, height) < INPUT_MIN_SIDE || Math.max(width, height) > INPUT_MAX_SIDE)
-    throw new ApiError("unsupported_image", `The ${part} image is ${width}x${height}; sides must be ${INPUT_MIN_SIDE} to ${INPUT_MAX_SIDE} px`, {
-      part,
+    throw new InputImageError(part, `The ${part} image is ${width}x${height}; sides must be ${INPUT_MIN_SIDE} to ${INPUT_MAX_SIDE} px`, {
       width,
       height,
       limit: `${INPUT_MIN_SIDE}..${INPUT_MAX_SIDE} px per side`,
@@ -57,11 +57,11 @@ export async function decodeInputs(
   const images: DecodedInputs = {};
   for (const [part, upload] of Object.entries(uploads) as [ImagePart, ImageUpload][]) images[part] = await decode(part, upload, imageWork);
   if (spec.operation === "create") {
-    if (Object.keys(images).length) throw invalidRequest(Object.fromEntries(Object.keys(images).map((p) => [p, "is not used by create"])));
+    if (Object.keys(images).length) throw new InvalidJobRequestError(Object.fromEntries(Object.keys(images).map((p) => [p, "is not used by create"])));
     return { spec, images };
   }
   const image = images.image;
-  if (!image) throw invalidRequest({ image: `is required for ${spec.operation}` });
+  if (!image) throw new InvalidJobRequestError({ image: `is required for ${spec.operation}` });
   const fields: Record<string, string> = {};
   if (spec.operation === "edit") {
     if (NEEDS_MASK.has(spec.kind) && !images.mask && !image.transparent)
@@ -71,6 +71,6 @@ export async function decodeInputs(
     if (spec.kind === "replace-background-relight" && !spec.prompt?.trim() && !images.backgroundReference)
       fields.prompt = "relight needs a background prompt or a backgroundReference image";
   }
-  if (Object.keys(fields).length) throw invalidRequest(fields);
+  if (Object.keys(fields).length) throw new InvalidJobRequestError(fields);
   return { spec: { ...spec, input: { width: image.width, height: image.height } }, images };
 }

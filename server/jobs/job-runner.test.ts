@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { jobSpecSchema } from "../../core/api/specs.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
 import { estimate } from "../../core/estimate.ts";
-import { openStores } from "../db/open-stores.ts";
+import { openStores } from "../compose.ts";
 import { createLogger } from "../logger.ts";
 import { builtInAdapters, ProviderRegistry } from "../providers/registry.ts";
 import { Slots } from "../slots.ts";
@@ -38,7 +38,9 @@ afterEach(async () => {
 function runner(adapter?: ProviderAdapter, jobTimeoutMs = 10_000): JobRunner {
   const providers = new ProviderRegistry(DEFAULT_CATALOG, [...builtInAdapters(parseConfig({}), () => undefined), ...(adapter ? [adapter] : [])], () => undefined, stores.retiredModels);
   return new JobRunner({
-    stores,
+    jobs: stores.jobs,
+    teams: stores.teams,
+    blobs: stores.blobs,
     providers,
     catalog: DEFAULT_CATALOG,
     logger: createLogger("silent"),

@@ -4,9 +4,9 @@
 // The ledger never depends on this process staying up: each job has a lease this runner renews; a job whose
 // process died is taken over by any proxy's reaper (adopt), and its hold expires in any case.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ApiErrorBody } from "../../core/api/errors.ts";
 import type { Catalog } from "../../core/catalog/schema.ts";
 import { createOutputSize, findModel, operationKey, tierById } from "../../core/estimate.ts";
+import type { BlobStore } from "../assets/blob-store.ts";
 import type { Logger } from "../logger.ts";
 import type { CircuitBreaker } from "../providers/circuit-breaker.ts";
 import { describeImage, forCanvas } from "../providers/image-io.ts";
@@ -16,14 +16,20 @@ import { ProviderError, type InputImage, type ProviderAdapter, type ProviderImag
 import { optimizeForSocial, SocialInputError } from "../social/optimize.ts";
 import type { Redactor } from "../redact.ts";
 import type { Slots } from "../slots.ts";
-import type { Stores } from "../stores.ts";
+import type { TeamStore } from "../teams/types.ts";
 import { deliveredCharge, splitCharge } from "./charge.ts";
 import type { JobChanges } from "./job-changes.ts";
-import type { JobRecord, NewAsset } from "./types.ts";
+import { failureOf } from "./job-failure.ts";
+import type { JobRecord, JobStore, NewAsset } from "./types.ts";
 
 export interface JobRunnerOptions {
-  stores: Stores;
-  providers: ProviderRegistry;
+  /** The jobs it runs: their progress, provider tasks, lease, and how they end (capture or release). */
+  jobs: Pick<JobStore, "getById" | "markRunning" | "setProgress" | "setProviderTasks" | "renewLeases" | "succeed" | "fail">;
+  /** A team's tier, for its place in the provider queue. */
+  teams: Pick<TeamStore, "getTeam">;
+  /** Inputs read, results written. */
+  blobs: Pick<BlobStore, "get" | "put">;
+  providers: Pick<ProviderRegistry, "adapter" | "retire">;
   catalog: Catalog;
   logger: Logger;
   jobTimeoutMs: number;
@@ -39,7 +45,6 @@ export interface JobRunnerOptions {
   redact?: Redactor;
 }
 
-const NOTHING_CHARGED = "Nothing was charged.";
 /**
  * Places in line are written at most this often. When the head of a line leaves, every waiting job moves up
  * one: writing each move at once cost one UPDATE per waiting job per grant (with 56 jobs waiting for 8 slots,
@@ -90,7 +95,7 @@ export class JobRunner {
   constructor(private readonly o: JobRunnerOptions) {
     this.heartbeat = setInterval(() => {
       if (this.active.size === 0) return;
-      o.stores.jobs.renewLeases([...this.active.keys()], o.leaseMs).catch((error: unknown) => o.logger.error({ err: error }, "lease renewal failed"));
+      o.jobs.renewLeases([...this.active.keys()], o.leaseMs).catch((error: unknown) => o.logger.error({ err: error }, "lease renewal failed"));
     }, Math.max(100, Math.floor(o.leaseMs / 3)));
     this.heartbeat.unref();
     // Waiting jobs learn their place in line as it moves: the first move is written at once, later ones
@@ -120,7 +125,7 @@ export class JobRunner {
 
   /** Progress is best effort and never awaited: a failed write is logged, never an unhandled rejection. */
   private report(jobId: string, progress: JobRecord["progress"]): void {
-    this.o.stores.jobs
+    this.o.jobs
       .setProgress(jobId, progress)
       .then(() => this.o.changes?.notify(jobId))
       .catch((error: unknown) => this.o.logger.warn({ err: error, jobId }, "progress update failed"));
@@ -180,7 +185,7 @@ export class JobRunner {
   private async priority(job: JobRecord): Promise<number> {
     const cached = this.priorities.get(job.teamId);
     if (cached && cached.until > Date.now()) return cached.priority;
-    const team = await this.o.stores.teams.getTeam(job.teamId);
+    const team = await this.o.teams.getTeam(job.teamId);
     const priority = team ? tierById(this.o.catalog, team.tier).queuePriority : 0;
     if (this.priorities.size > 10_000) this.priorities.clear();
     this.priorities.set(job.teamId, { priority, until: Date.now() + 10_000 });
@@ -189,7 +194,7 @@ export class JobRunner {
 
   /** Runs a queued job; given its record (just accepted), it is not read again. */
   private async run(job: string | JobRecord, signal: AbortSignal): Promise<void> {
-    const { jobs } = this.o.stores;
+    const { jobs } = this.o;
     const queued = typeof job === "string" ? await jobs.getById(job) : job;
     if (!queued || queued.status !== "queued") return;
     if (queued.spec.operation === "social") return this.runSocial(queued, signal);
@@ -228,7 +233,7 @@ export class JobRunner {
     const spec = queued.spec;
     if (spec.operation !== "social") return;
     try {
-      const job = await this.o.stores.jobs.markRunning(queued.id, queued.progress.total);
+      const job = await this.o.jobs.markRunning(queued.id, queued.progress.total);
       if (!job) return;
       this.o.changes?.notify(job.id);
       const formats = spec.formats.map((id) => this.o.catalog.social.formats.find((f) => f.id === id)!);
@@ -254,7 +259,7 @@ export class JobRunner {
       const assets: Omit<NewAsset, "cost">[] = [];
       for (const image of images)
         assets.push({
-          sha256: await this.o.stores.blobs.put(image.bytes),
+          sha256: await this.o.blobs.put(image.bytes),
           contentType: image.contentType,
           width: image.width,
           height: image.height,
@@ -322,29 +327,29 @@ export class JobRunner {
   private async record(job: JobRecord, assets: Omit<NewAsset, "cost">[]): Promise<void> {
     const { charge, freeUsed } = deliveredCharge(this.o.catalog, job.spec, job.estimate, assets.length);
     const shares = splitCharge(charge, assets.length);
-    const done = await this.o.stores.jobs.succeed(job.id, { charge, freeUsed, assets: assets.map((a, i) => ({ ...a, cost: shares[i]! })) });
+    const done = await this.o.jobs.succeed(job.id, { charge, freeUsed, assets: assets.map((a, i) => ({ ...a, cost: shares[i]! })) });
     this.o.changes?.notify(job.id);
     this.o.logger.info({ jobId: job.id, status: done.status, charged: done.charged, images: assets.length }, "job finished");
   }
 
   private async failed(jobId: string, error: unknown): Promise<void> {
     if (error instanceof ShutdownError) {
-      const job = await this.o.stores.jobs.getById(jobId);
+      const job = await this.o.jobs.getById(jobId);
       // An async task keeps running upstream: leave the job to the next proxy (its lease lapses soon).
       if (job && job.providerTasks.length > 0) return;
     }
     if (error instanceof ProviderError && error.options.modelGone) await this.retireModel(jobId, error);
-    const body = this.failure(error);
+    const body = failureOf(error, this.o.redact);
     if (!(error instanceof ProviderError)) this.o.logger.error({ err: error, jobId }, "job failed unexpectedly");
     else this.o.logger.warn({ jobId, code: body.code, reason: error.message }, "job failed");
-    await this.o.stores.jobs.fail(jobId, body);
+    await this.o.jobs.fail(jobId, body);
     this.o.changes?.notify(jobId);
   }
 
   /** The provider said the job's model is gone: no proxy on this database routes to it any more. */
   private async retireModel(jobId: string, error: ProviderError): Promise<void> {
     try {
-      const route = (await this.o.stores.jobs.getById(jobId))?.route;
+      const route = (await this.o.jobs.getById(jobId))?.route;
       if (!route?.model) return;
       await this.o.providers.retire(route.provider, route.model, error.message);
       this.o.logger.warn({ jobId, provider: route.provider, model: route.model, reason: error.message }, "model reported gone: marked unavailable");
@@ -353,19 +358,10 @@ export class JobRunner {
     }
   }
 
-  private failure(error: unknown): ApiErrorBody {
-    if (error instanceof ProviderError) {
-      const details = error.options.retryAfterMs ? { retryAfterSeconds: Math.ceil(error.options.retryAfterMs / 1000) } : undefined;
-      const message = (this.o.redact ?? ((t: string) => t))(error.message);
-      return { code: error.code, message: `${message.replace(/\.?$/, ".")} ${NOTHING_CHARGED}`, ...(details ? { details } : {}) };
-    }
-    return { code: "provider_error", message: `The image could not be made. ${NOTHING_CHARGED}` };
-  }
-
   private async input(job: JobRecord, part: string): Promise<InputImage | undefined> {
     const sha = job.inputs[part];
     if (!sha) return undefined;
-    const bytes = await this.o.stores.blobs.get(sha);
+    const bytes = await this.o.blobs.get(sha);
     if (!bytes) throw new ProviderError("provider_error", `The job's ${part} image is missing from storage`);
     return describeImage(bytes, "The stored input");
   }
@@ -440,7 +436,7 @@ export class JobRunner {
       progress(outcome.images.length);
       return outcome.images;
     }
-    await this.o.stores.jobs.setProviderTasks(job.id, outcome.tasks.map((t) => t.id));
+    await this.o.jobs.setProviderTasks(job.id, outcome.tasks.map((t) => t.id));
     return this.collect(job, adapter, outcome.tasks, signal);
   }
 
@@ -479,7 +475,7 @@ export class JobRunner {
   /** Normalizes an image for the canvas and stores its bytes; what a provider returned is checked, not trusted. */
   private async store(image: ProviderImage, job: JobRecord): Promise<Omit<NewAsset, "cost">> {
     const checked = await this.o.imageWork.run(async () => forCanvas(await describeImage(image.bytes)));
-    const sha256 = await this.o.stores.blobs.put(checked.bytes);
+    const sha256 = await this.o.blobs.put(checked.bytes);
     const spec = job.spec;
     return {
       sha256,

@@ -13,16 +13,8 @@ import { DB_KINDS } from "../test-support/databases.ts";
 import { balanceFromEntries, openTestStores, type TestStores } from "../test-support/test-stores.ts";
 import { SqlJobStore } from "./job-store.ts";
 import { requestHash } from "./request-hash.ts";
-import {
-  IdempotencyMismatchError,
-  JobRefusedError,
-  RateLimitedError,
-  type JobRecord,
-  type JobStore,
-  type NewAsset,
-  type NewJob,
-  type PricingState,
-} from "./types.ts";
+import { IdempotencyMismatchError, JobRefusedError, RateLimitedError } from "./errors.ts";
+import type { JobRecord, JobStore, NewAsset, NewJob, PricingState } from "./types.ts";
 
 /** Providers the price callback treats as configured: local always; huggingface for the jobs that name it
  * (its flux-schnell has a free allowance), so that draft jobs on `auto` route to local as on a keyless proxy. */

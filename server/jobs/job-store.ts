@@ -2,7 +2,6 @@
 // job + hold + free allowance (createWithHold), capture + assets + status (succeed), release + status +
 // allowance back (fail, expireOverdue). Each first locks the team's balance row, so on PostgreSQL one
 // team's money-moving transactions run one at a time while different teams run in parallel.
-import type { ApiErrorBody } from "../../core/api/errors.ts";
 import type { JobStatus } from "../../core/api/responses.ts";
 import type { JobSpec, Operation } from "../../core/api/specs.ts";
 import type { Catalog } from "../../core/catalog/schema.ts";
@@ -11,18 +10,12 @@ import type { SqlAssetRepo } from "../assets/asset-repo.ts";
 import type { Db, Sql, SqlValue } from "../db/sql.ts";
 import { newId } from "../ids.ts";
 import * as ledger from "../ledger/ledger-ops.ts";
-import { freeImages } from "./charge.ts";
+import { memberFigures } from "../ledger/member-spend.ts";
 import { openTeam, openTeamOfJob } from "../ledger/period-ops.ts";
-import {
-  IdempotencyMismatchError,
-  JobRefusedError,
-  RateLimitedError,
-  type JobProgress,
-  type JobRecord,
-  type JobStore,
-  type NewAsset,
-  type NewJob,
-} from "./types.ts";
+import { freeImages } from "./charge.ts";
+import { pricingState } from "./pricing-state.ts";
+import { IdempotencyMismatchError, JobRefusedError, RateLimitedError } from "./errors.ts";
+import type { JobFailure, JobProgress, JobRecord, JobStore, NewAsset, NewJob } from "./types.ts";
 
 interface JobRow {
   id: string;
@@ -93,6 +86,17 @@ function insertJob(sql: Sql, columns: Record<string, SqlValue>, expressions: Rec
   return sql.one<JobRow>(`INSERT INTO jobs (${[...names, ...Object.keys(expressions)].join(", ")}) VALUES (${placeholders.join(", ")}) ${suffix} RETURNING *`, params);
 }
 
+/** Free-allowance images the team used in `periodStart` (default: its current period), by `provider/model`. */
+async function freeUsedIn(sql: Sql, teamId: string, periodStart?: string): Promise<Record<string, number>> {
+  const rows = await sql.all<{ model_key: string; used: number }>(
+    periodStart === undefined
+      ? "SELECT f.model_key, f.used FROM free_use f JOIN teams t ON t.id = f.team_id AND t.period_start = f.period_start WHERE f.team_id = $1 AND f.used > 0"
+      : "SELECT model_key, used FROM free_use WHERE team_id = $1 AND period_start = $2 AND used > 0",
+    periodStart === undefined ? [teamId] : [teamId, periodStart],
+  );
+  return Object.fromEntries(rows.map((r) => [r.model_key, r.used]));
+}
+
 /** The newest succeeded, original (not itself reused) job with this key whose delivered assets all remain. */
 async function reusable(sql: Sql, teamId: string, reuseKey: string): Promise<{ jobId: string; images: number } | null> {
   const rows = await sql.all<{ id: string; progress: string; assets: number }>(
@@ -112,7 +116,8 @@ export class SqlJobStore implements JobStore {
   constructor(
     private readonly db: Db,
     private readonly catalog: Catalog,
-    private readonly assets: SqlAssetRepo,
+    /** The asset rows a job's transactions write with it, and the blob locks of its inputs. */
+    private readonly assets: Pick<SqlAssetRepo, "pinBlob" | "insert" | "listByJob" | "releaseInputs">,
   ) {}
 
   private async toJob(r: JobRow, sql: Sql = this.db): Promise<JobRecord> {
@@ -130,7 +135,7 @@ export class SqlJobStore implements JobStore {
       holdId: r.hold_id,
       held: r.held,
       charged: r.charged,
-      error: r.error ? (JSON.parse(r.error) as ApiErrorBody) : null,
+      error: r.error ? (JSON.parse(r.error) as JobFailure) : null,
       progress: JSON.parse(r.progress) as JobProgress,
       providerTasks: r.provider_task_id ? (JSON.parse(r.provider_task_id) as string[]) : [],
       inputs: r.inputs ? (JSON.parse(r.inputs) as Record<string, string>) : {},
@@ -183,30 +188,14 @@ export class SqlJobStore implements JobStore {
       if (recent.n >= tier.jobsPerMinute)
         throw new RateLimitedError(tier.jobsPerMinute, Math.max(1000, Date.parse(recent.oldest ?? recent.now) + RATE_WINDOW_MS - Date.parse(recent.now)));
 
-      const balance = team.balance;
-      const member = await sql.one<{ cap: number | null; spent: number; held: number }>(
-        `SELECT monthly_cap AS cap, (CASE WHEN cap_period_start = $2 THEN period_spent ELSE 0 END) AS spent, held FROM members WHERE id = $1`,
-        [input.memberId, team.periodStart],
-      );
-      const freeUsed =
-        input.freeModelKeys?.length === 0
-          ? {}
-          : Object.fromEntries(
-              (await sql.all<{ model_key: string; used: number }>("SELECT model_key, used FROM free_use WHERE team_id = $1 AND period_start = $2", [input.teamId, team.periodStart])).map(
-                (r) => [r.model_key, r.used],
-              ),
-            );
+      const member = await memberFigures(sql, input.memberId, team.periodStart);
+      const freeUsed = input.freeModelKeys?.length === 0 ? {} : await freeUsedIn(sql, input.teamId, team.periodStart);
       for (const sha256 of Object.values(input.inputs ?? {})) await this.assets.pinBlob(sql, sha256);
       const fresh = "fresh" in input.spec && input.spec.fresh === true;
       const reuse = input.reuseKey && !fresh ? await reusable(sql, input.teamId, input.reuseKey) : null;
-      const estimate = input.price({
-        tier: team.tier,
-        available: balance.available,
-        memberCapRemaining: member?.cap == null ? null : Math.max(0, member.cap - member.spent - member.held),
-        freeUsed,
-        reuse,
-      });
-      if (!estimate.allowed) throw new JobRefusedError(estimate.reasons[0]!, estimate);
+      // The job's one estimate, from the figures this transaction holds locked.
+      const estimate = input.price({ ...pricingState({ tier: team.tier, balance: team.balance, member, freeUsed }), reuse });
+      if (!estimate.allowed) throw new JobRefusedError(estimate.reasons[0]!);
       if (estimate.reuse && reuse) return { job: await this.insertReused(sql, input, estimate, reuse, team.periodStart), created: true };
 
       const images = Math.max(1, estimate.steps.reduce((n, s) => n + s.images, 0));
@@ -296,7 +285,7 @@ export class SqlJobStore implements JobStore {
     await this.db.run(`UPDATE jobs SET provider_task_id = $1, updated_at = ${this.db.dialect.now} WHERE id = $2`, [JSON.stringify(tasks), jobId]);
   }
 
-  private async finish(sql: Sql, row: JobRow, status: "succeeded" | "failed", charged: number, error: ApiErrorBody | null, completed: number): Promise<void> {
+  private async finish(sql: Sql, row: JobRow, status: "succeeded" | "failed", charged: number, error: JobFailure | null, completed: number): Promise<void> {
     const total = (JSON.parse(row.progress) as JobProgress).total;
     await sql.run(
       `UPDATE jobs SET status = $2, held = 0, charged = $3, error = $4, progress = $5, lease_until = NULL,
@@ -379,7 +368,7 @@ export class SqlJobStore implements JobStore {
     return found?.id ?? null;
   }
 
-  async fail(jobId: string, error: ApiErrorBody): Promise<JobRecord> {
+  async fail(jobId: string, error: JobFailure): Promise<JobRecord> {
     const job = await this.db.tx(async (sql) => {
       const team = await openTeamOfJob(sql, this.catalog, jobId);
       const row = await this.row(sql, jobId);
@@ -393,7 +382,7 @@ export class SqlJobStore implements JobStore {
     return job;
   }
 
-  async expireOverdue(error: ApiErrorBody): Promise<string[]> {
+  async expireOverdue(error: JobFailure): Promise<string[]> {
     const failed: string[] = [];
     for (const h of await ledger.overdueHolds(this.db)) {
       const expired = await this.db.tx(async (sql) => {
@@ -436,11 +425,7 @@ export class SqlJobStore implements JobStore {
     return claimed;
   }
 
-  async freeUsed(teamId: string): Promise<Record<string, number>> {
-    const rows = await this.db.all<{ model_key: string; used: number }>(
-      "SELECT f.model_key, f.used FROM free_use f JOIN teams t ON t.id = f.team_id AND t.period_start = f.period_start WHERE f.team_id = $1 AND f.used > 0",
-      [teamId],
-    );
-    return Object.fromEntries(rows.map((r) => [r.model_key, r.used]));
+  freeUsed(teamId: string): Promise<Record<string, number>> {
+    return freeUsedIn(this.db, teamId);
   }
 }

@@ -7,15 +7,23 @@
 // - and, at start and then hourly, bytes nobody refers to: temporary files of uploads and writes a dead
 //   process left, and stored blobs whose row was never committed (a crash between the write and the commit).
 import type { Catalog } from "../../core/catalog/schema.ts";
+import type { BlobStore } from "../assets/blob-store.ts";
+import type { AssetRepo } from "../assets/types.ts";
+import type { Ledger } from "../ledger/types.ts";
 import type { Logger } from "../logger.ts";
-import type { Stores } from "../stores.ts";
 import type { JobRunner } from "./job-runner.ts";
+import type { JobFailure, JobStore } from "./types.ts";
 
-const EXPIRED = { code: "provider_error", message: "The job did not finish in time. Nothing was charged." } as const;
+const EXPIRED: JobFailure = { code: "provider_error", message: "The job did not finish in time. Nothing was charged." };
 
 export interface ReaperOptions {
-  stores: Stores;
-  runner: JobRunner;
+  jobs: Pick<JobStore, "expireOverdue" | "claimLapsed">;
+  ledger: Pick<Ledger, "rollOver" | "expireGrants">;
+  /** The file sweep's: temporary files, and stored bytes no row refers to. */
+  blobs: Pick<BlobStore, "sweepTemp">;
+  assets: Pick<AssetRepo, "sweepOrphans">;
+  /** Takes over the jobs whose process died. */
+  runner: Pick<JobRunner, "adopt">;
   catalog: Catalog;
   logger: Logger;
   leaseMs: number;
@@ -24,7 +32,7 @@ export interface ReaperOptions {
 }
 
 /** How often the files are swept: a full listing of the blob store, so not on every sweep. */
-export const FILE_SWEEP_MS = 60 * 60_000;
+const FILE_SWEEP_MS = 60 * 60_000;
 
 export interface SweepResult {
   expiredJobs: string[];
@@ -34,7 +42,7 @@ export interface SweepResult {
 }
 
 export async function sweep(o: ReaperOptions): Promise<SweepResult> {
-  const { jobs, ledger } = o.stores;
+  const { jobs, ledger } = o;
   const expiredJobs = await jobs.expireOverdue(EXPIRED);
   if (expiredJobs.length) o.logger.warn({ jobs: expiredJobs }, "expired the holds of jobs that did not finish in time");
   const adopted = await jobs.claimLapsed(o.leaseMs);
@@ -52,9 +60,9 @@ export interface FileSweepResult {
   tempFiles: number;
 }
 
-export async function sweepFiles(o: Pick<ReaperOptions, "stores" | "logger" | "orphanAgeMs">): Promise<FileSweepResult> {
-  const tempFiles = await o.stores.blobs.sweepTemp(o.orphanAgeMs);
-  const orphans = await o.stores.assets.sweepOrphans(o.orphanAgeMs);
+export async function sweepFiles(o: Pick<ReaperOptions, "blobs" | "assets" | "logger" | "orphanAgeMs">): Promise<FileSweepResult> {
+  const tempFiles = await o.blobs.sweepTemp(o.orphanAgeMs);
+  const orphans = await o.assets.sweepOrphans(o.orphanAgeMs);
   if (tempFiles || orphans.length) o.logger.warn({ tempFiles, orphans: orphans.length }, "removed files left by an interrupted request or job");
   return { orphans, tempFiles };
 }

@@ -6,10 +6,28 @@ import type { ApiErrorBody } from "../../core/api/errors.ts";
 import type { jobProgressSchema, JobStatus } from "../../core/api/responses.ts";
 import type { JobSpec, Operation } from "../../core/api/specs.ts";
 import type { TierId } from "../../core/catalog/schema.ts";
-import type { Estimate, EstimateReason, Route } from "../../core/estimate.ts";
+import type { Estimate, Route } from "../../core/estimate.ts";
 import type { AssetRecord } from "../assets/types.ts";
+import type { ImageType } from "../providers/types.ts";
 
 export type JobProgress = z.infer<typeof jobProgressSchema>;
+
+/** Why a job failed, kept on its row and shown as is by GET /v1/jobs/:id: in the API's error vocabulary
+ * (core's ErrorCode, shared by every layer), decided when the job fails (job-failure.ts). */
+export type JobFailure = ApiErrorBody;
+
+/** The image parts a job request may carry besides its spec. */
+export const IMAGE_PARTS = ["image", "mask", "backgroundReference", "lightReference"] as const;
+export type ImagePart = (typeof IMAGE_PARTS)[number];
+
+/** An image part as received: a temporary file the request's reader owns until the job stores it. */
+export interface ImageUpload {
+  path: string;
+  size: number;
+  /** Sniffed from the bytes, not the client's claim. */
+  contentType: ImageType;
+  sha256: string;
+}
 
 export interface JobRecord {
   id: string;
@@ -25,7 +43,7 @@ export interface JobRecord {
   holdId: string | null;
   held: number;
   charged: number;
-  error: ApiErrorBody | null;
+  error: JobFailure | null;
   progress: JobProgress;
   /** Async provider tasks (ids) this job waits on; stored so a restarted proxy resumes polling them. */
   providerTasks: string[];
@@ -41,7 +59,7 @@ export interface JobRecord {
 }
 
 /** What the job store reads inside the hold's transaction and hands to the pricing function, so the
- * estimate that is held is computed from the same state the database then enforces. */
+ * estimate that is held is computed from the same state the database then enforces (pricing-state.ts). */
 export interface PricingState {
   tier: TierId;
   /** null: unlimited (enterprise). */
@@ -59,7 +77,7 @@ export interface NewJob {
   idempotencyKey: string | null;
   requestHash: string;
   spec: JobSpec;
-  /** Prices the job from the state read in the transaction (core's estimate()); may throw to refuse. */
+  /** Prices the job from the state read in the transaction: the job's one call of core's estimate(). */
   price(state: PricingState): Estimate;
   /** The sha256 of each uploaded part. Their bytes are stored only after this job commits (the caller's move),
    * so a refused request stores nothing; the job's row pins their blobs from then on. */
@@ -72,28 +90,6 @@ export interface NewJob {
   leaseMs: number;
   /** Identity of the job's result (jobs/reuse-key.ts); null when it has none (no fixed seed, social). */
   reuseKey?: string | null;
-}
-
-/** The estimate refused the job (tier, credits, cap, provider): nothing was held. */
-export class JobRefusedError extends Error {
-  override name = "JobRefusedError";
-  constructor(
-    readonly reason: EstimateReason,
-    readonly estimate: Estimate,
-  ) {
-    super(reason.message);
-  }
-}
-
-/** The team's jobs-per-minute limit: nothing was held. */
-export class RateLimitedError extends Error {
-  override name = "RateLimitedError";
-  constructor(
-    readonly limit: number,
-    readonly retryAfterMs: number,
-  ) {
-    super(`Your team may start ${limit} jobs per minute; try again in ${Math.ceil(retryAfterMs / 1000)} s`);
-  }
 }
 
 /** An image ready to be recorded (its bytes are already in the BlobStore). */
@@ -111,13 +107,6 @@ export interface NewAsset {
   format?: string | null;
   /** The bytes, kept so they can be put back if a concurrent delete removed the same blob (asset-repo). */
   content?: Uint8Array;
-}
-
-export class IdempotencyMismatchError extends Error {
-  override name = "IdempotencyMismatchError";
-  constructor(readonly existingJobId: string) {
-    super("This Idempotency-Key was already used for a different request");
-  }
 }
 
 export interface JobStore {
@@ -141,9 +130,9 @@ export interface JobStore {
    * If the hold was already resolved (expired), the job fails instead and nothing is charged. */
   succeed(jobId: string, result: { charge: number; assets: NewAsset[]; freeUsed?: Record<string, number> }): Promise<JobRecord>;
   /** Releases the hold and marks the job failed. No-op for a finished job. */
-  fail(jobId: string, error: ApiErrorBody): Promise<JobRecord>;
+  fail(jobId: string, error: JobFailure): Promise<JobRecord>;
   /** Expires overdue holds and fails their unfinished jobs with `error`; returns those job ids. */
-  expireOverdue(error: ApiErrorBody): Promise<string[]>;
+  expireOverdue(error: JobFailure): Promise<string[]>;
   /** The newest succeeded job of the team with this reuse key whose assets are all still in the library. */
   findReusable(teamId: string, reuseKey: string): Promise<{ jobId: string; images: number } | null>;
   /** Free-allowance images used in the team's current period by jobs that did not fail, by `provider/model`. */

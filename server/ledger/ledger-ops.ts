@@ -7,6 +7,7 @@
 // team run one after the other; on SQLite the write transaction is already exclusive.
 import type { Sql } from "../db/sql.ts";
 import { newId } from "../ids.ts";
+import { capRemaining, memberFigures, spentInPeriod } from "./member-spend.ts";
 import {
   InsufficientCreditsError,
   LedgerNotFoundError,
@@ -207,8 +208,8 @@ async function teamPeriod(sql: Sql, teamId: string): Promise<string> {
   return row.period_start;
 }
 
-/** A member's spend in `period` (a counter from an older period counts as 0). */
-const SPENT_IN_PERIOD = "(CASE WHEN cap_period_start = $2 THEN period_spent ELSE 0 END)";
+/** A member's spend in the period of parameter $2. */
+const SPENT_IN_PERIOD = spentInPeriod("$2");
 
 /** `periodStart`: the team's current period when the caller already read it (saves a round trip). */
 export async function hold(sql: Sql, input: HoldInput, periodStart?: string): Promise<HoldRecord> {
@@ -256,12 +257,8 @@ async function refuseHold(sql: Sql, input: HoldInput, period: string | null, res
   const b = await balance(sql, input.teamId);
   const available = (b.available ?? 0) + (reservedAlready ? input.amount : 0);
   if (!b.unlimited && available < input.amount) throw new InsufficientCreditsError(input.amount, available);
-  const m = await sql.one<{ cap: number; spent: number; held: number }>(
-    `SELECT monthly_cap AS cap, ${SPENT_IN_PERIOD} AS spent, held FROM members WHERE id = $1`,
-    [input.memberId, period],
-  );
-  if (!m) throw new LedgerNotFoundError(`no member ${input.memberId}`);
-  throw new MemberCapReachedError(m.cap, Math.max(0, m.cap - m.spent - m.held), input.amount);
+  const m = await memberFigures(sql, input.memberId!, period ?? undefined);
+  throw new MemberCapReachedError(m.cap ?? 0, capRemaining(m) ?? 0, input.amount);
 }
 
 export async function getHold(sql: Sql, holdId: string): Promise<HoldRecord | null> {
@@ -317,7 +314,7 @@ async function capturePg(sql: Sql, holdId: string, amount: number | null, period
        ORDER BY x.ord
        RETURNING 1),
      m AS (
-       UPDATE members SET period_spent = (CASE WHEN cap_period_start = $3 THEN period_spent ELSE 0 END) + h.captured,
+       UPDATE members SET period_spent = ${spentInPeriod("$3")} + h.captured,
                           cap_period_start = $3, held = members.held - h.amount
        FROM h WHERE members.id = h.member_id RETURNING 1),
      g AS (

@@ -1,4 +1,4 @@
-// The ledger's invariants (ledger.md), on SQLite and PostgreSQL alike, each attacked with concurrency.
+// The ledger's invariants (docs/ledger.md), on SQLite and PostgreSQL alike, each attacked with concurrency.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -151,7 +151,7 @@ describe.each(DB_KINDS)("ledger on %s", (kind) => {
     const run = promisify(execFile);
     const startAt = Date.now() + 2500; // all workers start together, after tsx has loaded
     const workers = await Promise.all(
-      [0, 1, 2].map(() => run("node_modules/.bin/tsx", ["server/ledger/test-fixtures/hold-worker.ts", t.url, teamId, "15", "1", String(startAt)], { timeout: 30_000 })),
+      [0, 1, 2].map(() => run("node_modules/.bin/tsx", ["server/test-support/hold-worker.ts", t.url, teamId, "15", "1", String(startAt)], { timeout: 30_000 })),
     );
     const results = workers.map((w) => JSON.parse(w.stdout) as { ok: number; refused: number });
     expect(results.reduce((n, r) => n + r.ok, 0)).toBe(credits);

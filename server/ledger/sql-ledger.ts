@@ -4,6 +4,7 @@
 import type { Catalog, TierId } from "../../core/catalog/schema.ts";
 import type { Db, Sql } from "../db/sql.ts";
 import * as ops from "./ledger-ops.ts";
+import { memberFigures } from "./member-spend.ts";
 import { changeTier, openTeam, openTeamOfHold, rollOverIfDue, teamsDue } from "./period-ops.ts";
 import type {
   Drift,
@@ -119,12 +120,7 @@ export class SqlLedger implements Ledger {
   }
 
   async memberUsage(memberId: string): Promise<MemberUsage> {
-    const row = await this.db.one<MemberUsage>(
-      `SELECT (CASE WHEN m.cap_period_start = t.period_start THEN m.period_spent ELSE 0 END) AS spent, m.held AS held
-       FROM members m JOIN teams t ON t.id = m.team_id WHERE m.id = $1`,
-      [memberId],
-    );
-    if (!row) throw new LedgerNotFoundError(`no member ${memberId}`);
-    return row;
+    const { spent, held } = await memberFigures(this.db, memberId);
+    return { spent, held };
   }
 }

@@ -1,4 +1,4 @@
-// The credit ledger's contract (ledger.md). One implementation over `Db` serves SQLite and PostgreSQL:
+// The credit ledger's contract (docs/ledger.md). One implementation over `Db` serves SQLite and PostgreSQL:
 // every method is one database transaction, and the database, not this process, decides whether credits
 // are available (conditional updates and CHECKs), so any number of proxy processes may share it.
 import type { Catalog, TierId } from "../../core/catalog/schema.ts";

@@ -1,7 +1,8 @@
 // `ledger verify`: recomputes every stored figure from the append-only entries and the holds, and reports
-// each disagreement. The entries are the truth (ledger.md invariant 2); balances, grant remainders and
+// each disagreement. The entries are the truth (docs/ledger.md invariant 2); balances, grant remainders and
 // member counters are caches of them kept in the same transactions, so any drift is a bug.
 import type { Sql } from "../db/sql.ts";
+import { spentInPeriod } from "./member-spend.ts";
 import type { Drift } from "./types.ts";
 
 interface TeamFigures {
@@ -85,7 +86,7 @@ export async function verifyLedger(sql: Sql): Promise<Drift[]> {
     )).map((r) => [`${r.member_id} ${r.period_start}`, r.spent]),
   );
   for (const m of await sql.all<{ team_id: string; id: string; held: number; spent: number; period_start: string }>(
-    `SELECT m.team_id, m.id, m.held, (CASE WHEN m.cap_period_start = t.period_start THEN m.period_spent ELSE 0 END) AS spent, t.period_start
+    `SELECT m.team_id, m.id, m.held, ${spentInPeriod("t.period_start", "m.")} AS spent, t.period_start
      FROM members m JOIN teams t ON t.id = m.team_id`,
   )) {
     expect(m.team_id, `member ${m.id} held`, m.held, pendingByMember.get(m.id) ?? 0);

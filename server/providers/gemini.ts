@@ -1,4 +1,4 @@
-// Google Gemini API adapter (providers.md): image models through `:generateContent`, for create and for
+// Google Gemini API adapter (docs/providers.md): image models through `:generateContent`, for create and for
 // instruction ("general") edits, answered with base64 images inside JSON. Which models exist is catalog data
 // (Imagen and gemini-2.5-flash-image were shut down in 2026; their successors are new ids, not new code).
 // A retired model answers 404 NOT_FOUND: that is reported as the model gone, never as Gemini being down.

@@ -1,4 +1,4 @@
-// Hugging Face Inference, hf-inference provider (providers.md): one synchronous call per image, answered with
+// Hugging Face Inference, hf-inference provider (docs/providers.md): one synchronous call per image, answered with
 // raw image bytes. Which repos it serves is catalog data: hf-inference runs mostly on CPU since mid-2025 and
 // drops models (FLUX.1-dev is served only by other providers now), answering "Model not supported by provider
 // hf-inference" (400) or 410 Gone; either marks the model gone instead of blaming Hugging Face.

@@ -3,7 +3,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { EDIT_KINDS, UPSCALE_MODES, type OperationKey } from "../../core/catalog/schema.ts";
 import { LocalProvider } from "./local.ts";
-import { rgba, svgPng } from "./local-ops/test-images.ts";
+import { rgba, svgPng } from "../test-support/test-images.ts";
 import { ProviderError, type EditRequest, type InputImage, type ProviderImage, type ProviderOutcome } from "./types.ts";
 
 const local = new LocalProvider();
@@ -230,7 +230,6 @@ describe("local provider: edit and upscale", () => {
 describe("LocalProvider.checkInput for outpaint", () => {
   it("refuses, before anything is held, an outpaint whose result would exceed 4096 px", () => {
     const local = new LocalProvider();
-const PROCEDURAL = DEFAULT_CATALOG.models.find((m) => m.provider === "local")!;
     const image = { width: 3000, height: 2000, bytes: 1000, contentType: "image/png" as const };
     expect(() => local.checkInput({ operation: "edit.outpaint", image, expand: { left: 600, right: 600, up: 0, down: 0 } })).toThrowError(/4200x2000.*4096/);
     expect(() => local.checkInput({ operation: "edit.outpaint", image, expand: { left: 500, right: 500, up: 100, down: 100 } })).not.toThrow();

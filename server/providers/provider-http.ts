@@ -187,7 +187,7 @@ export async function readBody(response: Response, limit: number, provider: stri
 }
 
 /**
- * The api.md code for a provider's HTTP failure. Adapters call this after reading the provider's own error
+ * The docs/api.md code for a provider's HTTP failure. Adapters call this after reading the provider's own error
  * body (which may refine it: moderation becomes content_rejected). `message` is the provider's words,
  * trimmed; it never contains our request.
  */

@@ -1,6 +1,6 @@
-// Per-provider concurrency limits with a priority wait line (architecture.md: "provider queue"). Providers
+// Per-provider concurrency limits with a priority wait line (docs/architecture.md: "provider queue"). Providers
 // rate-limit per key, so each gets its own small pool of slots; a job waits for one, and the line is served
-// by tier priority (pricing.md: enterprise 3 > pro 2 > basic 1 > free 0), first come first served within a
+// by tier priority (docs/pricing.md: enterprise 3 > pro 2 > basic 1 > free 0), first come first served within a
 // priority. Purely in-process: each proxy instance limits its own calls.
 
 export interface QueueJob {

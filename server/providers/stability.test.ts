@@ -6,7 +6,7 @@ import { startStabilityFake, stabilityError, type StabilityFake } from "../test-
 import type { RecordedRequest } from "../test-support/fakes/fake-http.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
 import { nearestAspectRatio } from "./image-io.ts";
-import { STABILITY_POLL_MS, StabilityAdapter, type StabilityOptions } from "./stability.ts";
+import { StabilityAdapter, type StabilityOptions } from "./stability.ts";
 import { imagesOf, providerFailure } from "../test-support/provider-assertions.ts";
 import { ProviderError, type InputImage } from "./types.ts";
 

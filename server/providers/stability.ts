@@ -46,7 +46,7 @@ const SEED_MAX = 4_294_967_294;
 const IMAGE_RESPONSE_LIMIT = 128 * 1024 * 1024;
 const SMALL_RESPONSE_LIMIT = 1024 * 1024;
 const DEFAULT_UPSCALE_PROMPT = "high quality, detailed";
-/** Poll results no faster than every 10 s (providers.md; platform.stability.ai/docs/api-reference#tag/Results). */
+/** Poll results no faster than every 10 s (docs/providers.md; platform.stability.ai/docs/api-reference#tag/Results). */
 export const STABILITY_POLL_MS = 10_000;
 /** A 429 (over 150 requests in 10 s) locks the key out for 60 s (platform.stability.ai/docs/getting-started/rate-limits). */
 export const STABILITY_LOCKOUT_MS = 60_000;
@@ -79,7 +79,7 @@ const EDITS: Record<Exclude<EditKind, "general">, PathSpec> = {
   "search-replace": { path: "edit/search-and-replace", label: "search and replace", ...EDIT_PX, aspect: true, downscale: true, promptRequired: true, takesPrompt: true },
   "search-recolor": { path: "edit/search-and-recolor", label: "search and recolor", ...EDIT_PX, aspect: true, downscale: true, promptRequired: true, takesPrompt: true },
   erase: { path: "edit/erase", label: "erase", ...EDIT_PX, downscale: true, promptRequired: false, takesPrompt: false },
-  // Subject and both references: each side >= 64 px, 4,096..9,437,184 px, aspect 1:2.5..2.5:1 (providers.md).
+  // Subject and both references: each side >= 64 px, 4,096..9,437,184 px, aspect 1:2.5..2.5:1 (docs/providers.md).
   "replace-background-relight": {
     path: "edit/replace-background-and-relight",
     label: "background replace and relight",
@@ -379,7 +379,7 @@ export class StabilityAdapter implements ProviderAdapter {
       if (later) return later;
       throw error;
     }
-    // 202: still in progress. 5xx: the results endpoint failed, which says nothing about the task (providers.md).
+    // 202: still in progress. 5xx: the results endpoint failed, which says nothing about the task (docs/providers.md).
     if (response.status === 202 || response.status >= 500) {
       await response.body?.cancel();
       return { state: "pending", pollAfterMs: Math.max(this.pollAfterMs, retryAfterMs(response.headers.get("retry-after")) ?? 0) };
@@ -493,7 +493,7 @@ export class StabilityAdapter implements ProviderAdapter {
     }
   }
 
-  /** Maps Stability's `{ id, name, errors }` body to an api.md code; the key never reaches a message. */
+  /** Maps Stability's `{ id, name, errors }` body to an docs/api.md code; the key never reaches a message. */
   private async failure(response: Response, upstream?: string): Promise<ProviderError> {
     const status = response.status;
     const body = await this.errorBody(response);

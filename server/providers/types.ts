@@ -1,4 +1,4 @@
-// One provider = one adapter implementing this interface (architecture.md). Operations are optional methods
+// One provider = one adapter implementing this interface (docs/architecture.md). Operations are optional methods
 // so an adapter can do create only, edits only, or both; `supports()` says which catalog operations its code
 // really does, and the registry never routes anything else to it. Which models exist is catalog data: every
 // request carries its catalog model (upstream id, limits, params), and an adapter holds no list of models.
@@ -100,7 +100,7 @@ export interface InputCheck {
   expand?: { left: number; right: number; up: number; down: number };
 }
 
-/** The api.md codes a provider failure may surface as. */
+/** The docs/api.md codes a provider failure may surface as. */
 export type ProviderErrorCode = Extract<
   ErrorCode,
   "provider_error" | "content_rejected" | "provider_unavailable" | "rate_limited" | "invalid_request" | "unsupported_image" | "payload_too_large"
@@ -117,7 +117,7 @@ export interface ProviderErrorOptions {
 }
 
 /**
- * A failure the user should see as its api.md code; anything else thrown by an adapter is a provider_error.
+ * A failure the user should see as its docs/api.md code; anything else thrown by an adapter is a provider_error.
  * `retryable`: the provider did no work (429/503 before acceptance), so trying again cannot charge twice.
  * `countsAgainstProvider`: false for failures that say nothing about the provider's health (moderation,
  * bad input, a retired model), so they never open the circuit.

@@ -1,4 +1,4 @@
-// WaveSpeed (providers.md): every model is submit-and-poll. A submission answers a prediction id at once; the
+// WaveSpeed (docs/providers.md): every model is submit-and-poll. A submission answers a prediction id at once; the
 // job runner stores it and calls poll() at WaveSpeed's documented pace (2 s), so a restarted proxy resumes
 // instead of paying twice. A submit is never sent twice unless nothing can have been accepted (the official
 // SDK's note: the task may already exist server-side and be billed). Outputs are asked for as base64

@@ -10,7 +10,7 @@ import { requestHash } from "../jobs/request-hash.ts";
 import { DB_KINDS } from "../test-support/databases.ts";
 import { useTestDb } from "../test-support/suite-db.ts";
 import { INSIGHT_JOB_IDS, insightsReport } from "./insights.ts";
-import { seedAssets, seedMember, seedTeam } from "./test-fixtures.ts";
+import { seedAssets, seedMember, seedTeam } from "../test-support/seed-rows.ts";
 
 /** A fixture job's capture: its price per image times the images delivered (the creates here have no free allowance). */
 const share = (total: number, delivered: number, images: number) => (delivered >= images ? total : Math.floor((total * delivered) / images));

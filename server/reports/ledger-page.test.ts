@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ledgerPageSchema, type LedgerEntry } from "../../core/api/reports.ts";
 import type { Db } from "../db/sql.ts";
 import { DB_KINDS, openTestDb } from "../test-support/databases.ts";
-import { decodeCursor, encodeCursor, InvalidCursorError, ledgerPage } from "./ledger-page.ts";
-import { seedEntry, seedJob, seedMember, seedTeam } from "./test-fixtures.ts";
+import { encodeCursor, InvalidCursorError } from "../db/cursor.ts";
+import { ledgerPage } from "./ledger-page.ts";
+import { seedEntry, seedJob, seedMember, seedTeam } from "../test-support/seed-rows.ts";
 
 describe.each(DB_KINDS)("ledger page on %s", (kind) => {
   let db: Db;
@@ -83,15 +84,7 @@ describe.each(DB_KINDS)("ledger page on %s", (kind) => {
   });
 
   it("refuses a cursor it did not give out", async () => {
-    for (const bad of ["abc", "MA", encodeCursor(0), "!!", Buffer.from("12x").toString("base64url")])
+    for (const bad of ["abc", "MA", encodeCursor(0), "!!", encodeCursor("12x"), encodeCursor("99999999999999999"), encodeCursor("9999999999999999")])
       await expect(ledgerPage(db, { teamId, cursor: bad })).rejects.toBeInstanceOf(InvalidCursorError);
-  });
-});
-
-describe("cursors", () => {
-  it("round-trip a seq and look opaque", () => {
-    expect(decodeCursor(encodeCursor(123456))).toBe(123456);
-    expect(encodeCursor(7)).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(() => decodeCursor(Buffer.from("99999999999999999").toString("base64url"))).toThrow(InvalidCursorError);
   });
 });

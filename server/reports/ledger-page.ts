@@ -1,6 +1,7 @@
-// A team's ledger entries, newest first, a page at a time. The cursor is the last entry's seq, wrapped so
-// clients treat it as opaque: seq orders entries inside one database and is never shown as such.
+// A team's ledger entries, newest first, a page at a time (db/cursor.ts). The cursor is the last entry's
+// seq, wrapped so clients treat it as opaque: seq orders entries inside one database and is never shown as such.
 import { LEDGER_PAGE_DEFAULT, LEDGER_PAGE_MAX, type LedgerEntry, type LedgerPage } from "../../core/api/reports.ts";
+import { decodeCursor, encodeCursor, InvalidCursorError, pageLimit, pageOf } from "../db/cursor.ts";
 import type { Sql, SqlValue } from "../db/sql.ts";
 
 export interface LedgerPageInput {
@@ -13,19 +14,10 @@ export interface LedgerPageInput {
   memberId?: string | null;
 }
 
-/** A cursor this proxy did not give out (or mangled on the way). */
-export class InvalidCursorError extends Error {
-  override name = "InvalidCursorError";
-}
-
-export function encodeCursor(seq: number): string {
-  return Buffer.from(String(seq), "utf8").toString("base64url");
-}
-
-export function decodeCursor(cursor: string): number {
-  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, "base64url").toString("utf8") : "";
-  const seq = /^[1-9]\d{0,15}$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(seq)) throw new InvalidCursorError("The cursor is not one this proxy gave out; start again without it");
+/** The entry seq a cursor of this list wraps. */
+function seqAfter(cursor: string): number {
+  const seq = Number(decodeCursor(cursor, /^([1-9]\d{0,15})$/)[0]);
+  if (!Number.isSafeInteger(seq)) throw new InvalidCursorError();
   return seq;
 }
 
@@ -57,14 +49,14 @@ function toEntry(r: EntryRow): LedgerEntry {
 }
 
 export async function ledgerPage(db: Sql, input: LedgerPageInput): Promise<LedgerPage> {
-  const limit = Math.min(Math.max(Math.trunc(input.limit ?? LEDGER_PAGE_DEFAULT), 1), LEDGER_PAGE_MAX);
+  const limit = pageLimit(input.limit, LEDGER_PAGE_DEFAULT, LEDGER_PAGE_MAX);
   const params: SqlValue[] = [input.teamId];
   const where = ["e.team_id = $1"];
   const add = (clause: string, value: SqlValue) => {
     params.push(value);
     where.push(clause.replace("?", `$${params.length}`));
   };
-  if (input.cursor) add("e.seq < ?", decodeCursor(input.cursor));
+  if (input.cursor) add("e.seq < ?", seqAfter(input.cursor));
   if (input.jobId) add("e.job_id = ?", input.jobId);
   if (input.memberId) add("e.member_id = ?", input.memberId);
   params.push(limit + 1); // one more than asked tells whether another page follows
@@ -76,7 +68,6 @@ export async function ledgerPage(db: Sql, input: LedgerPageInput): Promise<Ledge
      LIMIT $${params.length}`,
     params,
   );
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { entries: page.map(toEntry), nextCursor: rows.length > limit && last ? encodeCursor(Number(last.seq)) : null };
+  const page = pageOf(rows, limit, (last) => encodeCursor(Number(last.seq)));
+  return { entries: page.rows.map(toEntry), nextCursor: page.nextCursor };
 }

@@ -4,7 +4,7 @@ import type { Db } from "../db/sql.ts";
 import { DB_KINDS } from "../test-support/databases.ts";
 import { useTestDb } from "../test-support/suite-db.ts";
 import { memberSummary, teamSummary } from "./team-summary.ts";
-import { seedMember, seedTeam } from "./test-fixtures.ts";
+import { seedMember, seedTeam } from "../test-support/seed-rows.ts";
 
 const PERIOD = { periodStart: "2026-11-01T00:00:00.000Z", periodEnd: "2026-12-01T00:00:00.000Z" };
 

@@ -3,6 +3,7 @@
 // transaction as every hold and capture, so this is what the next job's cap check will see.
 import type { TeamMember, TeamResponse } from "../../core/api/reports.ts";
 import type { Sql } from "../db/sql.ts";
+import { capRemaining, spentInPeriod } from "../ledger/member-spend.ts";
 
 interface TeamRow {
   id: string;
@@ -26,28 +27,23 @@ interface MemberRow {
   spent: number | string;
 }
 
-// A member's period_spent counts only while cap_period_start is the team's current period: after a rollover
-// the counter is stale until the member's next hold resets it, and the spend this period is then 0.
 const MEMBER_SQL = `
-  SELECT m.id, m.name, m.role, m.monthly_cap, m.disabled, m.held,
-         (CASE WHEN m.cap_period_start = t.period_start THEN m.period_spent ELSE 0 END) AS spent
+  SELECT m.id, m.name, m.role, m.monthly_cap, m.disabled, m.held, ${spentInPeriod("t.period_start", "m.")} AS spent
   FROM members m JOIN teams t ON t.id = m.team_id`;
 
 const flag = (v: number | boolean | null): boolean => v === true || Number(v) === 1;
 
-export function toTeamMember(r: MemberRow): TeamMember {
-  const spent = Number(r.spent);
-  const held = Number(r.held);
-  const cap = r.monthly_cap === null ? null : Number(r.monthly_cap);
+function toTeamMember(r: MemberRow): TeamMember {
+  const figures = { cap: r.monthly_cap === null ? null : Number(r.monthly_cap), spent: Number(r.spent), held: Number(r.held) };
   return {
     id: r.id,
     name: r.name,
     role: r.role,
-    monthlyCap: cap,
+    monthlyCap: figures.cap,
     disabled: flag(r.disabled),
-    spent,
-    held,
-    capRemaining: cap === null ? null : Math.max(0, cap - spent - held),
+    spent: figures.spent,
+    held: figures.held,
+    capRemaining: capRemaining(figures),
   };
 }
 

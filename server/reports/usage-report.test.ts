@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { usageResponseSchema } from "../../core/api/reports.ts";
 import type { Db } from "../db/sql.ts";
 import { DB_KINDS, openTestDb } from "../test-support/databases.ts";
-import { parseCsv, seedCapturedJob, seedEntry, seedJob, seedMember, seedTeam } from "./test-fixtures.ts";
+import { parseCsv, seedCapturedJob, seedEntry, seedJob, seedMember, seedTeam } from "../test-support/seed-rows.ts";
 import { csvField, usageCsv, usageReport } from "./usage-report.ts";
 
 const NOV = { from: "2026-11-01T00:00:00.000Z", to: "2026-12-01T00:00:00.000Z" };

@@ -1,4 +1,4 @@
-// Spend over a time range, grouped by member, operation, provider, model and/or day (ledger.md "Reports it
+// Spend over a time range, grouped by member, operation, provider, model and/or day (docs/ledger.md "Reports it
 // must answer"). Spend is what was captured: `capture` entries only, since holds, releases and expiries
 // never cost anything. Portable SQL over `Db`, the same text on SQLite and PostgreSQL.
 import type { UsageGroup, UsageResponse, UsageRow, UsageTotals } from "../../core/api/reports.ts";

@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { rgba, svgPng, type Pixels } from "../providers/local-ops/test-images.ts";
+import { rgba, svgPng, type Pixels } from "../test-support/test-images.ts";
 import { cropBox, optimizeForSocial, SocialInputError, type CropMode, type SocialFormat } from "./optimize.ts";
 
 const DEFAULTS = DEFAULT_CATALOG.social.formats;

@@ -3,7 +3,7 @@
 // even when two managers demote each other at the same moment from different connections.
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { hashToken } from "../auth/tokens.ts";
+import { hashToken } from "./tokens.ts";
 import { SqliteDb } from "../db/sqlite-db.ts";
 import { DB_KINDS } from "../test-support/databases.ts";
 import { openTestStores, type TestStores } from "../test-support/test-stores.ts";

@@ -1,6 +1,6 @@
 // TeamStore over `Db`. Creating a team opens its balance and grants its first monthly allocation through the
 // ledger's primitives in the same transaction, so a team never exists without its ledger.
-import { generateToken, hashToken } from "../auth/tokens.ts";
+import { generateToken, hashToken } from "./tokens.ts";
 import type { Db, Sql } from "../db/sql.ts";
 import { newId } from "../ids.ts";
 import { dbNow, grant, openBalance } from "../ledger/ledger-ops.ts";
@@ -66,7 +66,7 @@ export class SqlTeamStore implements TeamStore {
 
   private async insertMember(sql: Sql, input: NewMember): Promise<MemberRecord> {
     const period = await sql.one<{ period_start: string }>("SELECT period_start FROM teams WHERE id = $1", [input.teamId]);
-    if (!period) throw new TeamNotFoundError(`no team ${input.teamId}`);
+    if (!period) throw new TeamNotFoundError("team", input.teamId);
     const row = await sql.one<MemberRow>(
       `INSERT INTO members (id, team_id, name, role, monthly_cap, cap_period_start) VALUES ($1, $2, $3, $4, $5, $6)
        RETURNING id, team_id, name, role, monthly_cap, disabled, created_at`,
@@ -101,7 +101,7 @@ export class SqlTeamStore implements TeamStore {
   rotateToken(memberId: string): Promise<{ member: MemberRecord; token: string }> {
     return this.db.tx(async (sql) => {
       const row = await sql.one<MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members m WHERE m.id = $1${sql.dialect.forUpdate}`, [memberId]);
-      if (!row) throw new TeamNotFoundError(`no member ${memberId}`);
+      if (!row) throw new TeamNotFoundError("member", memberId);
       await sql.run(`UPDATE tokens SET revoked_at = ${sql.dialect.now} WHERE member_id = $1 AND revoked_at IS NULL`, [memberId]);
       return { member: toMember(row), token: await this.issueToken(sql, memberId) };
     });
@@ -110,7 +110,7 @@ export class SqlTeamStore implements TeamStore {
   updateMember(memberId: string, patch: MemberPatch): Promise<MemberRecord> {
     return this.db.tx(async (sql) => {
       const current = await sql.one<MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members m WHERE m.id = $1`, [memberId]);
-      if (!current) throw new TeamNotFoundError(`no member ${memberId}`);
+      if (!current) throw new TeamNotFoundError("member", memberId);
       // Lock the team's managers so two managers demoting each other at once cannot both succeed.
       const managers = await sql.all<{ id: string }>(
         `SELECT id FROM members WHERE team_id = $1 AND role = 'manager' AND disabled = 0${sql.dialect.forUpdate}`,
@@ -118,7 +118,7 @@ export class SqlTeamStore implements TeamStore {
       );
       const stillManager = (patch.role ?? current.role) === "manager" && !(patch.disabled ?? current.disabled === 1);
       if (!stillManager && managers.length === 1 && managers[0]!.id === memberId)
-        throw new LastManagerError("A team needs at least one active manager; make someone else a manager first");
+        throw new LastManagerError((["role", "disabled"] as const).filter((k) => patch[k] !== undefined));
       const row = await sql.one<MemberRow>(
         `UPDATE members SET
            monthly_cap = (CASE WHEN $2 = 1 THEN $3 ELSE monthly_cap END),

@@ -50,13 +50,22 @@ export interface MemberPatch {
   disabled?: boolean;
 }
 
-/** Refused because the team would be left without an active manager. */
+/** Refused because the team would be left without an active manager; `fields`: the patch's fields that would. */
 export class LastManagerError extends Error {
   override name = "LastManagerError";
+  constructor(readonly fields: readonly ("role" | "disabled")[]) {
+    super("A team needs at least one active manager; make someone else a manager first");
+  }
 }
 
 export class TeamNotFoundError extends Error {
   override name = "TeamNotFoundError";
+  constructor(
+    readonly what: "team" | "member",
+    readonly id: string,
+  ) {
+    super(`no ${what} ${id}`);
+  }
 }
 
 export interface TeamStore {

@@ -7,7 +7,7 @@ import type { Catalog } from "../../core/catalog/schema.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
 import { tierById } from "../../core/estimate.ts";
 import type { TierId } from "../../core/catalog/schema.ts";
-import { storesOn } from "../db/open-stores.ts";
+import { storesOn } from "../compose.ts";
 import type { EntryRecord, LedgerBalance } from "../ledger/types.ts";
 import type { Stores } from "../stores.ts";
 import type { MemberRecord, TeamRecord } from "../teams/types.ts";
@@ -51,7 +51,7 @@ export async function openTestStores(kind: DbKind, catalog: Catalog = DEFAULT_CA
   };
 }
 
-/** The balance recomputed from the entries alone (ledger.md invariant 2). */
+/** The balance recomputed from the entries alone (docs/ledger.md invariant 2). */
 export function balanceFromEntries(entries: readonly EntryRecord[]): Pick<LedgerBalance, "granted" | "spent" | "held"> {
   let granted = 0;
   let spent = 0;

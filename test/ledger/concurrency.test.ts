@@ -1,4 +1,4 @@
-// Tries to break the ledger's invariants (ledger.md) through the HTTP API, with several real proxy processes
+// Tries to break the ledger's invariants (docs/ledger.md) through the HTTP API, with several real proxy processes
 // on one database, as behind a load balancer: two on one SQLite file, three on one PostgreSQL database.
 // Each scenario ends with expectLedgerWhole: no balance below zero, GET /v1/me equal to the sum of the
 // entries, nothing charged twice, nothing lost, and `npm run admin -- ledger verify` finding no drift.

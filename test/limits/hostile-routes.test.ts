@@ -1,13 +1,13 @@
 // Every route of the proxy (read from the app itself, so a route added later is swept too) against hostile
 // input, on SQLite and on PostgreSQL: NUL and other control characters, lone surrogates, huge strings, wrong
 // types, malformed JSON and multipart, bad query values and odd headers, in the path, the query, the body and
-// the headers. No answer may be a 5xx, a refusal must be api.md's error shape, and the ledger must not move.
+// the headers. No answer may be a 5xx, a refusal must be docs/api.md's error shape, and the ledger must not move.
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorResponseSchema } from "../../core/api/errors.ts";
-import { createTestDatabaseUrl, DB_KINDS, type DbKind, type TestDatabaseUrl } from "../../server/test-support/databases.ts";
+import { createTestDatabaseUrl, DB_KINDS, type TestDatabaseUrl } from "../../server/test-support/databases.ts";
 import { startTestServer, type TestServer, type TestTeam } from "../../server/test-support/harness.ts";
 
 const HUGE = "x".repeat(200_000);
@@ -210,10 +210,10 @@ for (const kind of DB_KINDS) {
         }
       })();
       if (res.status >= 400 && res.text !== "" && !errorResponseSchema.safeParse(parsed).success)
-        problems.push(`${what}: ${res.status} without api.md's error body: ${res.text.slice(0, 200)}`);
+        problems.push(`${what}: ${res.status} without docs/api.md's error body: ${res.text.slice(0, 200)}`);
     }
 
-    it("answers every request without a 5xx, refusals in api.md's error shape, and moves no credit", async () => {
+    it("answers every request without a 5xx, refusals in docs/api.md's error shape, and moves no credit", async () => {
       const routes = routesOf(s);
       expect(routes.length).toBeGreaterThanOrEqual(18); // the sweep sees the app's routes, not a list of its own
       const ledgerBefore = await s.deps.stores.ledger.entries(team.team.id);

@@ -9,7 +9,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobResponseSchema, type Job } from "../../core/api/responses.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { openStores } from "../../server/db/open-stores.ts";
+import { openStores } from "../../server/compose.ts";
 import { tempDir } from "../../server/test-support/harness.ts";
 import { spawnServer, type SpawnedServer } from "../../server/test-support/spawn-server.ts";
 

@@ -31,7 +31,7 @@ for (const kind of DB_KINDS) {
       await s?.close();
       await db?.cleanup();
     });
-    const sweep = () => sweepFiles({ stores: s.deps.stores, logger: createLogger("silent"), orphanAgeMs: AGE });
+    const sweep = () => sweepFiles({ ...s.deps.stores, logger: createLogger("silent"), orphanAgeMs: AGE });
 
     it("frees stored bytes no row refers to once they are old, and keeps young ones (a commit may be on its way)", async () => {
       const stale = randomBytes(5000);

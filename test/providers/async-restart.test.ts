@@ -12,7 +12,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { jobResponseSchema, meSchema, type Job } from "../../core/api/responses.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { openStores } from "../../server/db/open-stores.ts";
+import { openStores } from "../../server/compose.ts";
 import type { Stores } from "../../server/stores.ts";
 import { startStabilityFake, type StabilityFake } from "../../server/test-support/fakes/stability-fake.ts";
 import { startWaveSpeedFake, WAVESPEED_FAKE_KEY, type WaveSpeedFake } from "../../server/test-support/fakes/wavespeed-fake.ts";

@@ -1,5 +1,5 @@
 // Routing with several providers configured at once: provider "auto" takes the first configured provider of
-// each quality's route and each operation's list (pricing.md order), both in the quote (POST /v1/estimate) and
+// each quality's route and each operation's list (docs/pricing.md order), both in the quote (POST /v1/estimate) and
 // in the job that really runs, which reaches the routed fake and no other.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalogResponseSchema, estimateSchema } from "../../core/api/responses.ts";
@@ -57,7 +57,7 @@ async function routes(s: TestServer): Promise<Record<string, unknown>> {
 }
 
 describe("auto routing across configured providers", () => {
-  it("all four keys: GET /v1/catalog lists all five configured; estimates route by pricing.md order", async () => {
+  it("all four keys: GET /v1/catalog lists all five configured; estimates route by docs/pricing.md order", async () => {
     const { token } = await all.createTeam("pro");
     const { providers } = catalogResponseSchema.parse(await (await all.call("/v1/catalog", { token })).json());
     expect(providers.map((p) => [p.id, p.configured])).toEqual([

@@ -1,6 +1,6 @@
 // Shared steps of the provider-through-the-proxy tests: post a job as the panel does (JSON, or multipart with
 // image parts made by sharp), then check what a client and the ledger see: a succeeded job charged exactly its
-// estimate with downloadable canvas-ready assets, or a failed job with its api.md code that charged nothing and
+// estimate with downloadable canvas-ready assets, or a failed job with its docs/api.md code that charged nothing and
 // released its hold; and refusals at POST time that hold nothing at all.
 import sharp from "sharp";
 import { expect } from "vitest";
@@ -145,7 +145,7 @@ export async function expectFailed(s: TestServer, t: TestTeam, submitted: Submit
   return job.error!;
 }
 
-/** A refusal before anything is held: the api.md status and code, no hold, no entry, the balance untouched. */
+/** A refusal before anything is held: the docs/api.md status and code, no hold, no entry, the balance untouched. */
 export async function expectRefused(s: TestServer, t: TestTeam, spec: Record<string, unknown>, code: ErrorCode, images: Images = {}): Promise<ApiErrorBody> {
   const before = await me(s, t.token);
   const entriesBefore = (await s.deps.stores.ledger.entries(t.team.id)).length;

@@ -141,7 +141,7 @@ describe("the Team studio's requests", () => {
     members: [member],
   };
 
-  it("writes the usage query as api.md has it", () => {
+  it("writes the usage query as docs/api.md has it", () => {
     expect(usagePath({ groupBy: ["member", "operation", "provider"] })).toBe("/v1/usage?groupBy=member%2Coperation%2Cprovider");
     expect(usagePath({ groupBy: ["day"], from: "2026-11-01", to: "2026-12-01", member: "mem_a" }, "csv")).toBe(
       "/v1/usage?groupBy=day&from=2026-11-01&to=2026-12-01&member=mem_a&format=csv",

@@ -111,7 +111,7 @@ export interface UsageParams {
   member?: string;
 }
 
-/** `/v1/usage?groupBy=a,b&...`: the query api.md describes (from/to default to the current period). */
+/** `/v1/usage?groupBy=a,b&...`: the query docs/api.md describes (from/to default to the current period). */
 export function usagePath(query: UsageParams, format: "json" | "csv" = "json"): string {
   const params = new URLSearchParams({ groupBy: query.groupBy.join(",") });
   for (const key of ["from", "to", "member"] as const) {
@@ -128,7 +128,7 @@ export function dispositionFilename(header: string | null): string | null {
   return name && /^[\w.-]+$/.test(name) ? name : null;
 }
 
-/** The image parts of api.md's multipart job body. */
+/** The image parts of docs/api.md's multipart job body. */
 export type ImagePart = "image" | "mask" | "backgroundReference" | "lightReference";
 export type ImageParts = Partial<Record<ImagePart, Uint8Array<ArrayBuffer>>>;
 

@@ -15,7 +15,7 @@ const withMask: Selection = selected({ ...photo, maskShape: { id: "1:3", name: "
 const form = (patch: Partial<EditForm>): EditForm => ({ ...initialEditForm(), ...patch });
 
 describe("the Edit form", () => {
-  it("offers all eight kinds of api.md, each with a label", () => {
+  it("offers all eight kinds of docs/api.md, each with a label", () => {
     expect(Object.keys(EDIT_KINDS_INFO).sort()).toEqual([...EDIT_KINDS].sort());
     expect(EDIT_KINDS.filter(needsMask)).toEqual(["inpaint", "erase"]);
   });

@@ -1,4 +1,4 @@
-// The Edit studio's form as plain data: the eight kinds of api.md and the fields each one uses, the spec
+// The Edit studio's form as plain data: the eight kinds of docs/api.md and the fields each one uses, the spec
 // the form stands for, and what (if anything) stops it from being sent. Pure, so it is tested without a DOM.
 import { editSpecSchema, LIGHT_DIRECTIONS, type EditSpec, type Size } from "../../core/api/specs.ts";
 import type { Catalog, EditKind } from "../../core/catalog/schema.ts";

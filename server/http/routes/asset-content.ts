@@ -1,7 +1,7 @@
 // GET /v1/assets/:id/content: the image bytes of the caller's team. The bytes are content-addressed, so the
 // sha256 is a strong ETag and the response never changes; If-None-Match answers 304 without the bytes.
 import { Hono } from "hono";
-import { requireAuth } from "../../auth/middleware.ts";
+import { requireAuth } from "../auth.ts";
 import { ApiError } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { pathId } from "../validate.ts";

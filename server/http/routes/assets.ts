@@ -1,14 +1,13 @@
-// The asset library (api.md): GET /v1/assets pages the team's assets newest first with filters; GET
+// The asset library (docs/api.md): GET /v1/assets pages the team's assets newest first with filters; GET
 // /v1/assets/:id is one asset's metadata; DELETE /v1/assets/:id removes it (its bytes too once nothing else
 // refers to them). Any member of the team reads the library; an asset is deleted by the member who made it
 // or a manager. Another team's ids are 404, as unknown ones. GET /v1/assets/:id/content is asset-content.ts
 // (one more path segment, so neither route shadows the other).
 import { Hono } from "hono";
 import { assetQuerySchema, type AssetPage } from "../../../core/api/assets.ts";
-import { assetView } from "../../assets/asset-view.ts";
-import { requireAuth } from "../../auth/middleware.ts";
-import { InvalidCursorError } from "../../reports/ledger-page.ts";
-import { ApiError, invalidRequest } from "../api-error.ts";
+import { assetView } from "../asset-view.ts";
+import { requireAuth } from "../auth.ts";
+import { ApiError } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { parseOrThrow, pathId } from "../validate.ts";
 
@@ -23,13 +22,8 @@ export function assetsRoute(deps: AppDeps): Hono<AppEnv> {
         const member = await deps.stores.teams.getMember(q.member);
         if (!member || member.teamId !== teamId) throw new ApiError("not_found", "No such member in your team");
       }
-      try {
-        const page = await deps.stores.assets.list(teamId, q);
-        return c.json({ assets: page.assets.map((a) => assetView(a, deps.catalog)), nextCursor: page.nextCursor } satisfies AssetPage);
-      } catch (error) {
-        if (error instanceof InvalidCursorError) throw invalidRequest({ cursor: "is not a cursor this proxy gave out" });
-        throw error;
-      }
+      const page = await deps.stores.assets.list(teamId, q);
+      return c.json({ assets: page.assets.map((a) => assetView(a, deps.catalog)), nextCursor: page.nextCursor } satisfies AssetPage);
     })
     .get("/v1/assets/:id", auth, async (c) => {
       const asset = await deps.stores.assets.get(c.var.caller.team.id, pathId(c));

@@ -2,7 +2,7 @@
 // which models their provider reported gone (why, and since when), so the panel disables them with that reason.
 import { Hono } from "hono";
 import type { CatalogResponse } from "../../../core/api/responses.ts";
-import { requireAuth } from "../../auth/middleware.ts";
+import { requireAuth } from "../auth.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 
 export function catalogRoute(deps: AppDeps): Hono<AppEnv> {

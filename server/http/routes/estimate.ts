@@ -2,9 +2,9 @@
 // charging anything. Same estimate() and catalog as the job route, so the quote is what a job would hold.
 import { Hono } from "hono";
 import { planSchema, jobSpecSchema, type JobSpec } from "../../../core/api/specs.ts";
-import { catalogIssues, estimate, type EstimateContext } from "../../../core/estimate.ts";
-import { requireAuth } from "../../auth/middleware.ts";
-import { callerState } from "../../jobs/estimate-context.ts";
+import { catalogIssues, estimate, routeJob, type EstimateContext } from "../../../core/estimate.ts";
+import { requireAuth } from "../auth.ts";
+import { callerState } from "../../jobs/pricing-state.ts";
 import { reuseKey } from "../../jobs/reuse-key.ts";
 import { invalidRequest } from "../api-error.ts";
 import { readJson } from "../read-json.ts";
@@ -26,7 +26,7 @@ async function findReuse(deps: AppDeps, teamId: string, spec: JobSpec, context: 
     inputs = { image: source.sha256 };
   }
   // The route depends on which providers and models can be used, not on the balance or tier.
-  const route = estimate(spec, deps.catalog, context).steps[0]?.route ?? null;
+  const { route } = routeJob(spec, deps.catalog, context);
   const key = reuseKey(spec, route, inputs);
   return key ? deps.stores.jobs.findReusable(teamId, key) : null;
 }

@@ -3,8 +3,8 @@
 // route takes no parameters and refuses any, rather than ignoring a `from` the caller thinks applies.
 import { Hono } from "hono";
 import { z } from "zod";
-import { requireAuth } from "../../auth/middleware.ts";
-import { callerState } from "../../jobs/estimate-context.ts";
+import { requireAuth } from "../auth.ts";
+import { callerState } from "../../jobs/pricing-state.ts";
 import { insightsReport } from "../../reports/insights.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { parseOrThrow } from "../validate.ts";

@@ -4,8 +4,8 @@
 // EVENTS_POLL_MS, so a job run by another proxy instance is followed too.
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { requireAuth } from "../../auth/middleware.ts";
-import { jobView } from "../../jobs/job-view.ts";
+import { requireAuth } from "../auth.ts";
+import { jobView } from "../job-view.ts";
 import type { JobRecord } from "../../jobs/types.ts";
 import { ApiError } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";

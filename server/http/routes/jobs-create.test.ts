@@ -85,7 +85,7 @@ describe("POST /v1/jobs", () => {
     expect((await s.waitForJob(token, (await jobOf(res)).id)).status).toBe("succeeded");
   });
 
-  describe("bad input gets its api.md code and holds nothing", () => {
+  describe("bad input gets its docs/api.md code and holds nothing", () => {
     const cases: [string, (token: string) => CallOptions, ErrorCode, string | null][] = [
       ["malformed JSON", (token) => ({ token, body: '{"operation":"create",', headers: { "Content-Type": "application/json" } }), "invalid_request", "(body)"],
       ["a field of the wrong type", (token) => ({ token, json: createSpec({ variations: "two" }) }), "invalid_request", "variations"],

@@ -1,7 +1,7 @@
 // GET /v1/jobs/:id: the job of the caller's team (another team's job is 404, not 403: ids do not leak).
 import { Hono } from "hono";
-import { requireAuth } from "../../auth/middleware.ts";
-import { jobView } from "../../jobs/job-view.ts";
+import { requireAuth } from "../auth.ts";
+import { jobView } from "../job-view.ts";
 import { ApiError } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { pathId } from "../validate.ts";

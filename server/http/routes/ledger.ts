@@ -2,12 +2,11 @@
 // the next, older page. `job` and `member` narrow it to one job ("the entries of a job") or one member.
 import { Hono } from "hono";
 import { ledgerQuerySchema, type LedgerPage } from "../../../core/api/reports.ts";
-import { requireAuth } from "../../auth/middleware.ts";
-import { InvalidCursorError, ledgerPage } from "../../reports/ledger-page.ts";
-import { ApiError, invalidRequest } from "../api-error.ts";
+import { ledgerPage } from "../../reports/ledger-page.ts";
+import { ApiError } from "../api-error.ts";
+import { requireAuth, requireManager } from "../auth.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { parseOrThrow } from "../validate.ts";
-import { requireManager } from "./team.ts";
 
 export function ledgerRoute(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().get("/v1/ledger", requireAuth(deps.stores.teams), requireManager(), async (c) => {
@@ -19,13 +18,7 @@ export function ledgerRoute(deps: AppDeps): Hono<AppEnv> {
       const member = await deps.stores.teams.getMember(q.member);
       if (!member || member.teamId !== teamId) throw new ApiError("not_found", "No such member in your team");
     }
-    let page: LedgerPage;
-    try {
-      page = await ledgerPage(deps.stores.db, { teamId, cursor: q.cursor ?? null, limit: q.limit, jobId: q.job ?? null, memberId: q.member ?? null });
-    } catch (error) {
-      if (error instanceof InvalidCursorError) throw invalidRequest({ cursor: "is not a cursor this proxy gave out" });
-      throw error;
-    }
+    const page: LedgerPage = await ledgerPage(deps.stores.db, { teamId, cursor: q.cursor ?? null, limit: q.limit, jobId: q.job ?? null, memberId: q.member ?? null });
     return c.json(page);
   });
 }

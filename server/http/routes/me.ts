@@ -2,8 +2,8 @@
 // allowances used, which is everything the panel needs to price a badge exactly as the server will.
 import { Hono } from "hono";
 import type { Me } from "../../../core/api/responses.ts";
-import { requireAuth } from "../../auth/middleware.ts";
-import { callerState } from "../../jobs/estimate-context.ts";
+import { requireAuth } from "../auth.ts";
+import { callerState } from "../../jobs/pricing-state.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 
 export function meRoute(deps: AppDeps): Hono<AppEnv> {

@@ -9,14 +9,13 @@ import {
   type MemberTokenResponse,
   type TeamMember,
 } from "../../../core/api/reports.ts";
-import { requireAuth } from "../../auth/middleware.ts";
 import { memberSummary } from "../../reports/team-summary.ts";
-import { LastManagerError, TeamNotFoundError, type MemberPatch, type MemberRecord } from "../../teams/types.ts";
+import type { MemberPatch, MemberRecord } from "../../teams/types.ts";
 import { ApiError } from "../api-error.ts";
+import { requireAuth, requireManager } from "../auth.ts";
 import { readJson } from "../read-json.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { parseOrThrow, pathId } from "../validate.ts";
-import { requireManager } from "./team.ts";
 
 const NOT_FOUND = "No such member in your team";
 
@@ -55,31 +54,13 @@ export function teamMembersRoute(deps: AppDeps): Hono<AppEnv> {
       if (body.monthlyCap !== undefined) patch.monthlyCap = body.monthlyCap;
       if (body.role !== undefined) patch.role = body.role;
       if (body.disabled !== undefined) patch.disabled = body.disabled;
-      try {
-        await teams.updateMember(target.id, patch);
-      } catch (error) {
-        if (error instanceof TeamNotFoundError) throw new ApiError("not_found", NOT_FOUND);
-        // api.md has no 409: a change that would leave the team without an active manager is a bad request.
-        if (error instanceof LastManagerError)
-          throw new ApiError("invalid_request", "Your team needs at least one active manager; make someone else a manager first", {
-            fields: Object.fromEntries(
-              (["role", "disabled"] as const).filter((k) => patch[k] !== undefined).map((k) => [k, "would leave the team without an active manager"]),
-            ),
-          });
-        throw error;
-      }
+      await teams.updateMember(target.id, patch);
       const res: MemberResponse = { member: await view(target.teamId, target.id) };
       return c.json(res);
     })
     .post("/v1/team/members/:id/token", ...auth, async (c) => {
       const target = await memberOfTeam(c);
-      let token: string;
-      try {
-        ({ token } = await teams.rotateToken(target.id));
-      } catch (error) {
-        if (error instanceof TeamNotFoundError) throw new ApiError("not_found", NOT_FOUND);
-        throw error;
-      }
+      const { token } = await teams.rotateToken(target.id);
       const res: MemberTokenResponse = { member: await view(target.teamId, target.id), token };
       return c.json(res, 200, NO_STORE);
     });

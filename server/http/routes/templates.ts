@@ -5,8 +5,8 @@ import { createSpecSchema } from "../../../core/api/specs.ts";
 import type { Template } from "../../../core/catalog/schema.ts";
 import { estimate } from "../../../core/estimate.ts";
 import type { TemplatesResponse } from "../../../core/api/responses.ts";
-import { requireAuth } from "../../auth/middleware.ts";
-import { callerState } from "../../jobs/estimate-context.ts";
+import { requireAuth } from "../auth.ts";
+import { callerState } from "../../jobs/pricing-state.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 
 /** The Create spec a template fills in; `{subject}` stays in the prompt for the designer to replace. */

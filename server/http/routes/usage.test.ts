@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { usageResponseSchema, type UsageResponse } from "../../../core/api/reports.ts";
 import { meSchema, type Job } from "../../../core/api/responses.ts";
-import { parseCsv } from "../../reports/test-fixtures.ts";
+import { parseCsv } from "../../test-support/seed-rows.ts";
 import { expectApiError } from "../../test-support/api-assertions.ts";
 import { createSpec, SMALL, startTestServer, type TestServer, type TestTeam } from "../../test-support/harness.ts";
 import { fileStamp } from "./usage.ts";

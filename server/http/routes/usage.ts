@@ -3,7 +3,7 @@
 // team and may narrow it to one member; a member always sees only their own usage, whatever they ask for.
 import { Hono } from "hono";
 import { usageQuerySchema } from "../../../core/api/reports.ts";
-import { requireAuth } from "../../auth/middleware.ts";
+import { requireAuth } from "../auth.ts";
 import { usageCsv, usageReport } from "../../reports/usage-report.ts";
 import { ApiError, invalidRequest } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";

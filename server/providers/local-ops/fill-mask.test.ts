@@ -2,7 +2,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { ProviderError } from "../types.ts";
 import { fillMask } from "./fill-mask.ts";
-import { rgba, svgPng } from "./test-images.ts";
+import { rgba, svgPng } from "../../test-support/test-images.ts";
 
 // A soft sky-to-sand gradient with a black blemish; the mask covers the blemish and a little more.
 const photo = () =>

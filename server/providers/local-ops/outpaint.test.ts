@@ -2,7 +2,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { ProviderError } from "../types.ts";
 import { outpaint, outpaintSize } from "./outpaint.ts";
-import { opaque, rgba, svgPng } from "./test-images.ts";
+import { opaque, rgba, svgPng } from "../../test-support/test-images.ts";
 
 // Red on the left, blue on the right, a green band along the top: each side should continue outward.
 const picture = () =>

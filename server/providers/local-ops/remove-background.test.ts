@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { removeBackground } from "./remove-background.ts";
-import { rgba, svgPng } from "./test-images.ts";
+import { rgba, svgPng } from "../../test-support/test-images.ts";
 
 // A red ring on white: the hole in the middle is white too, but enclosed by the subject.
 const ring = () =>

@@ -2,7 +2,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { ProviderError } from "../types.ts";
 import { COLOUR_WORDS, parseColour, recolor, rgbToHsl } from "./search-recolor.ts";
-import { luminance, rgba, svgPng } from "./test-images.ts";
+import { luminance, rgba, svgPng } from "../../test-support/test-images.ts";
 
 // A shaded red ball (light centre, dark rim), a grey square, an orange square, on white.
 const scene = () =>

@@ -2,7 +2,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { renderProceduralPng } from "../procedural-image.ts";
 import { upscale, upscaleSize } from "./upscale.ts";
-import { opaque, svgPng } from "./test-images.ts";
+import { opaque, svgPng } from "../../test-support/test-images.ts";
 
 /** Mean absolute Laplacian of the lightness: higher = crisper edges. */
 async function crispness(png: Buffer): Promise<number> {

@@ -9,7 +9,7 @@ import { startFakeHttp, type FakeHttpServer, type FakeReply, type RecordedReques
 
 export const GEMINI_FAKE_KEY = "AIzaFAKE-gemini-test-key-0123456789";
 
-/** Image models of late 2026 (ai.google.dev/gemini-api/docs/models; providers.md). */
+/** Image models of late 2026 (ai.google.dev/gemini-api/docs/models; docs/providers.md). */
 export const GEMINI_CURRENT_MODELS = ["gemini-3.1-flash-image", "gemini-3-pro-image"];
 
 /**

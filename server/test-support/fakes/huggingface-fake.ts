@@ -9,7 +9,7 @@ import { startFakeHttp, type FakeHttpServer, type FakeReply, type RecordedReques
 
 export const HF_FAKE_TOKEN = "hf_fakeToken0123456789abcdef";
 
-/** What hf-inference serves for text-to-image (providers.md, July 2026). */
+/** What hf-inference serves for text-to-image (docs/providers.md, July 2026). */
 export const HF_SERVED = ["black-forest-labs/FLUX.1-schnell"];
 /** Repos hf-inference dropped: listed on the Hub, served only by other providers. */
 export const HF_RETIRED = ["black-forest-labs/FLUX.1-dev"];

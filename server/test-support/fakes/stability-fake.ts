@@ -1,5 +1,5 @@
 // A fake of Stability AI's v2beta stable-image API on 127.0.0.1, built from Stability's documentation
-// (https://platform.stability.ai/docs/api-reference; providers.md), not from the adapter: it checks the key,
+// (https://platform.stability.ai/docs/api-reference; docs/providers.md), not from the adapter: it checks the key,
 // the multipart body, each path's required fields and documented input limits (so an adapter bug shows up as
 // Stability's own 400), and answers with real PNGs of the size Stability would return. Async paths answer
 // `{ id }` and their results poll 202 a few times before the image (#tag/Results). A 429 locks the key out
@@ -31,7 +31,7 @@ const STYLE_PRESETS = [
   "enhance", "anime", "photographic", "digital-art", "comic-book", "fantasy-art", "line-art", "analog-film", "neon-punk",
   "isometric", "low-poly", "origami", "modeling-compound", "cinematic", "3d-model", "pixel-art", "tile-texture",
 ];
-// providers.md lists large, large-turbo and medium; flash is in the catalog and in Stability's current API
+// docs/providers.md lists large, large-turbo and medium; flash is in the catalog and in Stability's current API
 // (#tag/Generate/paths/~1v2beta~1stable-image~1generate~1sd3/post: `model`).
 const SD3_MODELS = ["sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash"];
 const LOCKOUT_MS = 60_000;
@@ -242,7 +242,7 @@ async function validate(path: string, form: Map<string, string | File>, retired:
     }
     case "edit/replace-background-and-relight": {
       // Subject and references: each side >= 64, 4,096..9,437,184 px, aspect 1:2.5..2.5:1
-      // (#tag/Edit/paths/~1v2beta~1stable-image~1edit~1replace-background-and-relight/post; providers.md).
+      // (#tag/Edit/paths/~1v2beta~1stable-image~1edit~1replace-background-and-relight/post; docs/providers.md).
       const size = (await image(form, "subject_image", true))!;
       const background = prompt(form, "background_prompt", false);
       const reference = await image(form, "background_reference", false);

@@ -61,7 +61,7 @@ export interface WaveSpeedFake extends FakeHttpServer {
   retire(model: string): void;
 }
 
-/** Models of late 2026 (providers.md; wavespeed.ai/models). */
+/** Models of late 2026 (docs/providers.md; wavespeed.ai/models). */
 export const WAVESPEED_CURRENT_MODELS = [
   "wavespeed-ai/qwen-image/text-to-image",
   "wavespeed-ai/qwen-image/edit",

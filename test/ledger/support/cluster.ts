@@ -14,7 +14,7 @@ import { errorResponseSchema, type ErrorCode } from "../../../core/api/errors.ts
 import { jobResponseSchema, meSchema, type Job, type Me } from "../../../core/api/responses.ts";
 import { DEFAULT_CATALOG } from "../../../core/catalog/default-catalog.ts";
 import type { TierId } from "../../../core/catalog/schema.ts";
-import { storesOn } from "../../../server/db/open-stores.ts";
+import { storesOn } from "../../../server/compose.ts";
 import type { Stores } from "../../../server/stores.ts";
 import { connectTestDb, createTestDatabaseUrl, type DbKind } from "../../../server/test-support/databases.ts";
 import { balanceFromEntries } from "../../../server/test-support/test-stores.ts";
@@ -263,7 +263,7 @@ export function watchBalance(bases: readonly string[], token: string): { stop():
 // --- The invariants ---------------------------------------------------------------------------------------
 
 /**
- * What every scenario ends with (ledger.md): every job finished and nothing held (nothing lost); each
+ * What every scenario ends with (docs/ledger.md): every job finished and nothing held (nothing lost); each
  * succeeded job charged exactly its estimate, once, and the charges add up to what was spent (nothing
  * charged twice); GET /v1/me agrees with the sum of the entries on every proxy; no balance ever went below
  * zero; and `ledger verify` run as the operator would finds no drift.

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { errorResponseSchema } from "../../core/api/errors.ts";
-import { errorHandler } from "../http/error-handler.ts";
-import type { AppEnv } from "../http/types.ts";
+import { errorHandler } from "./error-handler.ts";
+import type { AppEnv } from "./types.ts";
 import { createLogger } from "../logger.ts";
 import type { Caller, TeamStore } from "../teams/types.ts";
-import { requireAuth } from "./middleware.ts";
+import { requireAuth } from "./auth.ts";
 
 const caller: Caller = {
   team: { id: "team_a", name: "A", tier: "pro", periodStart: "2026-01-01T00:00:00.000Z", periodEnd: "2026-02-01T00:00:00.000Z", createdAt: "2026-01-01T00:00:00.000Z" },

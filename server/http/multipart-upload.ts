@@ -9,27 +9,17 @@ import { createWriteStream } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { ApiError, invalidRequest } from "../http/api-error.ts";
+import { IMAGE_PARTS, type ImagePart, type ImageUpload } from "../jobs/types.ts";
+import type { ImageType } from "../providers/types.ts";
+import { ApiError, invalidRequest } from "./api-error.ts";
 
-export const IMAGE_PARTS = ["image", "mask", "backgroundReference", "lightReference"] as const;
-export type ImagePart = (typeof IMAGE_PARTS)[number];
-export type ImageType = "image/png" | "image/jpeg" | "image/webp";
-
-export interface ImageUpload {
-  /** A temporary file holding the part's bytes; the caller moves it into the blob store or deletes it. */
-  path: string;
-  size: number;
-  contentType: ImageType;
-  sha256: string;
-}
-
-export interface MultipartJob {
+interface MultipartJob {
   specText: string;
   images: Partial<Record<ImagePart, ImageUpload>>;
 }
 
 /** The spec part is JSON of a few KB; a prompt at its longest is 10,000 characters. */
-export const SPEC_MAX_BYTES = 256 * 1024;
+const SPEC_MAX_BYTES = 256 * 1024;
 
 /** By magic bytes, not by the declared type: PNG, JPEG or WebP, else null. */
 export function sniffImage(bytes: Uint8Array): ImageType | null {

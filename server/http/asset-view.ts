@@ -2,8 +2,8 @@
 // where it is data, so a corrected zone shows on assets made before the correction.
 import { assetTypeSchema, type Asset } from "../../core/api/assets.ts";
 import type { Catalog } from "../../core/catalog/schema.ts";
-import { assetUrl } from "../jobs/job-view.ts";
-import type { AssetRecord } from "./types.ts";
+import { assetUrl } from "./job-view.ts";
+import type { AssetRecord } from "../assets/types.ts";
 
 export function assetView(a: AssetRecord & { memberName?: string | null }, catalog: Pick<Catalog, "social">): Asset {
   const format = a.format === null ? null : catalog.social.formats.find((f) => f.id === a.format);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { assetSchema } from "../../core/api/assets.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
 import { assetView } from "./asset-view.ts";
-import type { AssetRecord } from "./types.ts";
+import type { AssetRecord } from "../assets/types.ts";
 
 const record: AssetRecord = {
   id: "ast_abc",

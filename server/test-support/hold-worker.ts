@@ -1,9 +1,9 @@
 // Test fixture: a separate process that races other processes for holds on the same database.
 // argv: <DATABASE_URL> <team id> <attempts> <amount> <start at (epoch ms)>
-import { DEFAULT_CATALOG } from "../../../core/catalog/default-catalog.ts";
-import { connectTestDb } from "../../test-support/databases.ts";
-import { SqlLedger } from "../sql-ledger.ts";
-import { InsufficientCreditsError } from "../types.ts";
+import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
+import { SqlLedger } from "../ledger/sql-ledger.ts";
+import { InsufficientCreditsError } from "../ledger/types.ts";
+import { connectTestDb } from "./databases.ts";
 
 const [url, teamId, attempts, amount, startAt] = process.argv.slice(2);
 const db = await connectTestDb(url!);

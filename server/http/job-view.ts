@@ -2,13 +2,13 @@
 // behind any host name or reverse proxy.
 import type { AssetRef, Job } from "../../core/api/responses.ts";
 import type { AssetRecord } from "../assets/types.ts";
-import type { JobRecord } from "./types.ts";
+import type { JobRecord } from "../jobs/types.ts";
 
 export function assetUrl(assetId: string): string {
   return `/v1/assets/${assetId}/content`;
 }
 
-export function assetRef(a: AssetRecord): AssetRef {
+function assetRef(a: AssetRecord): AssetRef {
   return {
     id: a.id,
     width: a.width,

@@ -3,11 +3,10 @@
 // either moves them into the blob store (a job that holds) or discards them (everything else).
 import { unlink } from "node:fs/promises";
 import type { Context } from "hono";
-import { invalidRequest } from "../http/api-error.ts";
-import { isJson, readJson } from "../http/read-json.ts";
-import { readMultipart, type ImagePart, type ImageUpload } from "./multipart-upload.ts";
-
-export { IMAGE_PARTS, sniffImage, type ImagePart, type ImageUpload } from "./multipart-upload.ts";
+import type { ImagePart, ImageUpload } from "../jobs/types.ts";
+import { invalidRequest } from "./api-error.ts";
+import { readMultipart } from "./multipart-upload.ts";
+import { isJson, readJson } from "./read-json.ts";
 
 export interface JobBody {
   spec: unknown;

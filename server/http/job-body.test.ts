@@ -7,11 +7,12 @@ import { Hono } from "hono";
 import sharp from "sharp";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { errorResponseSchema } from "../../core/api/errors.ts";
-import { bodyLimit } from "../http/body-limit.ts";
-import { errorHandler } from "../http/error-handler.ts";
-import type { AppEnv } from "../http/types.ts";
+import { bodyLimit } from "./body-limit.ts";
+import { errorHandler } from "./error-handler.ts";
+import type { AppEnv } from "./types.ts";
 import { createLogger } from "../logger.ts";
-import { discardUploads, readJobBody, sniffImage } from "./parse-job-body.ts";
+import { discardUploads, readJobBody } from "./job-body.ts";
+import { sniffImage } from "./multipart-upload.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "job-body-"));
 let n = 0;

@@ -1,0 +1,143 @@
+// Accepting a job (POST /v1/jobs once its body is read): check the spec against the catalog → decode the
+// images → route it and check the inputs against the routed provider's limits → (one transaction) replay
+// or rate-limit, price it once from the figures read there, insert it and hold its total → store the
+// uploads → start it. Everything that can refuse the job does so before or inside that transaction, so a
+// refused request holds no credits; and the uploads (temporary files the request's reader owns) move into
+// the blob store only after that transaction committed a job that refers to them, so a refused request
+// leaves no bytes either. Refusals are this domain's errors (errors.ts, the ledger's); http/ maps them.
+import type { JobSpec } from "../../core/api/specs.ts";
+import type { Catalog } from "../../core/catalog/schema.ts";
+import { catalogIssues, estimate, findModel, modelKey, operationKey, routeJob, type Route } from "../../core/estimate.ts";
+import type { AssetRepo } from "../assets/types.ts";
+import type { BlobStore } from "../assets/blob-store.ts";
+import type { ProviderRegistry } from "../providers/registry.ts";
+import { ProviderError, type ImageFacts } from "../providers/types.ts";
+import type { Slots } from "../slots.ts";
+import type { Caller } from "../teams/types.ts";
+import { decodeInputs, type DecodedInput, type DecodedInputs } from "./decode-inputs.ts";
+import { InvalidJobRequestError, JobRefusedError, UnknownSourceAssetError } from "./errors.ts";
+import type { JobRunner } from "./job-runner.ts";
+import { requestHash } from "./request-hash.ts";
+import { reuseKey } from "./reuse-key.ts";
+import type { ImagePart, ImageUpload, JobRecord, JobStore } from "./types.ts";
+
+export interface AcceptJobDeps {
+  catalog: Catalog;
+  jobs: Pick<JobStore, "createWithHold" | "fail">;
+  assets: Pick<AssetRepo, "get">;
+  blobs: Pick<BlobStore, "putFile">;
+  providers: Pick<ProviderRegistry, "configuredIds" | "unavailableReasons" | "adapter">;
+  runner: Pick<JobRunner, "enqueue">;
+  /** The process's image slots: every upload is decoded in one. */
+  imageWork: Slots;
+  /** Hold expiry: the job timeout plus a margin. */
+  holdTtlMs: number;
+  /** How long the job is this process's before another may take it over. */
+  leaseMs: number;
+}
+
+export interface JobRequest {
+  caller: Caller;
+  idempotencyKey: string | null;
+  /** Parsed with core's jobSpecSchema. */
+  spec: JobSpec;
+  /** Image parts as received; the caller keeps them and discards what this did not store. */
+  uploads: Partial<Record<ImagePart, ImageUpload>>;
+}
+
+const facts = (image: DecodedInput): ImageFacts => ({ width: image.width, height: image.height, bytes: image.size, contentType: image.contentType });
+
+/**
+ * Refuses, before any hold, what the routed provider cannot do or would reject: an adapter that lacks the
+ * operation (provider_unavailable), an input over the provider's (or the routed model's) limits (its
+ * ProviderError, naming the provider).
+ */
+function checkRunnable(spec: JobSpec, route: Route | null, images: DecodedInputs, deps: AcceptJobDeps): void {
+  if (spec.operation === "social") return; // the proxy's own optimizer (server/social), no provider
+  const op = operationKey(spec);
+  const adapter = route ? deps.providers.adapter(route.provider) : undefined;
+  const model = route?.model ? findModel(deps.catalog, route.provider, route.model) : undefined;
+  if (!route || !adapter || !adapter.supports(op) || (route.model && !model?.operations.includes(op)))
+    throw new JobRefusedError({
+      code: "provider_unavailable",
+      message: `${deps.catalog.providers.find((p) => p.id === route?.provider)?.name ?? "No configured provider"} cannot do ${op} on this proxy`,
+      details: { operation: op, provider: route?.provider ?? null },
+    });
+  const { image, ...others } = images;
+  const parts = Object.fromEntries(Object.entries(others).map(([part, img]) => [part, facts(img)]));
+  try {
+    adapter.checkInput?.({
+      operation: op,
+      ...(model ? { model } : {}),
+      ...(image ? { image: facts(image) } : {}),
+      ...(Object.keys(parts).length ? { parts } : {}),
+      ...("prompt" in spec && spec.prompt ? { prompt: spec.prompt } : {}),
+      ...(spec.operation === "create" && spec.stylePreset ? { stylePreset: spec.stylePreset } : {}),
+      ...(spec.operation === "edit" && spec.expand ? { expand: spec.expand } : {}),
+    });
+  } catch (error) {
+    if (error instanceof ProviderError)
+      throw new ProviderError(error.code, error.message, { ...error.options, details: { provider: route.provider, ...error.options.details } });
+    throw error;
+  }
+}
+
+/** Only a model with a free allowance makes the price depend on what the team has used of it. */
+function freeModelKeys(route: Route | null, catalog: Catalog): string[] {
+  const model = route?.model ? findModel(catalog, route.provider, route.model) : undefined;
+  return model && model.freePerPeriod > 0 ? [modelKey(model.provider, model.model)] : [];
+}
+
+/**
+ * Moves a held job's uploads into the blob store. Its row already refers to them (and pins their blobs), so
+ * no concurrent delete can lose them. Should the disk fail now, the job fails and its hold is released.
+ */
+async function storeInputs(deps: AcceptJobDeps, job: JobRecord, images: DecodedInputs): Promise<void> {
+  try {
+    for (const image of Object.values(images)) await deps.blobs.putFile(image.path, image.sha256);
+  } catch (error) {
+    await deps.jobs.fail(job.id, { code: "provider_error", message: "The proxy could not store the job's images. Nothing was charged." });
+    throw error;
+  }
+}
+
+/**
+ * The job, held and started (`created`), or the first job of an idempotent retry (`created: false`, nothing
+ * held again). A reuse of an identical earlier job comes back finished: it charged nothing and runs nothing.
+ */
+export async function acceptJob(deps: AcceptJobDeps, request: JobRequest): Promise<{ job: JobRecord; created: boolean }> {
+  const { team, member } = request.caller;
+  const issues = catalogIssues(request.spec, deps.catalog);
+  if (Object.keys(issues).length) throw new InvalidJobRequestError(issues);
+  const { spec, images } = await decodeInputs(request.spec, request.uploads, deps.imageWork);
+
+  // The route depends on which providers and models are usable, never on the balance, so the job is routed
+  // and checked here and priced once, inside the hold's transaction.
+  const usable = { configuredProviders: deps.providers.configuredIds(), unavailableModels: await deps.providers.unavailableReasons() };
+  const { route, unavailable } = routeJob(spec, deps.catalog, usable);
+  if (unavailable) throw new JobRefusedError(unavailable);
+  checkRunnable(spec, route, images, deps);
+  if ("sourceAssetId" in spec && spec.sourceAssetId && !(await deps.assets.get(team.id, spec.sourceAssetId)))
+    throw new UnknownSourceAssetError(spec.sourceAssetId);
+
+  const inputs = Object.fromEntries(Object.entries(images).map(([part, image]) => [part, image.sha256]));
+  const result = await deps.jobs.createWithHold({
+    teamId: team.id,
+    memberId: member.id,
+    idempotencyKey: request.idempotencyKey,
+    requestHash: requestHash(spec, Object.fromEntries(Object.entries(request.uploads).map(([k, v]) => [k, v.sha256]))),
+    spec,
+    inputs,
+    freeModelKeys: freeModelKeys(route, deps.catalog),
+    price: (state) => estimate(spec, deps.catalog, { ...state, ...usable }),
+    holdTtlMs: deps.holdTtlMs,
+    leaseMs: deps.leaseMs,
+    reuseKey: reuseKey(spec, route, inputs),
+  });
+  // A reuse is finished already: it returned an identical earlier job's assets and charged nothing.
+  if (result.created && result.job.status === "queued") {
+    await storeInputs(deps, result.job, images);
+    deps.runner.enqueue(result.job);
+  }
+  return result;
+}
