@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 
-const BENCHES = ["bench/estimate.ts", "bench/ledger.ts", "bench/create-job.ts", "bench/proxy.ts", "bench/social.ts", "bench/assets.ts", "bench/hostile.ts"];
+const BENCHES = ["bench/estimate.ts", "bench/ledger.ts", "bench/create-job.ts", "bench/proxy.ts", "bench/social.ts", "bench/assets.ts", "bench/hostile.ts", "bench/scale.ts", "bench/batch.ts"];
 const only = process.argv.slice(2);
 
 console.log(`node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}\n`);

@@ -4,7 +4,7 @@
 // providers) comes in through `context`.
 import type { Catalog, CreateModel, EditKind, Model, OperationKey, Quality, Tier, TierId } from "./catalog/schema.ts";
 import { servesCreate, TIERS } from "./catalog/schema.ts";
-import type { CreateSpec, JobSpec, Plan, PlanStep, Size, SocialSpec } from "./api/specs.ts";
+import type { Batch, CreateSpec, JobSpec, Plan, PlanStep, Size, SocialSpec } from "./api/specs.ts";
 import type { ErrorCode } from "./api/errors.ts";
 
 /** 1 MP = 1024 x 1024 px: a 1:1 image at the default size is exactly 1 MP. */
@@ -32,6 +32,27 @@ export interface EstimateContext {
    * for 0 credits.
    */
   reuse?: { jobId: string; images: number } | null;
+  /**
+   * What the caller's role may use (the team's policy, docs/api.md "Roles"); undefined or null = anything.
+   * The proxy reads it inside the hold's transaction, so a request that skipped the estimate is refused too.
+   */
+  role?: RoleLimits | null;
+  /** The project the job is charged to and what its budget has left (null = no budget). */
+  project?: { id: string; name: string; remaining: number | null } | null;
+}
+
+/** A role's allowance: each list present restricts to its entries; absent = no restriction. */
+export interface RoleRules {
+  /** Operation keys: create, edit.<kind>, upscale.<mode>, social. */
+  operations?: OperationKey[];
+  /** Create qualities. */
+  qualities?: Quality[];
+  /** Models, as `provider/model`. */
+  models?: string[];
+}
+export interface RoleLimits {
+  role: "member" | "manager";
+  rules: RoleRules;
 }
 
 export interface EstimateLine {
@@ -46,7 +67,13 @@ export interface EstimateLine {
 
 export type EstimateReasonCode = Extract<
   ErrorCode,
-  "insufficient_credits" | "tier_required" | "member_cap_reached" | "provider_unavailable" | "invalid_request"
+  | "insufficient_credits"
+  | "tier_required"
+  | "member_cap_reached"
+  | "provider_unavailable"
+  | "invalid_request"
+  | "project_budget_reached"
+  | "role_not_allowed"
 >;
 
 export interface EstimateReason {
@@ -426,13 +453,58 @@ export function routeJob(spec: JobSpec, catalog: Catalog, ctx: EstimateContext =
   return { route: routed.route, unavailable: routed.reasons.find((r) => r.code === "provider_unavailable") ?? null };
 }
 
-function isPlan(input: JobSpec | Plan): input is Plan {
+/** The first thing the caller's role may not use (operation, quality, model), as a reason; null when allowed. */
+function refusedByRole(steps: readonly PlanStep[], results: readonly StepResult[], limits: RoleLimits): EstimateReason | null {
+  const { rules, role } = limits;
+  const who = role === "manager" ? "Managers" : "Members";
+  for (const [i, step] of steps.entries()) {
+    const op = operationKey(step as JobSpec);
+    if (rules.operations && !rules.operations.includes(op))
+      return { code: "role_not_allowed", message: `${who} of this team may not use ${op}`, details: { role, operation: op } };
+    if (step.operation === "create" && rules.qualities && !rules.qualities.includes(step.quality))
+      return { code: "role_not_allowed", message: `${who} of this team may not use ${step.quality} quality`, details: { role, quality: step.quality } };
+    const route = results[i]?.route;
+    if (rules.models && route?.model && !rules.models.includes(modelKey(route.provider, route.model)))
+      return {
+        code: "role_not_allowed",
+        message: `${who} of this team may not use the model ${route.provider}/${route.model}`,
+        details: { role, model: modelKey(route.provider, route.model) },
+      };
+  }
+  return null;
+}
+
+function isPlan(input: JobSpec | Plan | Batch): input is Plan {
   return "plan" in input;
 }
 
-/** Price a job spec or a plan for a caller. `total` is what the ledger will hold and, on success, capture. */
-export function estimate(input: JobSpec | Plan, catalog: Catalog, ctx: EstimateContext = {}): Estimate {
-  const steps: PlanStep[] = isPlan(input) ? input.plan : [{ ...input, count: 1 } as PlanStep];
+export function isBatch(input: JobSpec | Plan | Batch): input is Batch {
+  return "items" in input;
+}
+
+/** A batch bigger than the caller's tier runs at once: refused before anything is held (400). */
+function batchLimit(batch: Batch, catalog: Catalog, ctx: EstimateContext): EstimateReason | null {
+  if (!ctx.tier) return null;
+  const tier = tierById(catalog, ctx.tier);
+  if (batch.items.length <= tier.maxBatch) return null;
+  return {
+    code: "invalid_request",
+    message: `The ${tier.name} tier acts on at most ${tier.maxBatch} images at once; this batch has ${batch.items.length}`,
+    details: { fields: { items: `must have at most ${tier.maxBatch} items on the ${tier.name} tier` }, maxBatch: tier.maxBatch, items: batch.items.length, tier: tier.id },
+  };
+}
+
+/**
+ * Price a job spec, a plan or a batch for a caller. `total` is what the ledger will hold and, on success,
+ * capture. A batch is priced as a plan of its items, one step each (`step` of a line is the item's index),
+ * so each image pays its own size surcharge and the tier, balance and cap are checked against the whole.
+ */
+export function estimate(input: JobSpec | Plan | Batch, catalog: Catalog, ctx: EstimateContext = {}): Estimate {
+  const steps: PlanStep[] = isPlan(input)
+    ? input.plan
+    : isBatch(input)
+      ? input.items.map((item) => ({ ...item, count: 1 }) as PlanStep)
+      : [{ ...input, count: 1 } as PlanStep];
   const lines: EstimateLine[] = [];
   const reasons: EstimateReason[] = [];
   const results: StepResult[] = [];
@@ -457,7 +529,7 @@ export function estimate(input: JobSpec | Plan, catalog: Catalog, ctx: EstimateC
     }
   });
 
-  const reused = !isPlan(input) && input.operation !== "social" && !input.fresh ? ctx.reuse : null;
+  const reused = !isPlan(input) && !isBatch(input) && input.operation !== "social" && !input.fresh ? ctx.reuse : null;
   if (reused) {
     // Nothing new is made: no provider is called, no allowance is used, nothing is charged.
     lines.splice(0, lines.length, {
@@ -472,6 +544,7 @@ export function estimate(input: JobSpec | Plan, catalog: Catalog, ctx: EstimateC
     results[0] = { ...results[0]!, images: reused.images, freeUsed: {} };
   }
   const total = lines.reduce((sum, l) => sum + l.credits, 0);
+  const tooBig = isBatch(input) ? batchLimit(input, catalog, ctx) : null;
   if (ctx.tier && (requiredTier || tierImpossible)) {
     reasons.unshift({
       code: "tier_required",
@@ -479,6 +552,14 @@ export function estimate(input: JobSpec | Plan, catalog: Catalog, ctx: EstimateC
       details: { tier: requiredTier, currentTier: ctx.tier },
     });
   }
+  const roleRefusal = ctx.role ? refusedByRole(steps, results, ctx.role) : null;
+  if (roleRefusal) reasons.unshift(roleRefusal);
+  if (ctx.project && ctx.project.remaining !== null && total > ctx.project.remaining)
+    reasons.push({
+      code: "project_budget_reached",
+      message: `Project ${ctx.project.name} has ${ctx.project.remaining} credits left of its budget; this needs ${total}`,
+      details: { projectId: ctx.project.id, needed: total, remaining: ctx.project.remaining },
+    });
   if (ctx.memberCapRemaining !== undefined && ctx.memberCapRemaining !== null && total > ctx.memberCapRemaining)
     reasons.push({
       code: "member_cap_reached",
@@ -491,6 +572,8 @@ export function estimate(input: JobSpec | Plan, catalog: Catalog, ctx: EstimateC
       message: `Needs ${total} credits; ${ctx.available} available (${total - ctx.available} short)`,
       details: { needed: total, available: ctx.available, shortfall: total - ctx.available },
     });
+  // First: a batch too big for the tier is a bad request, whatever else is wrong with it.
+  if (tooBig) reasons.unshift(tooBig);
 
   return { total, lines, allowed: reasons.length === 0, reasons, steps: results, ...(reused ? { reuse: { jobId: reused.jobId } } : {}) };
 }

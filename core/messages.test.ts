@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { pluginToUISchema, uiToPluginSchema } from "./messages.ts";
+import { MAX_BATCH_ITEMS } from "./catalog/schema.ts";
+import { MAX_SELECTED_IMAGES, pluginToUISchema, uiToPluginSchema } from "./messages.ts";
 
 describe("plugin <-> UI messages", () => {
   const image = { bytes: new Uint8Array([137, 80, 78, 71]), width: 1024, height: 1024, assetId: "ast_1" };
@@ -17,7 +18,7 @@ describe("plugin <-> UI messages", () => {
     expect(uiToPluginSchema.safeParse({ ...place, image: { ...image, width: 4097 } }).success).toBe(false);
     expect(uiToPluginSchema.safeParse({ ...place, image: { ...image, bytes: [1, 2, 3] } }).success).toBe(false);
     expect(uiToPluginSchema.safeParse({ ...place, total: 0 }).success).toBe(false);
-    expect(uiToPluginSchema.safeParse({ ...place, total: 101 }).success).toBe(false);
+    expect(uiToPluginSchema.safeParse({ ...place, total: 1001 }).success).toBe(false);
     expect(uiToPluginSchema.safeParse({ ...place, index: -1 }).success).toBe(false);
     expect(uiToPluginSchema.safeParse({ ...place, index: 1.5 }).success).toBe(false);
   });
@@ -63,15 +64,15 @@ describe("plugin <-> UI messages", () => {
     expect(uiToPluginSchema.safeParse({ ...commit, source: { replace: true } }).success).toBe(false);
   });
 
-  it("carries a social result's format and safe zone, one image of up to 100 a message", () => {
+  it("carries a social result's format and safe zone, one image of up to 1000 a message", () => {
     const format = { id: "instagram-story", name: "Instagram · Story 1080×1920", safeZone: { top: 250, right: 0, bottom: 340, left: 0 } };
     const m = uiToPluginSchema.parse({ ...place, image: { ...image, format } });
     expect(m.type === "place-image" && m.image.format).toEqual(format);
     expect(uiToPluginSchema.safeParse({ ...place, image: { ...image, format: { id: "x-post", name: "X · Post 1200×675" } } }).success).toBe(true);
     expect(uiToPluginSchema.safeParse({ ...place, image: { ...image, format: { ...format, safeZone: { top: -1, right: 0, bottom: 0, left: 0 } } } }).success).toBe(false);
     expect(uiToPluginSchema.safeParse({ ...place, image: { ...image, format: { id: "x" } } }).success).toBe(false);
-    expect(uiToPluginSchema.safeParse({ ...place, index: 99, total: 100 }).success).toBe(true);
-    expect(uiToPluginSchema.safeParse({ ...place, index: 100, total: 100 }).success).toBe(false);
+    expect(uiToPluginSchema.safeParse({ ...place, index: 999, total: 1000 }).success).toBe(true);
+    expect(uiToPluginSchema.safeParse({ ...place, index: 1000, total: 1000 }).success).toBe(false);
   });
 
   it("answers placements with progress, the new nodes and, when elsewhere, their page", () => {
@@ -79,6 +80,22 @@ describe("plugin <-> UI messages", () => {
     const placed = { type: "placed", requestId: "r1", nodeIds: ["1:2"], page: { id: "0:2", name: "Moodboard" } };
     expect(pluginToUISchema.parse(placed)).toEqual(placed);
     expect(pluginToUISchema.parse({ type: "settings-failed", message: "no" })).toEqual({ type: "settings-failed", message: "no" });
+  });
+
+  it("carries a batch's result with its own source, job and layer name", () => {
+    const m = uiToPluginSchema.parse({ ...place, image: { ...image, source: { nodeId: "1:9" }, jobId: "job_3", name: "Photo 3 · 2048×1536" } });
+    expect(m.type === "place-image" && [m.image.source, m.image.jobId, m.image.name]).toEqual([{ nodeId: "1:9", replace: false }, "job_3", "Photo 3 · 2048×1536"]);
+    expect(uiToPluginSchema.safeParse({ ...place, image: { ...image, name: "x".repeat(201) } }).success).toBe(false);
+  });
+
+  it("lists a batch's images, each with its own shape, at most as many as a batch holds", () => {
+    const target = (i: number) => ({ id: `1:${i}`, name: `Photo ${i}`, width: 512, height: 384, source: "fill" });
+    const images = [target(1), { ...target(2), maskShape: { id: "1:20", name: "Oval" } }];
+    expect(pluginToUISchema.parse({ type: "selection", selection: { items: [], images } })).toMatchObject({ selection: { images } });
+    expect(MAX_SELECTED_IMAGES).toBe(MAX_BATCH_ITEMS);
+    const many = Array.from({ length: MAX_SELECTED_IMAGES + 1 }, (_, i) => target(i));
+    expect(pluginToUISchema.safeParse({ type: "selection", selection: { items: [], images: many } }).success).toBe(false);
+    expect(pluginToUISchema.safeParse({ type: "selection", selection: { items: [], images: [] } }).success).toBe(false);
   });
 
   it("names the asset a selected image came from, optionally", () => {

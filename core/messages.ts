@@ -59,10 +59,21 @@ export const imageTargetSchema = z.object({
 });
 export type ImageTarget = z.infer<typeof imageTargetSchema>;
 
+/**
+ * The most images one selection offers the studios (a batch's largest, MAX_BATCH_ITEMS in core/catalog):
+ * more is refused by the plugin before any size is read.
+ */
+export const MAX_SELECTED_IMAGES = 100;
+
 export const selectionSchema = z.object({
   items: z.array(selectionItemSchema),
-  /** What Edit and Upscale would work on; absent when the selection holds no usable image. */
+  /** What Edit and Upscale would work on when the selection holds exactly one usable image. */
   image: z.optional(imageTargetSchema),
+  /**
+   * Every image (or frame) a studio would act on, in selection order, each with the shape drawn over it (if
+   * one is selected): one for a single image, several for a batch. Absent when there is none.
+   */
+  images: z.optional(z.array(imageTargetSchema).check(z.minLength(1), z.maxLength(MAX_SELECTED_IMAGES))),
   /** Why the selection cannot be edited, in the user's words; absent when it can or nothing is selected. */
   problem: z.optional(z.string()),
 });
@@ -90,17 +101,32 @@ export type SafeZone = z.infer<typeof safeZoneSchema>;
 export const placedFormatSchema = z.object({ id: z.string(), name: z.string().check(z.maxLength(200)), safeZone: z.optional(safeZoneSchema) });
 export type PlacedFormat = z.infer<typeof placedFormatSchema>;
 
+/** Where a job's results go: beside this node, or (replace) into its image fill, keeping its scale mode. */
+const placeSourceSchema = z.object({ nodeId: z.string(), replace: z._default(z.boolean(), false) });
+
 export const placedImageSchema = z.object({
   bytes: bytes(),
   width: pixels(),
   height: pixels(),
   assetId: z.string(),
   format: z.optional(placedFormatSchema),
+  /**
+   * A batch's result: the source it goes beside (or into), when not the placement's own `source`; results
+   * of one source are laid out together beside it, every source's in the same undo step.
+   */
+  source: z.optional(placeSourceSchema),
+  /** A batch's result: the job (item) that made it, when not the provenance's own job. */
+  jobId: z.optional(z.string().check(z.maxLength(100))),
+  /** A batch's result: its layer name ("Photo 3 · 2048×1536"), when not the placement's name numbered. */
+  name: z.optional(z.string().check(z.maxLength(200))),
 });
 export type PlacedImage = z.infer<typeof placedImageSchema>;
 
-/** Create makes at most 10 variations; a social job makes one image per format, up to the spec's 100. */
-export const MAX_PLACED_IMAGES = 100;
+/**
+ * Images one placement may hold: a batch's results go as one placement (one undo step), up to 100 items of
+ * 10 variations; a social batch makes one image per format and item. The sandbox keeps only their hashes.
+ */
+export const MAX_PLACED_IMAGES = 1000;
 
 export const provenanceSchema = z.object({
   jobId: z.string(),
@@ -111,10 +137,9 @@ export const provenanceSchema = z.object({
 });
 export type Provenance = z.infer<typeof provenanceSchema>;
 
-/** Where a job's results go: beside this node, or (replace) into its image fill, keeping its scale mode. */
-const placeSourceSchema = z.object({ nodeId: z.string(), replace: z._default(z.boolean(), false) });
-
 const requestId = z.string().check(z.minLength(1), z.maxLength(100));
+/** A project id as core/api/specs.ts writes it. */
+const documentProjectId = z.string().check(z.regex(/^prj_[a-z2-7]{10,40}$/, "must be a project id"));
 
 export const uiToPluginSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready") }),
@@ -140,18 +165,25 @@ export const uiToPluginSchema = z.discriminatedUnion("type", [
     source: z.optional(placeSourceSchema),
   }),
   /**
-   * The selected image's bytes for a job: its image fill's original bytes or the node as PNG; with `mask`,
-   * a PNG of the image's pixel size, white where the selected shape covers it; references by node id.
+   * A selected image's bytes for a job: its image fill's original bytes or the node as PNG; with `mask`, a
+   * PNG of the image's pixel size, white where the shape drawn over it covers it; references by node id.
+   * A batch asks for its images one message each, so the sandbox holds one image at a time.
    */
   z.object({
     type: z.literal("export-image"),
     requestId,
-    /** The image the panel priced: if the selection now holds another, the export is refused. */
+    /** The image the panel priced, one of the selection's images: if the selection no longer holds it, the export is refused. */
     imageId: z.string(),
     mask: z._default(z.boolean(), false),
     references: z._default(references, {}),
   }),
   z.object({ type: z.literal("notify"), message: z.string().check(z.maxLength(100)), error: z._default(z.boolean(), false) }),
+  /**
+   * The project last used in this Figma file, kept in the document's plugin data (docs/api.md "Projects"):
+   * without `projectId` the panel asks for it; with one (or null, to forget it) it remembers it. Answered by
+   * `document-project` either way.
+   */
+  z.object({ type: z.literal("document-project"), projectId: z.optional(z.nullable(documentProjectId)) }),
 ]);
 export type UIToPlugin = z.infer<typeof uiToPluginSchema>;
 export type UIToPluginInput = z.input<typeof uiToPluginSchema>;
@@ -176,5 +208,7 @@ export const pluginToUISchema = z.discriminatedUnion("type", [
     lightReference: z.optional(exportedImageSchema),
   }),
   z.object({ type: z.literal("export-failed"), requestId, message: z.string() }),
+  /** The project last used in this file (null: none yet). */
+  z.object({ type: z.literal("document-project"), projectId: z.nullable(documentProjectId) }),
 ]);
 export type PluginToUI = z.infer<typeof pluginToUISchema>;

@@ -3,7 +3,7 @@ import { createDispatcher, MALFORMED, type Handlers } from "./dispatch.ts";
 import { fakePort } from "./testing/fake-port.ts";
 
 function spies(): Handlers & Record<string, ReturnType<typeof vi.fn>> {
-  return { ready: vi.fn(), "save-settings": vi.fn(), "place-image": vi.fn(), "place-commit": vi.fn(), "export-image": vi.fn(), notify: vi.fn() };
+  return { ready: vi.fn(), "save-settings": vi.fn(), "place-image": vi.fn(), "place-commit": vi.fn(), "export-image": vi.fn(), notify: vi.fn(), "document-project": vi.fn() };
 }
 
 function setup() {
@@ -47,7 +47,7 @@ describe("createDispatcher", () => {
     ["settings of the wrong type", { type: "save-settings", settings: { proxyUrl: 1, token: "" } }, { type: "settings-failed", message: MALFORMED }],
     ["image bytes that are not a Uint8Array", { type: "place-image", requestId: "r", index: 0, total: 1, image: { ...image, bytes: [1, 2] } }, { type: "place-failed", requestId: "r", message: MALFORMED }],
     ["an image over 4096 px", { type: "place-image", requestId: "r", index: 0, total: 1, image: { ...image, width: 5000 } }, { type: "place-failed", requestId: "r", message: MALFORMED }],
-    ["an image index past the limit", { type: "place-image", requestId: "r", index: 100, total: 100, image }, { type: "place-failed", requestId: "r", message: MALFORMED }],
+    ["an image index past the limit", { type: "place-image", requestId: "r", index: 1000, total: 1000, image }, { type: "place-failed", requestId: "r", message: MALFORMED }],
     ["a commit without provenance", { type: "place-commit", requestId: "r", name: "n" }, { type: "place-failed", requestId: "r", message: MALFORMED }],
     ["a commit with a prompt over 10,000 characters", { type: "place-commit", requestId: "r", name: "n", provenance: { ...provenance, prompt: "x".repeat(10_001) } }, { type: "place-failed", requestId: "r", message: MALFORMED }],
     ["an export without its image id", { type: "export-image", requestId: "e" }, { type: "export-failed", requestId: "e", message: MALFORMED }],

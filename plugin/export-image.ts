@@ -1,5 +1,5 @@
-// The bytes a job sends: the selected image (its fill's original bytes, else the node rendered as PNG), a
-// mask of the same pixel size (white where the selected shape covers the image, black elsewhere) and
+// The bytes a job sends: one of the selected images (its fill's original bytes, else the node rendered as
+// PNG), a mask of the same pixel size (white where the shape drawn over that image covers it, black elsewhere) and
 // relight references by node id.
 //
 // The mask is rendered by Figma itself: a temporary black frame holding a white copy of the shape, placed so
@@ -14,7 +14,7 @@ import { REFERENCE_PARTS } from "../core/messages.ts";
 import type { FigmaPort, PortNode } from "./figma-port.ts";
 import { imageBoxInNode, invert, multiply, translate } from "./geometry.ts";
 import { isJpeg, isPng, owned, pngSize } from "./png.ts";
-import { findImage, MAX_SIDE, renderBox, renderSize, SELECT_IMAGE_AND_SHAPE, topImagePaint } from "./selection.ts";
+import { findImages, MAX_SIDE, renderBox, renderSize, SELECT_IMAGE_AND_SHAPE, topImagePaint } from "./selection.ts";
 
 export type ExportImageRequest = Extract<UIToPlugin, { type: "export-image" }>;
 export type Exported = Omit<Extract<PluginToUI, { type: "exported" }>, "type" | "requestId">;
@@ -76,11 +76,13 @@ export async function buildMask(port: FigmaPort, shape: PortNode, image: Source)
 }
 
 export async function exportForJob(port: FigmaPort, request: ExportImageRequest): Promise<Exported> {
-  const found = findImage(port);
-  if (!found) throw new Error("Select an image first");
-  if ("problem" in found) throw new Error(found.problem);
-  if (found.node.id !== request.imageId) throw new Error("The selection changed after the price was shown: check it and try again");
-  if (request.mask && !found.shape) throw new Error(SELECT_IMAGE_AND_SHAPE);
+  const images = findImages(port);
+  if (!images) throw new Error("Select an image first");
+  if ("problem" in images) throw new Error(images.problem);
+  // One of the selection's images (a batch exports each in turn): its own shape is its mask.
+  const found = images.find((f) => f.node.id === request.imageId);
+  if (!found) throw new Error("The selection changed after the price was shown: check it and try again");
+  if (request.mask && !found.shape) throw new Error(images.length === 1 ? SELECT_IMAGE_AND_SHAPE : `Draw a shape over “${found.node.name}” for its mask`);
   const source = await imageOf(port, found.node);
   const { area: _area, ...image } = source;
   const result: Exported = { image };

@@ -84,6 +84,8 @@ export interface FigmaPort {
   exportPng(node: PortNode | PortFrame, constraint?: ExportSettingsConstraints): Promise<Uint8Array>;
   scrollAndZoomIntoView(nodes: readonly PortPlaced[]): void;
   clientStorage: Pick<ClientStorageAPI, "getAsync" | "setAsync">;
+  /** The document's own plugin data (figma.root): what belongs to this file, such as its last project. */
+  documentData: { get(key: string): string; set(key: string, value: string): void };
   postMessage(message: PluginToUI): void;
   notify(message: string, options?: Pick<NotificationOptions, "error" | "timeout">): void;
   commitUndo(): void;

@@ -33,6 +33,7 @@ export function realFigmaPort(api: PluginAPI): FigmaPort {
     exportPng: (node, constraint) => (node as SceneNode).exportAsync({ format: "PNG", useAbsoluteBounds: true, ...(constraint ? { constraint } : {}) }),
     scrollAndZoomIntoView: (nodes) => api.viewport.scrollAndZoomIntoView(asScene(nodes)),
     clientStorage: api.clientStorage,
+    documentData: { get: (key) => api.root.getPluginData(key), set: (key, value) => api.root.setPluginData(key, value) },
     postMessage: (message: PluginToUI) => api.ui.postMessage(message),
     notify: (message, options) => {
       api.notify(message, options);

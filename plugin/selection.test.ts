@@ -110,8 +110,7 @@ describe("the image an edit or upscale works on", () => {
   const frame = (fake: FakeFigma) => fake.figma.createFrame();
   it.each([
     ["a lone shape", async (f: FakeFigma) => [shape(f, { x: 0, y: 0, width: 10, height: 10 })], "Select an image, or a frame to use as one"],
-    ["two images", async (f: FakeFigma) => [await photo(f, { width: 64, height: 64 }), await photo(f, { width: 64, height: 64 })], "Select one image (and, for a mask, one shape drawn over it)"],
-    ["two frames", async (f: FakeFigma) => [frame(f), frame(f)], "Select one image (and, for a mask, one shape drawn over it)"],
+    ["two shapes", async (f: FakeFigma) => [shape(f, { x: 0, y: 0, width: 9, height: 9 }), shape(f, { x: 0, y: 0, width: 9, height: 9 })], "Select one or more images (and, for a mask, one shape drawn over each)"],
     [
       "an image and two shapes",
       async (f: FakeFigma) => [await photo(f, { width: 64, height: 64 }), shape(f, { x: 0, y: 0, width: 9, height: 9 }), shape(f, { x: 0, y: 0, width: 9, height: 9 })],
@@ -125,6 +124,85 @@ describe("the image an edit or upscale works on", () => {
     const s = await summarizeSelection(port);
     expect(s.problem).toBe(problem);
     expect(s.image).toBeUndefined();
+  });
+});
+
+describe("the images a batch works on", () => {
+  /** Photos in a row, 200 px apart, each 100 x 100 on the canvas. */
+  async function row(fake: FakeFigma, n: number) {
+    const nodes = [];
+    for (let i = 0; i < n; i++) {
+      const node = await photo(fake, { width: 64 * (i + 1), height: 64 }, { width: 100, height: 100 }, `Photo ${i + 1}`);
+      node.x = i * 200;
+      nodes.push(node);
+    }
+    return nodes;
+  }
+
+  it("lists every selected image in selection order at its own pixel size, with no single image", async () => {
+    const { fake, port } = fakePort();
+    const [a, b, c] = await row(fake, 3);
+    select(fake, [c!, a!, b!]);
+    const s = await summarizeSelection(port);
+    expect(s.image).toBeUndefined();
+    expect(s.problem).toBeUndefined();
+    expect(s.images).toEqual([
+      { id: c!.id, name: "Photo 3", width: 192, height: 64, source: "fill" },
+      { id: a!.id, name: "Photo 1", width: 64, height: 64, source: "fill" },
+      { id: b!.id, name: "Photo 2", width: 128, height: 64, source: "fill" },
+    ]);
+  });
+
+  it("gives each image the shape drawn over it, and none to an image without one", async () => {
+    const { fake, port } = fakePort();
+    const [a, b, c] = await row(fake, 3);
+    const overA = shape(fake, { x: 10, y: 10, width: 20, height: 20 }, "Over 1");
+    const overC = shape(fake, { x: 410, y: 50, width: 20, height: 20 }, "Over 3");
+    select(fake, [overC, a!, b!, c!, overA]);
+    const images = (await summarizeSelection(port)).images!;
+    expect(images.map((i) => [i.name, i.maskShape?.name])).toEqual([
+      ["Photo 1", "Over 1"],
+      ["Photo 2", undefined],
+      ["Photo 3", "Over 3"],
+    ]);
+  });
+
+  it("is one image, also as `image`, when one is selected", async () => {
+    const { fake, port } = fakePort();
+    const [a] = await row(fake, 1);
+    select(fake, [a!]);
+    const s = await summarizeSelection(port);
+    expect(s.images).toEqual([s.image]);
+  });
+
+  it("lists frames when no image fill is selected", async () => {
+    const { fake, port } = fakePort();
+    const one = fake.figma.createFrame();
+    const two = fake.figma.createFrame();
+    two.x = 300;
+    select(fake, [one, two]);
+    expect((await summarizeSelection(port)).images?.map((i) => i.id)).toEqual([one.id, two.id]);
+  });
+
+  it.each([
+    ["a shape over two images", (f: FakeFigma) => [shape(f, { x: 50, y: 0, width: 200, height: 50 }, "Wide")], "The shape “Wide” is drawn over more than one image: draw one shape over each"],
+    ["two shapes over one image", (f: FakeFigma) => [shape(f, { x: 0, y: 0, width: 9, height: 9 }, "A"), shape(f, { x: 20, y: 20, width: 9, height: 9 }, "B")], "“Photo 1” has more than one shape drawn over it"],
+    ["a shape over none", (f: FakeFigma) => [shape(f, { x: 0, y: 900, width: 9, height: 9 }, "Stray")], "The shape “Stray” must be drawn over one of the images"],
+    ["a frame with the images", (f: FakeFigma) => [f.figma.createFrame()], "Select one or more images (and, for a mask, one shape drawn over each)"],
+  ])("says what is wrong with %s", async (_label, extra, problem) => {
+    const { fake, port } = fakePort();
+    const images = await row(fake, 2);
+    select(fake, [...images, ...extra(fake)]);
+    const s = await summarizeSelection(port);
+    expect(s.problem).toBe(problem);
+    expect(s.images).toBeUndefined();
+  });
+
+  it("refuses more images than a batch may hold, before reading any size", async () => {
+    const { fake, port } = fakePort();
+    const frames = Array.from({ length: 101 }, () => fake.figma.createFrame());
+    select(fake, frames);
+    expect((await summarizeSelection(port)).problem).toBe("Select at most 100 images at once");
   });
 });
 

@@ -1,6 +1,7 @@
 // What the panel needs to know about the selection: enough to label it, to tell which nodes hold images,
-// and which image (with which mask shape) Edit and Upscale would work on, at what pixel size.
-import type { ImageTarget, Selection, SelectionItem } from "../core/messages.ts";
+// and which images (each with its mask shape) Edit, Upscale and Social would work on, at what pixel size:
+// one image for a job, several for a batch.
+import { MAX_SELECTED_IMAGES, type ImageTarget, type Selection, type SelectionItem } from "../core/messages.ts";
 import type { FigmaPort, PortNode } from "./figma-port.ts";
 import { overlaps } from "./geometry.ts";
 
@@ -75,27 +76,39 @@ export interface FoundImage {
   shape?: PortNode;
 }
 
+/** Why a selection of several layers cannot be used. */
+export const SELECT_IMAGES_AND_SHAPES = "Select one or more images (and, for a mask, one shape drawn over each)";
+
 /**
- * The image a job would use: exactly one node with an image fill (or, failing that, one frame,
- * component, instance or group), plus at most one shape that overlaps it. Null when nothing is selected.
+ * The images a job (or a batch, one item each) would use, in selection order: the nodes with an image fill
+ * (or, failing that, the frames, components, instances and groups), each with the one selected shape drawn
+ * over it, if any. Every other selected layer must be such a shape, over exactly one of the images, so the
+ * mask of each image is unambiguous (docs/figma.md). Null when nothing is selected.
  */
-export function findImage(port: FigmaPort): FoundImage | { problem: string } | null {
+export function findImages(port: FigmaPort): FoundImage[] | { problem: string } | null {
   const nodes = port.selection();
   if (nodes.length === 0) return null;
   const filled = nodes.filter((n) => topImagePaint(n, port.mixed));
   const candidates = filled.length ? filled : nodes.filter((n) => RENDERED_TYPES.includes(n.type));
-  if (candidates.length !== 1)
-    return { problem: nodes.length === 1 ? "Select an image, or a frame to use as one" : "Select one image (and, for a mask, one shape drawn over it)" };
-  const node = candidates[0]!;
-  const paint = topImagePaint(node, port.mixed);
-  const others = nodes.filter((n) => n !== node);
-  if (others.length === 0) return { node, paint };
-  const shape = others[0]!;
-  if (others.length > 1 || !MASK_SHAPE_TYPES.includes(shape.type)) return { problem: SELECT_IMAGE_AND_SHAPE };
-  const a = node.absoluteBoundingBox;
-  const b = shape.absoluteBoundingBox;
-  if (a && b && !overlaps(a, b)) return { problem: `The shape “${shape.name}” must be drawn over the image` };
-  return { node, paint, shape };
+  if (candidates.length === 0) return { problem: nodes.length === 1 ? "Select an image, or a frame to use as one" : SELECT_IMAGES_AND_SHAPES };
+  if (candidates.length > MAX_SELECTED_IMAGES) return { problem: `Select at most ${MAX_SELECTED_IMAGES} images at once` };
+  const one = candidates.length === 1;
+  const others = nodes.filter((n) => !candidates.includes(n));
+  if (others.some((n) => !MASK_SHAPE_TYPES.includes(n.type)) || (one && others.length > 1)) return { problem: one ? SELECT_IMAGE_AND_SHAPE : SELECT_IMAGES_AND_SHAPES };
+  const found: FoundImage[] = candidates.map((node) => ({ node, paint: topImagePaint(node, port.mixed) }));
+  for (const shape of others) {
+    const b = shape.absoluteBoundingBox;
+    const under = found.filter((f) => {
+      const a = f.node.absoluteBoundingBox;
+      return !a || !b || overlaps(a, b);
+    });
+    if (under.length === 0) return { problem: `The shape “${shape.name}” must be drawn over ${one ? "the image" : "one of the images"}` };
+    if (under.length > 1) return { problem: `The shape “${shape.name}” is drawn over more than one image: draw one shape over each` };
+    const image = under[0]!;
+    if (image.shape) return { problem: `“${image.node.name}” has more than one shape drawn over it` };
+    image.shape = shape;
+  }
+  return found;
 }
 
 /**
@@ -131,10 +144,13 @@ export async function describeImage(port: FigmaPort, found: FoundImage): Promise
 
 export async function summarizeSelection(port: FigmaPort): Promise<Selection> {
   const items = port.selection().map((node) => summarizeNode(node, port.mixed));
-  const found = findImage(port);
+  const found = findImages(port);
   if (!found) return { items };
   if ("problem" in found) return { items, problem: found.problem };
-  return { items, image: await describeImage(port, found) };
+  // One at a time: each reads its fill's size from Figma; a batch of 100 need not ask all at once.
+  const images: ImageTarget[] = [];
+  for (const f of found) images.push(await describeImage(port, f));
+  return { items, ...(images.length === 1 ? { image: images[0]! } : {}), images };
 }
 
 /**

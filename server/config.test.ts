@@ -81,6 +81,79 @@ describe("parseConfig", () => {
   });
 });
 
+describe("parseConfig: several instances (blob store, shutdown)", () => {
+  it("keeps asset bytes in files and waits 25 s on SIGTERM by default", () => {
+    const c = parseConfig({});
+    expect(c.blobStore).toEqual({ kind: "files" });
+    expect(c.shutdownGraceMs).toBe(25_000);
+    expect(parseConfig({ SHUTDOWN_GRACE_MS: "0" }).shutdownGraceMs).toBe(0);
+    expect(() => parseConfig({ SHUTDOWN_GRACE_MS: "-1" })).toThrow(/SHUTDOWN_GRACE_MS: /);
+  });
+
+  it("uses a bucket when S3_BUCKET is set, with AWS's defaults for the rest", () => {
+    expect(parseConfig({ S3_BUCKET: "studio-assets" }).blobStore).toEqual({
+      kind: "s3",
+      bucket: "studio-assets",
+      prefix: "",
+      region: "us-east-1",
+      forcePathStyle: false,
+      timeoutMs: 30_000,
+    });
+  });
+
+  it("reads every S3 setting, for MinIO, Ceph or R2 behind their own endpoint", () => {
+    const c = parseConfig({
+      S3_BUCKET: "studio",
+      S3_PREFIX: "prod/assets",
+      S3_ENDPOINT: "http://minio.internal:9000",
+      S3_REGION: "auto",
+      S3_FORCE_PATH_STYLE: "true",
+      S3_ACCESS_KEY_ID: "AKIDEXAMPLE",
+      S3_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG",
+      S3_TIMEOUT_MS: "5000",
+    });
+    expect(c.blobStore).toEqual({
+      kind: "s3",
+      bucket: "studio",
+      prefix: "prod/assets/",
+      endpoint: "http://minio.internal:9000",
+      region: "auto",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG" },
+      timeoutMs: 5000,
+    });
+    expect(parseConfig({ S3_BUCKET: "studio", S3_FORCE_PATH_STYLE: "0" }).blobStore).toMatchObject({ forcePathStyle: false });
+  });
+
+  it.each([
+    [{ S3_BUCKET: "Studio_Assets" }, /S3_BUCKET: must be an S3 bucket name/],
+    [{ S3_BUCKET: "ok-bucket", S3_PREFIX: "/abs" }, /S3_PREFIX: must not start with '\/'/],
+    [{ S3_BUCKET: "ok-bucket", S3_PREFIX: "a b" }, /S3_PREFIX: may hold only/],
+    [{ S3_BUCKET: "ok-bucket", S3_ENDPOINT: "ftp://x" }, /S3_ENDPOINT: must be an http\(s\) URL/],
+    [{ S3_BUCKET: "ok-bucket", S3_FORCE_PATH_STYLE: "yes" }, /S3_FORCE_PATH_STYLE: must be true or false/],
+    [{ S3_BUCKET: "ok-bucket", S3_TIMEOUT_MS: "10" }, /S3_TIMEOUT_MS: /],
+    [{ S3_BUCKET: "ok-bucket", S3_ACCESS_KEY_ID: "AKID" }, /S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both, or neither/],
+    [{ S3_ENDPOINT: "http://minio:9000", S3_REGION: "auto" }, /S3_ENDPOINT, S3_REGION: set S3_BUCKET too/],
+  ])("refuses %o with a message naming the variable", (env, message) => {
+    expect(() => parseConfig(env)).toThrowError(ConfigError);
+    expect(() => parseConfig(env)).toThrowError(message);
+  });
+
+  it("never echoes the S3 secret in its error messages", () => {
+    for (const env of [
+      { S3_BUCKET: "BAD", S3_ACCESS_KEY_ID: "AKID", S3_SECRET_ACCESS_KEY: "s3-secret-value" },
+      { S3_SECRET_ACCESS_KEY: "s3-secret-value" },
+    ]) {
+      expect(() => parseConfig(env)).toThrowError(ConfigError);
+      try {
+        parseConfig(env);
+      } catch (error) {
+        expect((error as Error).message).not.toContain("s3-secret-value");
+      }
+    }
+  });
+});
+
 describe("providerKeyLookup", () => {
   it("finds known keys from the config and other catalog keyEnvs in the env", () => {
     const config = parseConfig({ WAVESPEED_API_KEY: "ws" });

@@ -35,6 +35,33 @@ const databaseUrl = optionalText.pipe(
 
 const httpUrl = optionalText.pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional());
 
+const flag = optionalText.pipe(
+  z
+    .enum(["true", "false", "1", "0"], { error: "must be true or false" })
+    .optional()
+    .transform((v) => v === "true" || v === "1"),
+);
+
+// S3's own rules for a bucket name (3-63 lower-case letters, digits, dots and hyphens); MinIO, Ceph and R2
+// follow them too.
+const bucketName = optionalText.pipe(
+  z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens)")
+    .optional(),
+);
+
+// Object keys are <prefix><ab>/<cdef…>: a prefix is a folder of the bucket, so it ends with "/" (added when
+// missing) and holds no character S3 treats specially in a key.
+const keyPrefix = optionalText.pipe(
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._/-]{1,200}$/, "may hold only letters, digits, '.', '_', '-' and '/' (at most 200)")
+    .refine((v) => !v.startsWith("/") && !v.includes("//"), "must not start with '/' or hold '//'")
+    .transform((v) => (v.endsWith("/") ? v : `${v}/`))
+    .optional(),
+);
+
 const envSchema = z.object({
   PORT: integer(0, 65_535, 8787),
   HOST: optionalText.transform((v) => v ?? "127.0.0.1"),
@@ -52,6 +79,24 @@ const envSchema = z.object({
   // under 512 MiB on any machine (bench/hostile.ts). libvips threads each image over every core anyway.
   IMAGE_CONCURRENCY: integer(1, 64, Math.min(2, availableParallelism())),
   UPLOAD_CONCURRENCY: integer(1, 1000, 8),
+  // How long SIGTERM waits for running jobs before handing over what is left; under the 30 s most
+  // orchestrators wait before SIGKILL (Kubernetes' default terminationGracePeriodSeconds).
+  SHUTDOWN_GRACE_MS: integer(0, 3_600_000, 25_000),
+  S3_BUCKET: bucketName,
+  S3_PREFIX: keyPrefix,
+  S3_ENDPOINT: httpUrl,
+  S3_REGION: optionalText.pipe(z.string().regex(/^[a-z0-9-]{1,40}$/, "must be a region name such as us-east-1 or auto").optional()),
+  S3_FORCE_PATH_STYLE: flag,
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
+  S3_TIMEOUT_MS: integer(100, 600_000, 30_000),
+  // Alerts' webhooks (docs/api.md "Webhooks"): each request's limit, the backoff between attempts
+  // (base · 2^(attempt-1), capped), how many attempts before giving up, and how often the outbox is swept.
+  WEBHOOK_TIMEOUT_MS: integer(100, 120_000, 5_000),
+  WEBHOOK_RETRY_BASE_MS: integer(10, 3_600_000, 2_000),
+  WEBHOOK_RETRY_MAX_MS: integer(10, 86_400_000, 600_000),
+  WEBHOOK_MAX_ATTEMPTS: integer(1, 100, 12),
+  WEBHOOK_INTERVAL_MS: integer(10, 3_600_000, 1_000),
   STABILITY_BASE_URL: httpUrl,
   WAVESPEED_BASE_URL: httpUrl,
   HF_BASE_URL: httpUrl,
@@ -94,6 +139,12 @@ export interface Config {
   imageConcurrency: number;
   /** Multipart job requests whose bodies are read (to temporary files) at once; the rest wait unread. */
   uploadConcurrency: number;
+  /** How long a SIGTERM waits for running jobs to finish before handing the rest over to other proxies. */
+  shutdownGraceMs: number;
+  /** The alerts' webhook deliveries (server/teams/webhook-dispatcher.ts). */
+  webhooks: { timeoutMs: number; retryBaseMs: number; retryMaxMs: number; maxAttempts: number; intervalMs: number };
+  /** Where asset bytes live: files under DATA_DIR/assets, or an S3-compatible bucket every proxy shares. */
+  blobStore: BlobStoreConfig;
   /** Per-provider settings: base URL overrides (fakes in tests, gateways in production), timeouts, polling pace. */
   providers: {
     stability: { baseUrl?: string; timeoutMs: number; pollAfterMs: number };
@@ -104,6 +155,24 @@ export interface Config {
   /** Non-empty provider keys by env var name. Never logged (see logger.ts). */
   providerKeys: Readonly<Record<string, string>>;
 }
+
+export type BlobStoreConfig =
+  | { kind: "files" }
+  | {
+      kind: "s3";
+      bucket: string;
+      /** "" or a folder of the bucket ending with "/". */
+      prefix: string;
+      /** Unset: AWS's own endpoint for the region. MinIO, Ceph, R2: their URL. */
+      endpoint?: string;
+      region: string;
+      /** Addresses the bucket as <endpoint>/<bucket> instead of <bucket>.<endpoint> (MinIO, Ceph, most self-hosted). */
+      forcePathStyle: boolean;
+      /** Unset: the AWS SDK's default chain (AWS_* variables, shared config, instance or task role). Never logged. */
+      credentials?: { accessKeyId: string; secretAccessKey: string };
+      /** Each request's time limit (connect, send, answer). */
+      timeoutMs: number;
+    };
 
 export class ConfigError extends StartupError {
   override name = "ConfigError";
@@ -121,11 +190,32 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? "environment");
       const raw = env[name];
-      return `${name}: ${i.message}${raw !== undefined && !/KEY|TOKEN/.test(name) ? ` (got "${raw}")` : ""}`;
+      return `${name}: ${i.message}${raw !== undefined && !/KEY|TOKEN|SECRET/.test(name) ? ` (got "${raw}")` : ""}`;
     });
     throw new ConfigError(`Invalid environment:\n  ${lines.join("\n  ")}`);
   }
   const e = parsed.data;
+  const s3Settings = ["S3_PREFIX", "S3_ENDPOINT", "S3_REGION", "S3_FORCE_PATH_STYLE", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const;
+  const problems: string[] = [];
+  if (!e.S3_BUCKET) {
+    const stray = s3Settings.filter((name) => env[name] !== undefined && env[name]!.trim() !== "");
+    if (stray.length) problems.push(`${stray.join(", ")}: set S3_BUCKET too, or unset ${stray.length > 1 ? "them" : "it"} (asset bytes are files under DATA_DIR without a bucket)`);
+  }
+  if (!!e.S3_ACCESS_KEY_ID !== !!e.S3_SECRET_ACCESS_KEY)
+    problems.push("S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both, or neither (the AWS SDK's default credentials are used then)");
+  if (problems.length) throw new ConfigError(`Invalid environment:\n  ${problems.join("\n  ")}`);
+  const blobStore: BlobStoreConfig = e.S3_BUCKET
+    ? {
+        kind: "s3",
+        bucket: e.S3_BUCKET,
+        prefix: e.S3_PREFIX ?? "",
+        ...opt("endpoint", e.S3_ENDPOINT),
+        region: e.S3_REGION ?? "us-east-1",
+        forcePathStyle: e.S3_FORCE_PATH_STYLE,
+        ...(e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY ? { credentials: { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } } : {}),
+        timeoutMs: e.S3_TIMEOUT_MS,
+      }
+    : { kind: "files" };
   const providerKeys: Record<string, string> = {};
   for (const name of PROVIDER_KEY_VARS) {
     const value = e[name];
@@ -146,6 +236,15 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     providerConcurrency: e.PROVIDER_CONCURRENCY,
     imageConcurrency: e.IMAGE_CONCURRENCY,
     uploadConcurrency: e.UPLOAD_CONCURRENCY,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    webhooks: {
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: e.WEBHOOK_RETRY_MAX_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      intervalMs: e.WEBHOOK_INTERVAL_MS,
+    },
+    blobStore,
     providers: {
       stability: { ...opt("baseUrl", e.STABILITY_BASE_URL), timeoutMs: e.STABILITY_TIMEOUT_MS, pollAfterMs: e.STABILITY_POLL_MS },
       wavespeed: { ...opt("baseUrl", e.WAVESPEED_BASE_URL), timeoutMs: e.WAVESPEED_TIMEOUT_MS, pollAfterMs: e.WAVESPEED_POLL_MS },

@@ -19,7 +19,7 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
-export type IdPrefix = "team" | "mem" | "job" | "hold" | "grant" | "ent" | "ast";
+export type IdPrefix = "team" | "mem" | "job" | "hold" | "grant" | "ent" | "ast" | "prj" | "thr" | "alert" | "bat";
 
 // Random bytes are drawn from the CSPRNG 4 KiB at a time: one syscall per 256 ids instead of one per id
 // (ids are made several times per ledger transaction).

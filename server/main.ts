@@ -1,6 +1,8 @@
 // The proxy's process (`npm start` / `npm run serve` run it through serve.ts): start on the env's settings and
-// stop cleanly on SIGINT/SIGTERM. A problem the operator must fix (bad env, bad catalog, port in use) prints
-// one clear line, no stack.
+// stop cleanly on SIGINT/SIGTERM. SIGTERM (what orchestrators send) drains first: "draining" on /health, no
+// new jobs, up to SHUTDOWN_GRACE_MS for running ones, the rest handed over to the other proxies
+// (docs/architecture.md, "Several instances"); SIGINT (Ctrl-C) stops at once. A problem the operator must
+// fix (bad env, bad catalog, port in use) prints one clear line, no stack.
 import { pathToFileURL } from "node:url";
 import { startServer } from "./start-server.ts";
 import { StartupError } from "./startup-error.ts";
@@ -24,10 +26,11 @@ export async function runMain(): Promise<void> {
     // Ctrl-C reaches this process twice when serve.ts runs it: from the terminal and passed on by serve.ts.
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping the proxy…`);
-    const forced = setTimeout(() => process.exit(1), 10_000);
+    const graceMs = signal === "SIGTERM" ? running.deps.config.shutdownGraceMs : 0;
+    console.log(`\n${signal}: stopping the proxy${graceMs ? ` (draining: up to ${graceMs} ms for running jobs)` : ""}…`);
+    const forced = setTimeout(() => process.exit(1), graceMs + 10_000);
     forced.unref();
-    running.close().then(
+    (signal === "SIGTERM" ? running.shutdown(graceMs) : running.close()).then(
       () => process.exit(0),
       (error: unknown) => {
         console.error(error);

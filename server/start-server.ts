@@ -46,7 +46,11 @@ export interface RunningServer {
   port: number;
   app: Hono<AppEnv>;
   deps: AppDeps;
+  /** Stops now: running jobs fail (holds released) or, with an async provider task, wait for the next proxy. */
   close(): Promise<void>;
+  /** SIGTERM's graceful stop: drain (compose.ts, ComposedProxy.drain) for up to `graceMs` (default
+   * SHUTDOWN_GRACE_MS), hand the rest over, then close. */
+  shutdown(graceMs?: number): Promise<void>;
 }
 
 function listen(app: Hono<AppEnv>, port: number, host: string): Promise<ServerType> {
@@ -81,8 +85,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   };
   const catalog = options.catalog ?? (await loadCatalog(config.catalogPath));
   const keyFor = providerKeyLookup(config, env);
-  // Every provider key, in any spelling, is scrubbed from job errors and log lines.
-  const redact = redactor(catalog.providers.map((p) => (p.keyEnv ? keyFor(p.keyEnv) : undefined)));
+  // Every provider key, in any spelling, is scrubbed from job errors and log lines; so is the S3 secret.
+  const s3Secret = config.blobStore.kind === "s3" ? config.blobStore.credentials?.secretAccessKey : undefined;
+  const redact = redactor([...catalog.providers.map((p) => (p.keyEnv ? keyFor(p.keyEnv) : undefined)), s3Secret]);
   const logger = options.logger ?? createLogger(config.logLevel, undefined, redact);
   // libvips threads per pipeline: sharp's default on glibc is 1 (against fragmentation, which the launch
   // environment's MALLOC_ARENA_MAX handles, see process-env.ts); one per core makes a large resize use them.
@@ -125,6 +130,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       close() {
         closing ??= (async () => {
           await proxy.stopReaper();
+          await closeServer(server);
+          await proxy.close();
+        })();
+        return closing;
+      },
+      shutdown(graceMs = config.shutdownGraceMs) {
+        closing ??= (async () => {
+          await proxy.drain(graceMs);
           await closeServer(server);
           await proxy.close();
         })();

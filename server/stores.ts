@@ -5,9 +5,11 @@ import type { Db } from "./db/sql.ts";
 import type { AssetRepo } from "./assets/types.ts";
 import type { BlobStore } from "./assets/blob-store.ts";
 import type { JobStore } from "./jobs/types.ts";
+import type { BatchStore } from "./jobs/batch-store.ts";
 import type { Ledger } from "./ledger/types.ts";
 import type { RetiredModelStore } from "./providers/retired-models.ts";
 import type { TeamStore } from "./teams/types.ts";
+import type { SqlManagerStore } from "./teams/manager-store.ts";
 
 export interface Stores {
   database: "sqlite" | "postgres";
@@ -16,10 +18,14 @@ export interface Stores {
   ledger: Ledger;
   teams: TeamStore;
   jobs: JobStore;
+  /** Batches (POST /v1/batches): one request, one price, one hold per item, all or nothing. */
+  batches: BatchStore;
   assets: AssetRepo;
   blobs: BlobStore;
   /** Models their provider reported gone, shared by every proxy on this database. */
   retiredModels: RetiredModelStore;
+  /** Managers' controls: projects, role policy, thresholds, webhook, alerts (issue 17). */
+  managers: SqlManagerStore;
   /** true when the database answers (for /health). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -14,6 +14,8 @@ import { useInteractiveMark, type InteractiveView } from "./load-mark.ts";
 import { SettingsView } from "./settings/settings-view.tsx";
 import { SocialStudio } from "./social/social-studio.tsx";
 import { TeamStudio } from "./team/team-studio.tsx";
+import { AlertsBanner } from "./team/alerts-banner.tsx";
+import { ProjectPicker } from "./jobs/project-picker.tsx";
 import { UpscaleStudio } from "./upscale/upscale-studio.tsx";
 import { ErrorMessage } from "./widgets/error-message.tsx";
 import { Tabs, type Tab } from "./widgets/tabs.tsx";
@@ -22,6 +24,8 @@ export function App({ bridge }: { bridge: PluginBridge }) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [selection, setSelection] = useState<Selection>({ items: [] });
   const [relaunch, setRelaunch] = useState<Provenance | undefined>(undefined);
+  // Re-renders the studios when the project changes: their badges price with its budget (project-choice.ts).
+  const [, setProjectTick] = useState(0);
   const [editingSettings, setEditingSettings] = useState(false);
   const [saveProblem, setSaveProblem] = useState<string | null>(null);
 
@@ -107,7 +111,14 @@ export function App({ bridge }: { bridge: PluginBridge }) {
     ];
     // Regenerate on an edit or upscale result reopens that studio.
     const initial = studios.find((t) => t.id === relaunch?.operation)?.id ?? "create";
-    body = <Tabs tabs={studios} initial={initial} label="Studios" />;
+    const at = `${session.me.balance.available}|${session.me.balance.held}|${session.me.balance.spent}`;
+    body = (
+      <>
+        {session.me.role === "manager" && <AlertsBanner api={api} at={at} />}
+        <ProjectPicker api={api} bridge={bridge} memberId={session.me.user.id} at={at} onChange={() => setProjectTick((n) => n + 1)} />
+        <Tabs tabs={studios} initial={initial} label="Studios" />
+      </>
+    );
     interactive = "studios";
   }
   useInteractiveMark(interactive);

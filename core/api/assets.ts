@@ -26,6 +26,8 @@ export const assetQuerySchema = z
     q: lineText().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").optional(),
     /** Only this member's assets. */
     member: queryId.optional(),
+    /** Only the assets of jobs charged to this project. */
+    project: queryId.optional(),
     cursor: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, "is not a cursor this proxy gave out").optional(),
     limit: queryInt(1, ASSET_PAGE_MAX).default(ASSET_PAGE_DEFAULT),
   })

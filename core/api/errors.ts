@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   idempotency_mismatch: 422,
   insufficient_credits: 402,
   member_cap_reached: 402,
+  project_budget_reached: 402,
+  role_not_allowed: 403,
   tier_required: 403,
   payload_too_large: 413,
   unsupported_image: 415,
@@ -30,6 +32,16 @@ export const apiErrorSchema = z.object({
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
 
 export const errorResponseSchema = z.object({ error: apiErrorSchema });
+
+/**
+ * Why a job failed, as its `error` says: one of the API's codes, or `cancelled` (its batch was cancelled
+ * before it started; its hold was released). No route answers with `cancelled`: it is a job's state, not a
+ * refusal of a request.
+ */
+export const jobErrorCodeSchema = z.union([errorCodeSchema, z.literal("cancelled")]);
+export type JobErrorCode = z.infer<typeof jobErrorCodeSchema>;
+export const jobErrorSchema = apiErrorSchema.extend({ code: jobErrorCodeSchema });
+export type JobError = z.infer<typeof jobErrorSchema>;
 
 /** Field-level problems, as `details.fields` of an `invalid_request`: `{ "prompt": "must not be empty" }`. */
 export function issuesToFields(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Record<string, string> {

@@ -17,8 +17,9 @@ import {
   usageQuerySchema,
   usageResponseSchema,
 } from "./reports.ts";
-import { catalogResponseSchema, estimateRequestSchema, estimateSchema, healthSchema, jobResponseSchema, meSchema, templatesResponseSchema } from "./responses.ts";
-import { jobSpecSchema } from "./specs.ts";
+import { batchResponseSchema, catalogResponseSchema, estimateRequestSchema, estimateSchema, healthSchema, jobResponseSchema, meSchema, templatesResponseSchema } from "./responses.ts";
+import { batchSchema, jobSpecSchema, MAX_BATCH_ITEMS } from "./specs.ts";
+import { MANAGER_OPERATIONS } from "./openapi-managers.ts";
 
 type Method = "get" | "post" | "patch" | "delete";
 
@@ -49,6 +50,8 @@ export interface Operation {
   body?: z.ZodType;
   /** POST /v1/jobs also takes multipart/form-data: a `spec` JSON part and image parts. */
   multipart?: boolean;
+  /** Another multipart shape than POST /v1/jobs's (POST /v1/batches): its JSON part and file parts. */
+  multipartParts?: { json: { name: string; description: string }; files: Record<string, string> };
   headers?: { name: string; required: boolean; description: string }[];
   bodyExample?: unknown;
   success: Success[];
@@ -59,6 +62,14 @@ export interface Operation {
 const AUTH_ERRORS: ErrorCode[] = ["unauthorized", "rate_limited"];
 const MANAGER_ERRORS: ErrorCode[] = [...AUTH_ERRORS, "forbidden"];
 
+/** Example 4 of the cost guide, in part: the same prompt for two items of up to the tier's variations each. */
+const batchExample = {
+  items: [
+    { operation: "create", prompt: "a product shot of a ceramic mug on a wooden table", quality: "draft", variations: 10, seed: 100 },
+    { operation: "create", prompt: "a product shot of a ceramic mug on a wooden table", quality: "draft", variations: 10, seed: 110 },
+  ],
+};
+
 const createSpecExample = { operation: "create", prompt: "a red fox in the snow, watercolor", quality: "standard", variations: 2, aspectRatio: "1:1" };
 
 export const OPERATIONS: readonly Operation[] = [
@@ -66,9 +77,10 @@ export const OPERATIONS: readonly Operation[] = [
     method: "get",
     path: "/health",
     summary: "Liveness and readiness",
-    description: "503 while the database cannot be reached.",
+    description:
+      "503 while the database cannot be reached (status \"unavailable\") and while this instance drains before exiting (status \"draining\": send it no new work).",
     access: "public",
-    success: [{ status: 200, description: "The proxy is up", schema: healthSchema, example: { ok: true, version: "0.1.0", database: "sqlite" } }],
+    success: [{ status: 200, description: "The proxy is up", schema: healthSchema, example: { ok: true, status: "ok", version: "0.1.0", database: "sqlite" } }],
     errors: [],
   },
   {
@@ -110,7 +122,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/v1/jobs",
     summary: "Starts a job: validates, prices, holds its credits, queues it",
     description:
-      "Answers 202 once the credits are held, or an error before anything is held. The same Idempotency-Key with the same request returns the first job (200, header Idempotent-Replayed: true); with another request, 422 idempotency_mismatch. The body is the spec as JSON, or multipart/form-data with a `spec` JSON part and image parts named image, mask, backgroundReference, lightReference.",
+      "Answers 202 once the credits are held, or an error before anything is held. The same Idempotency-Key with the same request returns the first job (200, header Idempotent-Replayed: true); with another request, 422 idempotency_mismatch. The body is the spec as JSON, or multipart/form-data with a `spec` JSON part and image parts named image, mask, backgroundReference, lightReference. An instance that is shutting down answers 503 provider_unavailable with details.draining and Retry-After: retry, and another instance takes it.",
     access: "member",
     body: jobSpecSchema,
     multipart: true,
@@ -127,6 +139,8 @@ export const OPERATIONS: readonly Operation[] = [
       "idempotency_mismatch",
       "insufficient_credits",
       "member_cap_reached",
+      "project_budget_reached",
+      "role_not_allowed",
       "tier_required",
       "payload_too_large",
       "unsupported_image",
@@ -146,8 +160,78 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/v1/jobs/:id/events",
     summary: "Server-sent events of the job: one `job` event per change, ending when it settles",
     access: "member",
+    description: "Any instance streams any job (on PostgreSQL, instances tell each other of changes). 503 provider_unavailable with Retry-After when the instance follows too many streams.",
     success: [{ status: 200, description: "An event stream", media: { "text/event-stream": { description: "`event: job` with the job's JSON (as in GET /v1/jobs/{id}) as data" } } }],
+    errors: [...AUTH_ERRORS, "not_found", "provider_unavailable"],
+  },
+  {
+    method: "post",
+    path: "/v1/batches",
+    summary: "Starts a batch: one operation on many images, priced once and held as one, each item a job of its own",
+    description:
+      `Items are job specs of one operation (at most the tier's maxBatch, ${MAX_BATCH_ITEMS} on any tier). The batch is priced once with estimate() (a line's step is its item's index) and each item holds its own share, all in one transaction: all or nothing against the balance and the member's cap. A batch over the tier's maxBatch is 400 invalid_request before anything is held; any refused item refuses the whole batch with that item's error and details.item. Each item then runs as a job (GET /v1/jobs/{id} shows it, with batch: {id, index}); a failed item's share is released when it fails, and the batch is charged the sum over delivered items. The same Idempotency-Key with the same request returns the first batch (200, Idempotent-Replayed: true); with another request, 422 idempotency_mismatch (details.batchId). The body is JSON {items} (items without images: creates), or multipart/form-data with a \`batch\` JSON part and each item's image parts named items.<i>.<part>.`,
+    access: "member",
+    body: batchSchema,
+    multipartParts: {
+      json: { name: "batch", description: "The batch, {items: [spec...]}, as JSON" },
+      files: Object.fromEntries(JOB_IMAGE_PARTS.map((part) => [`items.0.${part}`, `Item 0's ${part} (PNG, JPEG or WebP); items.<i>.${part} for item i`])),
+    },
+    headers: [{ name: "Idempotency-Key", required: false, description: "1 to 255 visible ASCII characters; the panel sends one per click" }],
+    bodyExample: batchExample,
+    success: [
+      { status: 202, description: "The batch, each item's credits held", schema: batchResponseSchema },
+      { status: 200, description: "A replay of an earlier request with this Idempotency-Key", schema: batchResponseSchema, headers: { "Idempotent-Replayed": "true" } },
+    ],
+    errors: [
+      ...AUTH_ERRORS,
+      "invalid_request",
+      "not_found",
+      "idempotency_mismatch",
+      "insufficient_credits",
+      "member_cap_reached",
+      "project_budget_reached",
+      "role_not_allowed",
+      "tier_required",
+      "payload_too_large",
+      "unsupported_image",
+      "provider_unavailable",
+    ],
+  },
+  {
+    method: "get",
+    path: "/v1/batches/:id",
+    summary: "A batch of the caller's team: status, held, charged and progress from its items, and the items",
+    access: "member",
+    success: [{ status: 200, description: "The batch", schema: batchResponseSchema }],
     errors: [...AUTH_ERRORS, "not_found"],
+  },
+  {
+    method: "get",
+    path: "/v1/batches/:id/events",
+    summary: "Server-sent events of the batch: `batch` events at the start and at each status change, an `item` event per item change",
+    description: "Ends when every item has finished (the last event is the finished batch).",
+    access: "member",
+    success: [
+      {
+        status: 200,
+        description: "An event stream",
+        media: {
+          "text/event-stream": {
+            description: "`event: batch` with {batch} (as in GET /v1/batches/{id}) as data; `event: item` with {batchId, index, job} (job as in GET /v1/jobs/{id})",
+          },
+        },
+      },
+    ],
+    errors: [...AUTH_ERRORS, "not_found", "provider_unavailable"],
+  },
+  {
+    method: "post",
+    path: "/v1/batches/:id/cancel",
+    summary: "Cancels the rest of a batch (its creator or a manager): items not started fail as `cancelled`, their holds released",
+    description: "Running items finish and are charged as usual. Idempotent: cancelling again changes nothing.",
+    access: "member",
+    success: [{ status: 200, description: "The batch after the cancel", schema: batchResponseSchema }],
+    errors: [...AUTH_ERRORS, "forbidden", "not_found"],
   },
   {
     method: "get",
@@ -256,6 +340,7 @@ export const OPERATIONS: readonly Operation[] = [
     success: [{ status: 200, description: "The member and its new token", schema: memberTokenResponseSchema }],
     errors: [...MANAGER_ERRORS, "not_found"],
   },
+  ...MANAGER_OPERATIONS,
 ];
 
 /** `/v1/jobs/:id` as OpenAPI writes it. */
@@ -300,7 +385,18 @@ function requestBody(op: Operation): Json | undefined {
   if (!op.body) return undefined;
   const schema = jsonSchema(op.body, "input");
   const content: Json = { "application/json": { schema, ...(op.bodyExample !== undefined ? { example: op.bodyExample } : {}) } };
-  if (op.multipart)
+  if (op.multipartParts)
+    content["multipart/form-data"] = {
+      schema: {
+        type: "object",
+        required: [op.multipartParts.json.name],
+        properties: {
+          [op.multipartParts.json.name]: { type: "string", contentMediaType: "application/json", description: op.multipartParts.json.description },
+          ...Object.fromEntries(Object.entries(op.multipartParts.files).map(([part, description]) => [part, { type: "string", contentEncoding: "binary", description }])),
+        },
+      },
+    };
+  else if (op.multipart)
     content["multipart/form-data"] = {
       schema: {
         type: "object",

@@ -165,7 +165,7 @@ export type LedgerPage = z.infer<typeof ledgerPageSchema>;
 // ---------------------------------------------------------------------------------------------------------
 // GET /v1/usage
 
-export const USAGE_GROUPS = ["member", "operation", "provider", "model", "day"] as const;
+export const USAGE_GROUPS = ["member", "operation", "provider", "model", "day", "project"] as const;
 export const usageGroupSchema = z.enum(USAGE_GROUPS);
 export type UsageGroup = z.infer<typeof usageGroupSchema>;
 
@@ -196,6 +196,8 @@ export const usageQuerySchema = z
     to: instant.optional(),
     /** A manager's filter; a member always sees only their own usage. */
     member: queryId.optional(),
+    /** Only the jobs charged to this project. */
+    project: queryId.optional(),
     format: z.enum(["json", "csv"]).default("json"),
   })
   .refine((q) => !q.from || !q.to || q.from < q.to, { path: ["to"], message: "must be after from" });
@@ -219,6 +221,9 @@ export const usageRowSchema = usageTotalsSchema.extend({
   model: z.string().nullable().optional(),
   /** YYYY-MM-DD (UTC). */
   day: z.string().optional(),
+  /** The project the jobs were charged to (null: none). */
+  projectId: z.string().nullable().optional(),
+  projectName: z.string().nullable().optional(),
 });
 export type UsageRow = z.infer<typeof usageRowSchema>;
 
@@ -228,6 +233,8 @@ export const usageResponseSchema = z.object({
   groupBy: z.array(usageGroupSchema),
   /** The member the report is limited to; null for the whole team. */
   member: z.string().nullable(),
+  /** The project the report is limited to, when asked. */
+  project: z.string().nullable().optional(),
   rows: z.array(usageRowSchema),
   total: usageTotalsSchema,
 });

@@ -2,11 +2,14 @@
 // objects; the panel parses them, so a drifting server shows up as a clear error in the panel.
 import * as z from "zod";
 import { catalogSchema, templateSchema, tierIdSchema } from "../catalog/schema.ts";
-import { apiErrorSchema, errorCodeSchema } from "./errors.ts";
-import { jobSpecSchema, planSchema, sizeSchema } from "./specs.ts";
+import { errorCodeSchema, jobErrorSchema } from "./errors.ts";
+import { batchSchema, jobSpecSchema, planSchema, sizeSchema } from "./specs.ts";
+import { roleRulesSchema } from "./managers.ts";
 
 export const healthSchema = z.object({
   ok: z.boolean(),
+  /** Why `ok` is false: "unavailable" (no database) or "draining" (shutting down). Absent from older proxies. */
+  status: z.enum(["ok", "draining", "unavailable"]).optional(),
   version: z.string(),
   database: z.enum(["sqlite", "postgres"]),
 });
@@ -55,11 +58,13 @@ export const meSchema = z.object({
   }),
   /** Free-allowance images used this period by `provider/model`, so badges price them exactly. */
   freeUsed: z.record(z.string(), z.number().int().nonnegative()),
+  /** What the caller's role may use (the team's policy); absent or null = anything. estimate()'s `role`. */
+  roleRules: roleRulesSchema.nullable().optional(),
 });
 export type Me = z.infer<typeof meSchema>;
 
-/** POST /v1/estimate: a spec (with `input: {width, height}` instead of images) or a plan. */
-export const estimateRequestSchema = z.union([planSchema, jobSpecSchema]);
+/** POST /v1/estimate: a spec (with `input: {width, height}` instead of images), a plan, or a batch. */
+export const estimateRequestSchema = z.union([planSchema, batchSchema, jobSpecSchema]);
 
 export const estimateLineSchema = z.object({
   label: z.string(),
@@ -134,13 +139,54 @@ export const jobSchema = z.object({
   assets: z.array(assetRefSchema),
   /** Set when the job returned an identical earlier job's images instead of making new ones. */
   reusedFrom: z.string().optional(),
-  error: apiErrorSchema.optional(),
+  /** An item of a batch: the batch, and the item's place in it (the order of the batch's items). */
+  batch: z.object({ id: z.string(), index: z.number().int().nonnegative() }).optional(),
+  /** The project the job is charged to (its spec's projectId). */
+  projectId: z.string().optional(),
+  error: jobErrorSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Job = z.infer<typeof jobSchema>;
 
 export const jobResponseSchema = z.object({ job: jobSchema });
+
+/**
+ * A batch's state, from its items: `queued` until one starts, `running` until all have finished, then
+ * `succeeded` (every item delivered), `partial` (some did) or `failed` (none did).
+ */
+export const batchStatusSchema = z.enum(["queued", "running", "succeeded", "partial", "failed"]);
+export type BatchStatus = z.infer<typeof batchStatusSchema>;
+
+const count = z.number().int().nonnegative();
+
+/** How many items are in each state; `cancelled` items are also counted as failed. */
+export const batchProgressSchema = z.object({ total: z.number().int().positive(), queued: count, running: count, succeeded: count, failed: count, cancelled: count });
+
+export const batchViewSchema = z.object({
+  id: z.string(),
+  status: batchStatusSchema,
+  operation: z.enum(["create", "edit", "upscale", "social"]),
+  /** The one estimate the batch was priced and held by; a line's `step` is its item's index. */
+  estimate: estimateSchema,
+  /** Credits still held for items not finished (each item's share until it ends). */
+  held: count,
+  /** Credits captured: the sum over the items delivered. */
+  charged: count,
+  progress: batchProgressSchema,
+  /** Someone cancelled the rest of the batch: items not started then were failed as `cancelled`, nothing charged. */
+  cancelled: z.boolean(),
+  /** The items, in order: each a job of its own (GET /v1/jobs/{id} shows it too). */
+  items: z.array(jobSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type BatchView = z.infer<typeof batchViewSchema>;
+
+export const batchResponseSchema = z.object({ batch: batchViewSchema });
+
+/** An `item` event of GET /v1/batches/{id}/events: one item changed. */
+export const batchItemEventSchema = z.object({ batchId: z.string(), index: z.number().int().nonnegative(), job: jobSchema });
 
 /** GET /v1/templates: each template with what applying it in Create would cost the caller now. */
 export const templatesResponseSchema = z.object({

@@ -1,7 +1,7 @@
 // Job specs of docs/api.md, discriminated by `operation`. Objects are strict: a field the server does not know is
 // refused rather than silently dropped, because a dropped field could change what the user pays for.
 import * as z from "zod";
-import { editKindSchema, qualitySchema, upscaleModeSchema } from "../catalog/schema.ts";
+import { editKindSchema, MAX_BATCH_ITEMS, qualitySchema, upscaleModeSchema } from "../catalog/schema.ts";
 import { multilineText } from "./text.ts";
 
 export const PROMPT_MAX = 10_000;
@@ -27,6 +27,9 @@ const provider = z.union([z.literal("auto"), id]).default("auto");
 const fresh = z.boolean().optional();
 /** The library asset the input image came from (the panel knows it from the node's plugin data). */
 const sourceAssetId = z.string().regex(/^ast_[a-z2-7]{10,40}$/, "must be an asset id").optional();
+/** The manager's project the job is charged to (its budget is checked in the hold's transaction; docs/ledger.md). */
+export const projectIdSchema = z.string().regex(/^prj_[a-z2-7]{10,40}$/, "must be a project id");
+const projectId = projectIdSchema.optional();
 
 export const createSpecSchema = z.strictObject({
   operation: z.literal("create"),
@@ -41,6 +44,7 @@ export const createSpecSchema = z.strictObject({
   variations: z.number().int().min(1).max(MAX_VARIATIONS).default(1),
   templateId: id.optional(),
   fresh,
+  projectId,
 });
 
 const expandSchema = z.strictObject({
@@ -66,6 +70,7 @@ const editBase = z.strictObject({
     fresh,
     sourceAssetId,
     input,
+    projectId,
 });
 
 function checkEdit(s: z.infer<typeof editBase>, ctx: z.RefinementCtx): void {
@@ -94,6 +99,7 @@ export const upscaleSpecSchema = z.strictObject({
   fresh,
   sourceAssetId,
   input,
+  projectId,
 });
 
 export const socialSpecSchema = z.strictObject({
@@ -103,6 +109,7 @@ export const socialSpecSchema = z.strictObject({
   focalPoint: z.strictObject({ x: z.number().min(0).max(1), y: z.number().min(0).max(1) }).optional(),
   sourceAssetId,
   input,
+  projectId,
 });
 
 export const jobSpecSchema = z.discriminatedUnion("operation", [
@@ -133,3 +140,26 @@ export type PlanStep = z.infer<typeof planStepSchema>;
 
 export const planSchema = z.strictObject({ plan: z.array(planStepSchema).min(1).max(100) });
 export type Plan = z.infer<typeof planSchema>;
+
+/**
+ * A batch (POST /v1/batches): one operation on many images at once, one item per image (or, for creates,
+ * one item per up to MAX_VARIATIONS images of one prompt). Each item is a job spec of its own, so each image
+ * carries its own input size (its own surcharge), source asset and, multipart, its own image parts; it is
+ * priced, held and refused as one, and each item is its own provider call.
+ */
+export const batchSchema = z
+  .strictObject({ items: z.array(jobSpecSchema).min(1).max(MAX_BATCH_ITEMS) })
+  .superRefine((b, ctx) => {
+    const operation = b.items[0]?.operation;
+    const project = b.items[0]?.projectId;
+    b.items.forEach((item, i) => {
+      if (item.operation !== operation)
+        ctx.addIssue({ code: "custom", path: ["items", i, "operation"], message: `every item of a batch does the same operation (${operation})` });
+      // One batch, one hold context: its items are charged to one project's budget (or none).
+      else if (item.projectId !== project)
+        ctx.addIssue({ code: "custom", path: ["items", i, "projectId"], message: "every item of a batch is charged to the same project" });
+    });
+  });
+export type Batch = z.infer<typeof batchSchema>;
+export type BatchInput = z.input<typeof batchSchema>;
+export { MAX_BATCH_ITEMS };

@@ -25,6 +25,12 @@ export const upscaleModeSchema = z.enum(UPSCALE_MODES);
 export type UpscaleMode = z.infer<typeof upscaleModeSchema>;
 
 export const TIERS = ["free", "basic", "pro", "enterprise"] as const;
+
+/**
+ * The most images one batch (POST /v1/batches) may hold on any tier: each tier's own `maxBatch` is at most
+ * this. It bounds a request's parts, holds and rows, whatever a catalog says.
+ */
+export const MAX_BATCH_ITEMS = 100;
 export const tierIdSchema = z.enum(TIERS);
 export type TierId = z.infer<typeof tierIdSchema>;
 
@@ -139,6 +145,8 @@ const tierSchema = z.strictObject({
   jobsPerMinute: z.number().int().positive(),
   qualities: z.array(qualitySchema).min(1),
   maxVariations: z.number().int().min(1).max(10),
+  /** The most images (items) one batch may act on; a bigger batch is refused before anything is held. */
+  maxBatch: z.number().int().min(1).max(MAX_BATCH_ITEMS).default(10),
   operations: z.union([z.literal("all"), z.array(operationKeySchema).min(1)]),
   queuePriority: z.number().int().nonnegative(),
 });

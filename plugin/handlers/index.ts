@@ -3,6 +3,7 @@ import type { Handlers } from "../dispatch.ts";
 import type { FigmaPort } from "../figma-port.ts";
 import { PendingPlacements } from "../pending-placements.ts";
 import { selectionFeed } from "../selection.ts";
+import { documentProject } from "./document-project.ts";
 import { exportImage } from "./export-image.ts";
 import { notify } from "./notify.ts";
 import { placeCommit } from "./place-commit.ts";
@@ -20,5 +21,6 @@ export function createHandlers(port: FigmaPort, refreshSelection: () => Promise<
     "place-commit": (m) => placeCommit(context, m),
     "export-image": (m) => exportImage(context, m),
     notify: (m) => notify(context, m),
+    "document-project": (m) => documentProject(context, m),
   };
 }

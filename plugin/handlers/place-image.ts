@@ -6,7 +6,8 @@ export const placeImage: Handler<"place-image"> = ({ port, pending }, message) =
   const { requestId, index, total, image } = message;
   try {
     const { hash } = port.createImage(image.bytes);
-    const received = pending.add(requestId, index, total, { hash, width: image.width, height: image.height, assetId: image.assetId, format: image.format });
+    const { width, height, assetId, format, source, name, jobId } = image;
+    const received = pending.add(requestId, index, total, { hash, width, height, assetId, format, source, name, jobId });
     port.postMessage({ type: "place-progress", requestId, received });
   } catch (error) {
     pending.drop(requestId);

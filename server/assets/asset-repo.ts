@@ -142,6 +142,7 @@ export class SqlAssetRepo implements AssetRepo {
     if (query.operation) filter("a.operation_key = ?", query.operation);
     if (query.provider) filter("a.provider = ?", query.provider);
     if (query.member) filter("a.member_id = ?", query.member);
+    if (query.project) filter("a.project_id = ?", query.project);
     if (query.from) filter("a.created_at >= ?", query.from);
     if (query.to) filter("a.created_at < ?", query.to);
     // A trigram index (PostgreSQL) cannot narrow a term under 3 characters and would only slow it down; the

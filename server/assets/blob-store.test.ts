@@ -4,6 +4,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { blobStoreContract } from "../test-support/blob-store-contract.ts";
 import { FileBlobStore } from "./blob-store.ts";
 
 let root: string;
@@ -11,6 +12,8 @@ beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), "blobs-"));
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
+
+blobStoreContract("FileBlobStore", async () => ({ store: new FileBlobStore(join(root, "assets"), join(root, "tmp")), tempDir: join(root, "tmp") }));
 
 describe("FileBlobStore", () => {
   it("stores bytes under assets/ab/cdef… by their sha256, once", async () => {

@@ -1,13 +1,16 @@
 // Image bytes, content-addressed by sha256: the same image is stored once and the ETag is the address. The
-// stores use only `BlobStore`, so an object store can replace the files later; `FileBlobStore` keeps them
-// under DATA_DIR/assets/ab/cdef…, and a file is never rewritten once in place: it is written in full under
-// DATA_DIR/tmp (uploads stream there too) and renamed into place. What a process that died left in tmp is
-// removed by the reaper (sweepTemp), and bytes no row refers to by its orphan sweep (asset-repo.ts).
+// stores use only `BlobStore`, whose two implementations the composition root picks from the configuration:
+// `FileBlobStore` (here) keeps them under DATA_DIR/assets/ab/cdef…, for one proxy or several on one disk;
+// `S3BlobStore` (s3-blob-store.ts) in a bucket every proxy shares. A stored blob is never rewritten and never
+// seen half-written: here it is written in full under DATA_DIR/tmp (uploads stream there too) and renamed
+// into place; S3 makes an object visible only once its PUT completed. What a process that died left in tmp
+// is removed by the reaper (sweepTemp), and bytes no row refers to by its orphan sweep (asset-repo.ts).
 import { createHash, randomBytes } from "node:crypto";
 import { copyFile, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { sweepTempDir, tempPathIn } from "./temp-files.ts";
 
-const SHA256 = /^[0-9a-f]{64}$/;
+export const SHA256 = /^[0-9a-f]{64}$/;
 const PREFIX = /^[0-9a-f]{2}$/;
 
 export interface StoredBlob {
@@ -27,7 +30,8 @@ export interface BlobStore {
   get(sha256: string): Promise<Buffer | null>;
   has(sha256: string): Promise<boolean>;
   /** Removes the bytes; nothing happens when they are already gone. Callers decide that nothing refers to
-   * them (asset-repo's delete, under the blob's row lock). */
+   * them (asset-repo's delete, under the blob's row lock, which is in the shared database: so it holds for
+   * every proxy sharing the store). */
   delete(sha256: string): Promise<void>;
   /** Every stored blob (for the orphan sweep). */
   list(): AsyncIterable<StoredBlob>;
@@ -50,7 +54,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   tempPath(): string {
-    return join(this.tempDir, `${Date.now().toString(36)}-${randomBytes(8).toString("hex")}.tmp`);
+    return tempPathIn(this.tempDir);
   }
 
   private async present(path: string, size: number): Promise<boolean> {
@@ -124,19 +128,7 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
-  async sweepTemp(ageMs: number): Promise<number> {
-    const names = await readdir(this.tempDir).catch((error: unknown) => (missing(error) ? [] : Promise.reject(error)));
-    const cutoff = Date.now() - ageMs;
-    let removed = 0;
-    for (const name of names) {
-      const path = join(this.tempDir, name);
-      const s = await stat(path).catch(() => null);
-      if (!s?.isFile() || s.mtimeMs > cutoff) continue;
-      await unlink(path).then(
-        () => removed++,
-        () => undefined,
-      );
-    }
-    return removed;
+  sweepTemp(ageMs: number): Promise<number> {
+    return sweepTempDir(this.tempDir, ageMs);
   }
 }

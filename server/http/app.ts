@@ -5,10 +5,13 @@ import { requestId } from "hono/request-id";
 import { bodyLimit } from "./body-limit.ts";
 import { errorHandler, notFoundHandler } from "./error-handler.ts";
 import { headerText } from "./header-text.ts";
+import { refuseWhileDraining } from "./lifecycle.ts";
 import { privateNetworkAccess } from "./private-network.ts";
 import { requestLog } from "./request-log.ts";
 import { assetContentRoute } from "./routes/asset-content.ts";
 import { assetsRoute } from "./routes/assets.ts";
+import { batchEventsRoute } from "./routes/batch-events.ts";
+import { batchesRoute } from "./routes/batches.ts";
 import { catalogRoute } from "./routes/catalog.ts";
 import { estimateRoute } from "./routes/estimate.ts";
 import { healthRoute } from "./routes/health.ts";
@@ -20,6 +23,8 @@ import { ledgerRoute } from "./routes/ledger.ts";
 import { meRoute } from "./routes/me.ts";
 import { openApiRoute } from "./routes/openapi.ts";
 import { teamMembersRoute } from "./routes/team-members.ts";
+import { projectsRoute } from "./routes/projects.ts";
+import { teamControlsRoute } from "./routes/team-controls.ts";
 import { teamRoute } from "./routes/team.ts";
 import { templatesRoute } from "./routes/templates.ts";
 import { usageRoute } from "./routes/usage.ts";
@@ -45,6 +50,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.use("*", bodyLimit(deps.config.maxBodyBytes));
   app.use("*", headerText());
+  app.use("*", refuseWhileDraining(deps.lifecycle));
 
   for (const route of [
     healthRoute,
@@ -55,12 +61,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     jobsCreateRoute,
     jobsGetRoute,
     jobEventsRoute,
+    batchesRoute,
+    batchEventsRoute,
     assetContentRoute,
     assetsRoute,
     templatesRoute,
     insightsRoute,
     teamRoute,
     teamMembersRoute,
+    projectsRoute,
+    teamControlsRoute,
     ledgerRoute,
     usageRoute,
   ])

@@ -5,6 +5,8 @@
 import { InvalidCursorError } from "../db/cursor.ts";
 import type { EstimateReason } from "../../core/estimate.ts";
 import {
+  BatchIdempotencyMismatchError,
+  BatchItemRefusedError,
   IdempotencyMismatchError,
   InputImageError,
   InvalidJobRequestError,
@@ -13,6 +15,7 @@ import {
   UnknownSourceAssetError,
 } from "../jobs/errors.ts";
 import { InsufficientCreditsError, MemberCapReachedError } from "../ledger/types.ts";
+import { ProjectBudgetReachedError, ProjectUnavailableError } from "../ledger/project-errors.ts";
 import { ProviderError } from "../providers/types.ts";
 import { LastManagerError, TeamNotFoundError } from "../teams/types.ts";
 import { ApiError, invalidRequest } from "./api-error.ts";
@@ -26,19 +29,48 @@ function refusal(reason: EstimateReason): ApiError {
     case "tier_required":
       return new ApiError("tier_required", reason.message, { tier: d.tier ?? null, currentTier: d.currentTier });
     case "member_cap_reached":
+    case "project_budget_reached":
+    case "role_not_allowed":
     case "provider_unavailable":
     case "invalid_request":
       return new ApiError(reason.code, reason.message, d);
   }
 }
 
+/**
+ * An item's refusal as the whole batch's (docs/api.md, POST /v1/batches): `details.item` names the item and
+ * each field is named from the batch (`items.3.mask`).
+ */
+function forItem(error: ApiError, index: number): ApiError {
+  const d = error.details ?? {};
+  const fields = d.fields && typeof d.fields === "object" ? Object.fromEntries(Object.entries(d.fields).map(([k, v]) => [`items.${index}.${k}`, v])) : undefined;
+  return new ApiError(error.code, `Item ${index} of the batch: ${error.message}`, { ...d, ...(fields ? { fields } : {}), item: index }, error.headers);
+}
+
 /** The API error for a domain error; undefined for anything else (a bug: the handler answers 500). */
 export function apiErrorOf(error: unknown): ApiError | undefined {
+  if (error instanceof BatchItemRefusedError) {
+    const inner = error.refusal instanceof ApiError ? error.refusal : apiErrorOf(error.refusal);
+    return inner ? forItem(inner, error.index) : undefined;
+  }
+  if (error instanceof BatchIdempotencyMismatchError) return new ApiError("idempotency_mismatch", error.message, { batchId: error.existingBatchId });
   if (error instanceof JobRefusedError) return refusal(error.reason);
   if (error instanceof InsufficientCreditsError)
     return new ApiError("insufficient_credits", error.message, { needed: error.needed, available: error.available, shortfall: error.needed - error.available });
   if (error instanceof MemberCapReachedError)
     return new ApiError("member_cap_reached", error.message, { cap: error.cap, remaining: error.remaining, needed: error.needed });
+  if (error instanceof ProjectBudgetReachedError)
+    return new ApiError("project_budget_reached", error.message, {
+      projectId: error.projectId,
+      budget: error.budget,
+      remaining: error.remaining,
+      needed: error.needed,
+    });
+  // An unknown project is 404 like any other id of another team; an archived one is a bad field.
+  if (error instanceof ProjectUnavailableError)
+    return error.why === "unknown"
+      ? new ApiError("not_found", error.message, { projectId: error.projectId })
+      : invalidRequest({ projectId: "is archived; pick another project" });
   if (error instanceof RateLimitedError) {
     const seconds = Math.ceil(error.retryAfterMs / 1000);
     return new ApiError("rate_limited", error.message, { limit: error.limit, retryAfterSeconds: seconds }, { "Retry-After": String(seconds) });

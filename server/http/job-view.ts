@@ -33,6 +33,8 @@ export function jobView(job: JobRecord): Job {
     charged: job.charged,
     assets: job.assets.map(assetRef),
     ...(job.reusedFrom ? { reusedFrom: job.reusedFrom } : {}),
+    ...(job.batch ? { batch: job.batch } : {}),
+    ...("projectId" in job.spec && job.spec.projectId ? { projectId: job.spec.projectId } : {}),
     ...(job.error ? { error: job.error } : {}),
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,

@@ -21,6 +21,28 @@ interface MultipartJob {
 /** The spec part is JSON of a few KB; a prompt at its longest is 10,000 characters. */
 const SPEC_MAX_BYTES = 256 * 1024;
 
+/**
+ * What a multipart body may hold: one JSON text part (`specField`) and file parts whose names `isFile`
+ * accepts. POST /v1/jobs takes `spec` and IMAGE_PARTS; POST /v1/batches `batch` and `items.<i>.<part>`.
+ */
+export interface MultipartShape {
+  specField: string;
+  specMaxBytes: number;
+  isFile(name: string): boolean;
+  /** Every part, the JSON one included. */
+  maxParts: number;
+  /** The part names, for messages. */
+  names: string;
+}
+
+const JOB_SHAPE: MultipartShape = {
+  specField: "spec",
+  specMaxBytes: SPEC_MAX_BYTES,
+  isFile: (name) => isImagePart(name),
+  maxParts: 1 + IMAGE_PARTS.length,
+  names: `spec, ${IMAGE_PARTS.join(", ")}`,
+};
+
 /** By magic bytes, not by the declared type: PNG, JPEG or WebP, else null. */
 export function sniffImage(bytes: Uint8Array): ImageType | null {
   const b = bytes;
@@ -61,14 +83,27 @@ function inspector(part: string): { transform: Transform; result(): { size: numb
 }
 
 export async function readMultipart(body: ReadableStream<Uint8Array> | null, contentType: string, tempPath: () => string): Promise<MultipartJob> {
+  const { specText, files } = await readMultipartParts(body, contentType, tempPath, JOB_SHAPE);
+  return { specText, images: files as MultipartJob["images"] };
+}
+
+/** A multipart body of `shape`: its JSON part's text, and each file part as a checked temporary file by name. */
+export async function readMultipartParts(
+  body: ReadableStream<Uint8Array> | null,
+  contentType: string,
+  tempPath: () => string,
+  shape: MultipartShape,
+): Promise<{ specText: string; files: Record<string, ImageUpload> }> {
   if (!body) throw notMultipart();
+  const { specField, specMaxBytes } = shape;
+  const limit = shape.maxParts;
   let bb: BusboyInstance;
   try {
-    bb = Busboy({ headers: { "content-type": contentType }, limits: { fields: 5, files: 5, parts: 5, fieldSize: SPEC_MAX_BYTES, headerPairs: 20 } });
+    bb = Busboy({ headers: { "content-type": contentType }, limits: { fields: limit, files: limit, parts: limit, fieldSize: specMaxBytes, headerPairs: 20 } });
   } catch {
     throw notMultipart(); // no boundary, or not multipart at all
   }
-  const images: MultipartJob["images"] = {};
+  const images: Record<string, ImageUpload> = {};
   let specText: string | undefined;
   const written: string[] = [];
   const streams = new Set<BusboyFileStream>();
@@ -95,34 +130,34 @@ export async function readMultipart(body: ReadableStream<Uint8Array> | null, con
 
   bb.on("finish", parsedOrFailed);
   bb.on("error", () => fail(notMultipart()));
-  const tooMany = () => fail(invalidRequest({ "(body)": `has too many parts; send spec and at most ${IMAGE_PARTS.length} images` }));
+  const tooMany = () => fail(invalidRequest({ "(body)": `has too many parts; send ${specField} and at most ${limit - 1} images` }));
   bb.on("partsLimit", tooMany).on("filesLimit", tooMany).on("fieldsLimit", tooMany);
 
   bb.on("field", (name, value, _nameTruncated, valueTruncated) => {
     if (!claim(name)) return;
-    if (name === "spec") {
-      if (valueTruncated) fail(invalidRequest({ spec: `must be at most ${SPEC_MAX_BYTES} bytes` }));
+    if (name === specField) {
+      if (valueTruncated) fail(invalidRequest({ [specField]: `must be at most ${specMaxBytes} bytes` }));
       else specText = value;
-    } else if (isImagePart(name)) fail(invalidRequest({ [name]: "must be a file" }));
-    else fail(invalidRequest({ [name]: `is not a known part; use spec, ${IMAGE_PARTS.join(", ")}` }));
+    } else if (shape.isFile(name)) fail(invalidRequest({ [name]: "must be a file" }));
+    else fail(invalidRequest({ [name]: `is not a known part; use ${shape.names}` }));
   });
 
   bb.on("file", (name, stream) => {
     if (!claim(name)) return void stream.resume();
-    if (name !== "spec" && !isImagePart(name)) {
-      fail(invalidRequest({ [name]: `is not a known part; use spec, ${IMAGE_PARTS.join(", ")}` }));
+    if (name !== specField && !shape.isFile(name)) {
+      fail(invalidRequest({ [name]: `is not a known part; use ${shape.names}` }));
       return void stream.resume();
     }
     streams.add(stream);
     const task =
-      name === "spec"
+      name === specField
         ? (async () => {
             // A spec sent as a file part (a Blob): read it, within the spec's limit.
             const chunks: Buffer[] = [];
             let size = 0;
             for await (const chunk of stream as AsyncIterable<Buffer>) {
               size += chunk.length;
-              if (size > SPEC_MAX_BYTES) throw invalidRequest({ spec: `must be at most ${SPEC_MAX_BYTES} bytes` });
+              if (size > specMaxBytes) throw invalidRequest({ [specField]: `must be at most ${specMaxBytes} bytes` });
               chunks.push(chunk);
             }
             specText = Buffer.concat(chunks).toString("utf8");
@@ -164,11 +199,11 @@ export async function readMultipart(body: ReadableStream<Uint8Array> | null, con
   }
   await parsed;
   await Promise.allSettled(work);
-  if (failure === undefined && specText === undefined) fail(invalidRequest({ spec: "is required (a JSON part)" }));
+  if (failure === undefined && specText === undefined) fail(invalidRequest({ [specField]: "is required (a JSON part)" }));
   if (failure !== undefined) {
     bb.destroy();
     await Promise.all(written.map((p) => unlink(p).catch(() => undefined)));
     throw failure;
   }
-  return { specText: specText!, images };
+  return { specText: specText!, files: images };
 }

@@ -3,6 +3,7 @@
 import type { Catalog } from "../../core/catalog/schema.ts";
 import type { Config } from "../config.ts";
 import type { JobChanges } from "../jobs/job-changes.ts";
+import type { Lifecycle } from "./lifecycle.ts";
 import type { JobRunner } from "../jobs/job-runner.ts";
 import type { Logger } from "../logger.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
@@ -23,6 +24,8 @@ export interface AppDeps {
   imageWork: Slots;
   /** Multipart bodies read to temporary files at once (UPLOAD_CONCURRENCY). */
   uploadSlots: Slots;
+  /** Serving or draining (graceful shutdown); absent: always serving. */
+  lifecycle?: Lifecycle;
 }
 
 export interface AppEnv {

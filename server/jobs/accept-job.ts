@@ -52,7 +52,7 @@ const facts = (image: DecodedInput): ImageFacts => ({ width: image.width, height
  * operation (provider_unavailable), an input over the provider's (or the routed model's) limits (its
  * ProviderError, naming the provider).
  */
-function checkRunnable(spec: JobSpec, route: Route | null, images: DecodedInputs, deps: AcceptJobDeps): void {
+export function checkRunnable(spec: JobSpec, route: Route | null, images: DecodedInputs, deps: AcceptJobDeps): void {
   if (spec.operation === "social") return; // the proxy's own optimizer (server/social), no provider
   const op = operationKey(spec);
   const adapter = route ? deps.providers.adapter(route.provider) : undefined;
@@ -83,7 +83,7 @@ function checkRunnable(spec: JobSpec, route: Route | null, images: DecodedInputs
 }
 
 /** Only a model with a free allowance makes the price depend on what the team has used of it. */
-function freeModelKeys(route: Route | null, catalog: Catalog): string[] {
+export function freeModelKeys(route: Route | null, catalog: Catalog): string[] {
   const model = route?.model ? findModel(catalog, route.provider, route.model) : undefined;
   return model && model.freePerPeriod > 0 ? [modelKey(model.provider, model.model)] : [];
 }
@@ -92,7 +92,7 @@ function freeModelKeys(route: Route | null, catalog: Catalog): string[] {
  * Moves a held job's uploads into the blob store. Its row already refers to them (and pins their blobs), so
  * no concurrent delete can lose them. Should the disk fail now, the job fails and its hold is released.
  */
-async function storeInputs(deps: AcceptJobDeps, job: JobRecord, images: DecodedInputs): Promise<void> {
+export async function storeInputs(deps: AcceptJobDeps, job: JobRecord, images: DecodedInputs): Promise<void> {
   try {
     for (const image of Object.values(images)) await deps.blobs.putFile(image.path, image.sha256);
   } catch (error) {

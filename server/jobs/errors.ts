@@ -56,3 +56,25 @@ export class UnknownSourceAssetError extends Error {
     super("No such asset in your team");
   }
 }
+
+/** The Idempotency-Key was used before for a different batch request (POST /v1/batches). */
+export class BatchIdempotencyMismatchError extends Error {
+  override name = "BatchIdempotencyMismatchError";
+  constructor(readonly existingBatchId: string) {
+    super("This Idempotency-Key was already used for a different batch");
+  }
+}
+
+/**
+ * One item of a batch was refused before anything was held (a bad spec, an image, the tier, a provider's
+ * limits, an unknown source asset): the whole batch is refused with that item's error, naming the item.
+ */
+export class BatchItemRefusedError extends Error {
+  override name = "BatchItemRefusedError";
+  constructor(
+    readonly index: number,
+    readonly refusal: unknown,
+  ) {
+    super(`Item ${index} of the batch: ${refusal instanceof Error ? refusal.message : String(refusal)}`);
+  }
+}

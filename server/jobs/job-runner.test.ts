@@ -132,4 +132,20 @@ describe("JobRunner", () => {
     expect(states).toEqual(["failed", "failed", "failed"]);
     expect(await stores.ledger.balance(teamId)).toMatchObject({ held: 0, spent: 0, available: 100 });
   });
+
+  it("on stop with handOver (graceful shutdown), leaves the jobs waiting for a slot queued, held, for another proxy", async () => {
+    const gated = gatedProvider();
+    const r = runner(gated); // 2 provider slots: two jobs run, the third waits
+    const jobs = await Promise.all([submit(), submit(), submit()]);
+    for (const j of jobs) r.enqueue(j.id);
+    await gated.started;
+    const left = await r.stop({ handOver: true });
+    const after = await Promise.all(jobs.map(async (j) => (await stores.jobs.getById(j.id))!));
+    const waiting = after.filter((j) => j.status === "queued");
+    expect(waiting).toHaveLength(1);
+    expect(left).toEqual([waiting[0]!.id]);
+    expect(after.filter((j) => j.status === "failed")).toHaveLength(2);
+    // Its hold stays for whoever runs it; the two stopped at their provider returned theirs.
+    expect(await stores.ledger.balance(teamId)).toMatchObject({ held: 2, spent: 0, available: 98 });
+  });
 });

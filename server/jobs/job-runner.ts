@@ -85,6 +85,9 @@ export class JobRunner {
   private readonly settled = new Set<Promise<void>>();
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
+  private handingOver = false;
+  /** Jobs stop() left unfinished for another proxy. */
+  private readonly left = new Set<string>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   /** Waiting jobs whose place in line changed since it was last written. */
@@ -156,14 +159,19 @@ export class JobRunner {
   /**
    * Stops: running provider calls are aborted and their jobs fail (their holds released), except jobs
    * waiting on an async provider task, which keep their hold and lease so a restarted proxy resumes them.
+   * With `handOver` (a graceful shutdown, docs/architecture.md "Several instances") jobs still waiting for
+   * a provider slot are left queued too, for another proxy to run. Resolves with the ids of the jobs left
+   * unfinished, whose leases the caller can then release.
    */
-  async stop(): Promise<void> {
+  async stop(options: { handOver?: boolean } = {}): Promise<string[]> {
     this.stopped = true;
+    this.handingOver = options.handOver === true;
     clearInterval(this.heartbeat);
     if (this.positionsTimer) clearTimeout(this.positionsTimer);
     this.unsubscribe();
     for (const controller of this.active.values()) controller.abort(new ShutdownError());
     await Promise.allSettled([...this.settled]);
+    return [...this.left];
   }
 
   private track(jobId: string, work: (signal: AbortSignal) => Promise<void>): void {
@@ -336,7 +344,11 @@ export class JobRunner {
     if (error instanceof ShutdownError) {
       const job = await this.o.jobs.getById(jobId);
       // An async task keeps running upstream: leave the job to the next proxy (its lease lapses soon).
-      if (job && job.providerTasks.length > 0) return;
+      // Handing over, a job that never reached its provider is left queued for another proxy too.
+      if (job && (job.providerTasks.length > 0 || (this.handingOver && job.status === "queued"))) {
+        this.left.add(jobId);
+        return;
+      }
     }
     if (error instanceof ProviderError && error.options.modelGone) await this.retireModel(jobId, error);
     const body = failureOf(error, this.o.redact);

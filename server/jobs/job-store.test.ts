@@ -456,5 +456,24 @@ describe.each(DB_KINDS)("job store on %s", (kind) => {
       expect(again.flat().map((j) => j.id).sort()).toEqual([...lapsed.slice(4).map((j) => j.id), live.id].sort());
       await expectConsistent(who.teamId);
     });
+
+    it("releaseLeases hands unfinished jobs to the next claimLapsed at once, long before their leases would lapse", async () => {
+      const who = await team(100);
+      const queued = (await t.jobs.createWithHold(newJob(who, { seed: 1 }, { leaseMs: 60_000 }))).job;
+      const running = (await t.jobs.createWithHold(newJob(who, { seed: 2 }, { leaseMs: 60_000 }))).job;
+      await t.jobs.markRunning(running.id);
+      const kept = (await t.jobs.createWithHold(newJob(who, { seed: 3 }, { leaseMs: 60_000 }))).job;
+      const done = (await t.jobs.createWithHold(newJob(who, { seed: 4 }, { leaseMs: 60_000 }))).job;
+      await t.jobs.fail(done.id, FAILED);
+      expect(await t.jobs.claimLapsed(60_000)).toEqual([]);
+      await t.jobs.releaseLeases([queued.id, running.id, done.id]);
+      const stores = await jobStores(2);
+      const claimed = (await Promise.all(stores.map((s) => s.claimLapsed(60_000)))).flat();
+      expect(claimed.map((j) => j.id).sort()).toEqual([queued.id, running.id].sort());
+      expect(claimed.find((j) => j.id === running.id)).toMatchObject({ status: "running" });
+      expect(claimed.map((j) => j.id)).not.toContain(kept.id);
+      expect(await t.jobs.getById(done.id)).toMatchObject({ status: "failed" });
+      await expectConsistent(who.teamId);
+    });
   });
 });

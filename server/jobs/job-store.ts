@@ -14,10 +14,11 @@ import { memberFigures } from "../ledger/member-spend.ts";
 import { openTeam, openTeamOfJob } from "../ledger/period-ops.ts";
 import { freeImages } from "./charge.ts";
 import { pricingState } from "./pricing-state.ts";
+import { holdContext } from "./hold-context.ts";
 import { IdempotencyMismatchError, JobRefusedError, RateLimitedError } from "./errors.ts";
 import type { JobFailure, JobProgress, JobRecord, JobStore, NewAsset, NewJob } from "./types.ts";
 
-interface JobRow {
+export interface JobRow {
   id: string;
   team_id: string;
   member_id: string;
@@ -37,6 +38,11 @@ interface JobRow {
   inputs: string | null;
   period_start: string | null;
   reused_from: string | null;
+  /** An item of a batch (batch-store.ts): the batch and the item's place in it. */
+  batch_id: string | null;
+  batch_index: number | null;
+  /** The project the job is charged to (issue 17). */
+  project_id?: string | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;
@@ -44,10 +50,10 @@ interface JobRow {
 }
 
 const UNFINISHED: readonly JobStatus[] = ["queued", "running"];
-const RATE_WINDOW_MS = 60_000;
+export const RATE_WINDOW_MS = 60_000;
 
 /** The columns every new job has, from the request and what it was priced at. */
-function newJobColumns(input: NewJob, estimate: Estimate, periodStart: string): Record<string, SqlValue> {
+export function newJobColumns(input: Omit<NewJob, "price" | "holdTtlMs" | "leaseMs">, estimate: Estimate, periodStart: string): Record<string, SqlValue> {
   const route = estimate.steps[0]?.route ?? null;
   return {
     id: newId("job"),
@@ -65,6 +71,7 @@ function newJobColumns(input: NewJob, estimate: Estimate, periodStart: string): 
     model: route?.model ?? null,
     inputs: input.inputs && Object.keys(input.inputs).length ? JSON.stringify(input.inputs) : null,
     reuse_key: input.reuseKey ?? null,
+    project_id: input.spec.projectId ?? null,
   };
 }
 
@@ -72,7 +79,7 @@ function newJobColumns(input: NewJob, estimate: Estimate, periodStart: string): 
  * INSERT INTO jobs: `columns` as parameters, `expressions` as SQL (for the database clock), where each `?`
  * takes the next of `extra` as a parameter.
  */
-function insertJob(sql: Sql, columns: Record<string, SqlValue>, expressions: Record<string, string>, extra: SqlValue[] = [], suffix = ""): Promise<JobRow | undefined> {
+export function insertJob(sql: Sql, columns: Record<string, SqlValue>, expressions: Record<string, string>, extra: SqlValue[] = [], suffix = ""): Promise<JobRow | undefined> {
   const names = Object.keys(columns);
   const params = [...Object.values(columns)];
   const placeholders = names.map((_, i) => `$${i + 1}`);
@@ -87,7 +94,7 @@ function insertJob(sql: Sql, columns: Record<string, SqlValue>, expressions: Rec
 }
 
 /** Free-allowance images the team used in `periodStart` (default: its current period), by `provider/model`. */
-async function freeUsedIn(sql: Sql, teamId: string, periodStart?: string): Promise<Record<string, number>> {
+export async function freeUsedIn(sql: Sql, teamId: string, periodStart?: string): Promise<Record<string, number>> {
   const rows = await sql.all<{ model_key: string; used: number }>(
     periodStart === undefined
       ? "SELECT f.model_key, f.used FROM free_use f JOIN teams t ON t.id = f.team_id AND t.period_start = f.period_start WHERE f.team_id = $1 AND f.used > 0"
@@ -144,6 +151,7 @@ export class SqlJobStore implements JobStore {
       startedAt: r.started_at,
       finishedAt: r.finished_at,
       reusedFrom: r.reused_from,
+      batch: r.batch_id ? { id: r.batch_id, index: Number(r.batch_index) } : null,
       // Only a succeeded job has assets: no query for the queued and running jobs clients poll.
       assets: r.status === "succeeded" ? await this.assets.listByJob(r.reused_from ?? r.id, sql) : [],
     };
@@ -194,7 +202,9 @@ export class SqlJobStore implements JobStore {
       const fresh = "fresh" in input.spec && input.spec.fresh === true;
       const reuse = input.reuseKey && !fresh ? await reusable(sql, input.teamId, input.reuseKey) : null;
       // The job's one estimate, from the figures this transaction holds locked.
-      const estimate = input.price({ ...pricingState({ tier: team.tier, balance: team.balance, member, freeUsed }), reuse });
+      // The role's limits and the project's budget (an unknown or archived project is refused here).
+      const controls = await holdContext(sql, input.teamId, input.memberId, input.spec.projectId, team.periodStart);
+      const estimate = input.price({ ...pricingState({ tier: team.tier, balance: team.balance, member, freeUsed }), reuse, ...controls });
       if (!estimate.allowed) throw new JobRefusedError(estimate.reasons[0]!);
       if (estimate.reuse && reuse) return { job: await this.insertReused(sql, input, estimate, reuse, team.periodStart), created: true };
 
@@ -219,7 +229,11 @@ export class SqlJobStore implements JobStore {
       const jobId = inserted?.id ?? "";
       // The balance lock makes a concurrent duplicate impossible here; the UNIQUE constraint is the backstop.
       if (!inserted) throw new Error(`idempotency key ${input.idempotencyKey} was taken under a held lock`);
-      await ledger.hold(sql, { id: holdId, teamId: input.teamId, memberId: input.memberId, jobId, amount: estimate.total, ttlMs: input.holdTtlMs }, team.periodStart);
+      await ledger.hold(
+        sql,
+        { id: holdId, teamId: input.teamId, memberId: input.memberId, jobId, amount: estimate.total, ttlMs: input.holdTtlMs, projectId: input.spec.projectId ?? null },
+        team.periodStart,
+      );
       for (const [key, n] of Object.entries(free))
         await sql.run(
           `INSERT INTO free_use (team_id, period_start, model_key, used) VALUES ($1, $2, $3, $4)
@@ -346,6 +360,7 @@ export class SqlJobStore implements JobStore {
           position++,
           content,
         );
+      if (row.project_id) await sql.run("UPDATE assets SET project_id = $1 WHERE job_id = $2", [row.project_id, jobId]);
       if (result.freeUsed) await this.returnFreeImages(sql, row, result.freeUsed);
       await this.finish(sql, row, "succeeded", captured?.hold.captured ?? 0, null, result.assets.length);
       return this.toJob(await this.row(sql, jobId), sql);
@@ -407,6 +422,12 @@ export class SqlJobStore implements JobStore {
       await this.db.run(`UPDATE jobs SET lease_until = ${this.db.dialect.nowPlusMs("$2")} WHERE id = $1 AND status IN ('queued', 'running')`, [id, leaseMs]);
   }
 
+  async releaseLeases(jobIds: readonly string[]): Promise<void> {
+    // A second in the past: lapsed for every proxy's next sweep, whatever the clocks' granularity.
+    for (const id of jobIds)
+      await this.db.run(`UPDATE jobs SET lease_until = ${this.db.dialect.nowMinusMs("$2")} WHERE id = $1 AND status IN ('queued', 'running')`, [id, 1000]);
+  }
+
   async claimLapsed(leaseMs: number, limit = 50): Promise<JobRecord[]> {
     const lapsed = await this.db.all<{ id: string; lease_until: string }>(
       `SELECT id, lease_until FROM jobs WHERE status IN ('queued', 'running') AND lease_until IS NOT NULL AND lease_until < ${this.db.dialect.now}
@@ -427,5 +448,32 @@ export class SqlJobStore implements JobStore {
 
   freeUsed(teamId: string): Promise<Record<string, number>> {
     return freeUsedIn(this.db, teamId);
+  }
+
+  /** The items of a batch, in order (batch-store.ts); inside a transaction when `sql` is one. */
+  async listByBatch(batchId: string, sql: Sql = this.db): Promise<JobRecord[]> {
+    const rows = await sql.all<JobRow>("SELECT * FROM jobs WHERE batch_id = $1 ORDER BY batch_index", [batchId]);
+    return Promise.all(rows.map((r) => this.toJob(r, sql)));
+  }
+
+  /**
+   * Fails a job that has not started, releasing its hold, inside the caller's transaction (which holds the
+   * team's balance lock, `periodStart` the team's current period): conditional on the job still being queued, so a runner that marked it running first
+   * runs it and this changes nothing (markRunning is conditional the other way). True when it was failed.
+   */
+  async failQueuedIn(sql: Sql, jobId: string, error: JobFailure, periodStart: string): Promise<boolean> {
+    const row = await sql.one<JobRow>("SELECT * FROM jobs WHERE id = $1", [jobId]);
+    if (!row || row.status !== "queued") return false;
+    const total = (JSON.parse(row.progress) as JobProgress).total;
+    const failed = await sql.run(
+      `UPDATE jobs SET status = 'failed', held = 0, charged = 0, error = $2, progress = $3, lease_until = NULL,
+              finished_at = ${sql.dialect.now}, updated_at = ${sql.dialect.now}
+       WHERE id = $1 AND status = 'queued'`,
+      [jobId, JSON.stringify(error), JSON.stringify({ stage: "done", completed: 0, total } satisfies JobProgress)],
+    );
+    if (failed !== 1) return false;
+    if (row.hold_id) await ledger.release(sql, row.hold_id, "released", periodStart);
+    await this.returnFreeImages(sql, row);
+    return true;
   }
 }

@@ -10,6 +10,7 @@ import { capRemaining, type MemberFigures } from "../ledger/member-spend.ts";
 import type { Ledger, LedgerBalance } from "../ledger/types.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { Caller, TeamRecord, TeamStore } from "../teams/types.ts";
+import type { SqlManagerStore } from "../teams/manager-store.ts";
 import type { JobStore, PricingState } from "./types.ts";
 
 /** What estimate() takes from the caller's figures. */
@@ -34,6 +35,8 @@ export interface CallerStateStores {
   ledger: Pick<Ledger, "rollOver" | "balance" | "memberUsage">;
   teams: Pick<TeamStore, "getTeam">;
   jobs: Pick<JobStore, "freeUsed">;
+  /** The role's limits, so a badge gives the hold's `role_not_allowed` reason (issue 17). */
+  managers?: Pick<SqlManagerStore, "roleLimits">;
 }
 
 export async function callerState(
@@ -49,11 +52,12 @@ export async function callerState(
     await stores.ledger.rollOver(catalog, team.id);
     team = (await stores.teams.getTeam(team.id)) ?? team;
   }
-  const [balance, freeUsed, usage, unavailableModels] = await Promise.all([
+  const [balance, freeUsed, usage, unavailableModels, role] = await Promise.all([
     stores.ledger.balance(team.id),
     stores.jobs.freeUsed(team.id),
     stores.ledger.memberUsage(member.id),
     providers.unavailableReasons(),
+    stores.managers ? stores.managers.roleLimits(member.id) : null,
   ]);
   return {
     team,
@@ -61,6 +65,7 @@ export async function callerState(
       ...pricingState({ tier: team.tier, balance, member: { cap: member.monthlyCap, ...usage }, freeUsed }),
       configuredProviders: providers.configuredIds(),
       unavailableModels,
+      ...(role ? { role } : {}),
     },
     balance,
     memberSpent: usage.spent,

@@ -24,6 +24,8 @@ export interface ReaperOptions {
   assets: Pick<AssetRepo, "sweepOrphans">;
   /** Takes over the jobs whose process died. */
   runner: Pick<JobRunner, "adopt">;
+  /** Told of the jobs a sweep finished (expired holds), so their event streams end at once on every proxy. */
+  changes?: { notify(jobId: string): void };
   catalog: Catalog;
   logger: Logger;
   leaseMs: number;
@@ -45,6 +47,7 @@ export async function sweep(o: ReaperOptions): Promise<SweepResult> {
   const { jobs, ledger } = o;
   const expiredJobs = await jobs.expireOverdue(EXPIRED);
   if (expiredJobs.length) o.logger.warn({ jobs: expiredJobs }, "expired the holds of jobs that did not finish in time");
+  for (const id of expiredJobs) o.changes?.notify(id);
   const adopted = await jobs.claimLapsed(o.leaseMs);
   for (const job of adopted) o.runner.adopt(job);
   if (adopted.length) o.logger.warn({ jobs: adopted.map((j) => j.id) }, "took over jobs whose proxy stopped");
@@ -68,7 +71,7 @@ export async function sweepFiles(o: Pick<ReaperOptions, "blobs" | "assets" | "lo
 }
 
 /** Sweeps now and every `intervalMs` (files now and every FILE_SWEEP_MS); one sweep at a time. stop() waits for the one under way. */
-export function startReaper(o: ReaperOptions, intervalMs: number): { first: Promise<SweepResult | null>; stop(): Promise<void> } {
+export function startReaper(o: ReaperOptions, intervalMs: number): { first: Promise<SweepResult | null>; stop(): Promise<void>; sweepNow(): void } {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const queue = <T,>(work: () => Promise<T>, what: string): Promise<T | null> => {
@@ -87,6 +90,8 @@ export function startReaper(o: ReaperOptions, intervalMs: number): { first: Prom
   files.unref();
   return {
     first,
+    /** An extra sweep (another instance handed jobs over): queued behind the one under way, if any. */
+    sweepNow: () => void queue(() => sweep(o), "reaper sweep"),
     async stop() {
       stopped = true;
       clearInterval(timer);

@@ -14,6 +14,7 @@ export function reuseKey(spec: JobSpec, route: Route | null, inputs: Readonly<Re
   const { fresh: _fresh, sourceAssetId: _source, input: _input, provider: _provider, ...settings } = spec as JobSpec & Record<string, unknown>;
   delete settings.model;
   delete settings.templateId;
+  delete settings.projectId; // which budget pays does not change the pixels
   return createHash("sha256")
     .update(JSON.stringify(canonical({ operation: operationKey(spec), route, settings, inputs })))
     .digest("hex");

@@ -2,19 +2,20 @@
 // resolution (capture + assets, or release), each in one transaction, so a job's status and the ledger
 // can never disagree.
 import type { z } from "zod";
-import type { ApiErrorBody } from "../../core/api/errors.ts";
+import type { JobError } from "../../core/api/errors.ts";
 import type { jobProgressSchema, JobStatus } from "../../core/api/responses.ts";
 import type { JobSpec, Operation } from "../../core/api/specs.ts";
 import type { TierId } from "../../core/catalog/schema.ts";
-import type { Estimate, Route } from "../../core/estimate.ts";
+import type { Estimate, RoleLimits, Route } from "../../core/estimate.ts";
 import type { AssetRecord } from "../assets/types.ts";
 import type { ImageType } from "../providers/types.ts";
 
 export type JobProgress = z.infer<typeof jobProgressSchema>;
 
 /** Why a job failed, kept on its row and shown as is by GET /v1/jobs/:id: in the API's error vocabulary
- * (core's ErrorCode, shared by every layer), decided when the job fails (job-failure.ts). */
-export type JobFailure = ApiErrorBody;
+ * (core's ErrorCode, shared by every layer), decided when the job fails (job-failure.ts), or `cancelled`
+ * (its batch was cancelled before it started). */
+export type JobFailure = JobError;
 
 /** The image parts a job request may carry besides its spec. */
 export const IMAGE_PARTS = ["image", "mask", "backgroundReference", "lightReference"] as const;
@@ -55,6 +56,8 @@ export interface JobRecord {
   finishedAt: string | null;
   /** A job that returned an identical earlier job's assets instead of making new ones: that job. */
   reusedFrom: string | null;
+  /** An item of a batch (POST /v1/batches): the batch, and the item's place in it. */
+  batch: { id: string; index: number } | null;
   assets: AssetRecord[];
 }
 
@@ -69,6 +72,9 @@ export interface PricingState {
   freeUsed: Record<string, number>;
   /** An identical earlier job whose assets this one would return for 0 credits (see NewJob.reuseKey). */
   reuse: { jobId: string; images: number } | null;
+  /** The caller's role limits and the job's project with what its budget has left (hold-context.ts). */
+  role?: RoleLimits | null;
+  project?: { id: string; name: string; remaining: number | null } | null;
 }
 
 export interface NewJob {
@@ -141,6 +147,9 @@ export interface JobStore {
   setProviderTasks(jobId: string, tasks: string[]): Promise<void>;
   /** Extends the lease of these unfinished jobs (the runner's heartbeat). */
   renewLeases(jobIds: readonly string[], leaseMs: number): Promise<void>;
+  /** Ends this process's leases of these unfinished jobs at once (graceful shutdown hands them over): the
+   * next sweep of any proxy takes them over. */
+  releaseLeases(jobIds: readonly string[]): Promise<void>;
   /** Takes over unfinished jobs whose lease lapsed (their process died): each is claimed by exactly one
    * caller across processes, with a fresh lease. */
   claimLapsed(leaseMs: number, limit?: number): Promise<JobRecord[]>;

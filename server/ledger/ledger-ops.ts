@@ -8,6 +8,9 @@
 import type { Sql } from "../db/sql.ts";
 import { newId } from "../ids.ts";
 import { capRemaining, memberFigures, spentInPeriod } from "./member-spend.ts";
+import { recordCrossings } from "./alert-ops.ts";
+import { ProjectBudgetReachedError, ProjectUnavailableError } from "./project-errors.ts";
+import { budgetRemaining, projectFigures, projectSpentIn } from "./project-spend.ts";
 import {
   InsufficientCreditsError,
   LedgerNotFoundError,
@@ -51,6 +54,7 @@ export interface HoldRow {
   expires_at: string;
   created_at: string;
   resolved_at: string | null;
+  project_id?: string | null;
 }
 interface EntryRow {
   id: string;
@@ -95,6 +99,7 @@ export const toHold = (r: HoldRow): HoldRecord => ({
   expiresAt: r.expires_at,
   createdAt: r.created_at,
   resolvedAt: r.resolved_at,
+  projectId: r.project_id ?? null,
 });
 const toEntry = (r: EntryRow): EntryRecord => ({
   id: r.id,
@@ -215,7 +220,8 @@ const SPENT_IN_PERIOD = spentInPeriod("$2");
 export async function hold(sql: Sql, input: HoldInput, periodStart?: string): Promise<HoldRecord> {
   assertCredits(input.amount, "hold amount");
   if (!Number.isFinite(input.ttlMs) || input.ttlMs < 0) throw new RangeError(`ttlMs must be >= 0, got ${input.ttlMs}`);
-  const period = input.memberId ? (periodStart ?? (await teamPeriod(sql, input.teamId))) : null;
+  const projectId = input.projectId ?? null;
+  const period = input.memberId || projectId ? (periodStart ?? (await teamPeriod(sql, input.teamId))) : null;
   const holdId = input.id ?? newId("hold");
   // Invariant 1: the conditional update reserves nothing unless the credits are there. The member's cap is a
   // conditional update in the same transaction; a counter from an older period starts again at 0.
@@ -223,40 +229,70 @@ export async function hold(sql: Sql, input: HoldInput, periodStart?: string): Pr
      WHERE team_id = $1 AND (unlimited = 1 OR granted - spent - held >= $2)`;
   const cap = `UPDATE members SET period_spent = ${SPENT_IN_PERIOD}, cap_period_start = $2, held = held + $3
      WHERE id = $1 AND (monthly_cap IS NULL OR ${SPENT_IN_PERIOD} + held + $3 <= monthly_cap)`;
+  // Invariant 10: a project's held + spent in its period never exceeds its budget; the same kind of
+  // conditional update, in the same transaction (an archived or another team's project takes nothing).
+  const budget = (id: string, team: string, p: string, amount: string) =>
+    `UPDATE projects SET period_spent = ${projectSpentIn(p)}, spent_period_start = ${p}, held = held + ${amount}
+     WHERE id = ${id} AND team_id = ${team} AND archived_at IS NULL AND (budget IS NULL OR ${projectSpentIn(p)} + held + ${amount} <= budget)`;
   let row: HoldRow | undefined;
   if (sql.dialect.name === "postgres") {
     // Cap, reserve, hold and entry in one round trip; no row means one of the two conditions refused. (A
     // cap update whose reservation was refused is undone: the refusal throws and the transaction rolls back.)
-    row = await sql.one<HoldRow>(
+    // A project's budget joins the same statement; m_ok / p_ok say which condition refused when none held.
+    const held = await sql.one<HoldRow & { m_ok: number; p_ok: number }>(
       `WITH m AS (${cap.replace(/\$1/g, "$4").replace(/\$2/g, "$8").replace(/\$3/g, "$9")} RETURNING 1),
-       b AS (${reserve} AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM m)) RETURNING granted - spent - held AS available),
-       h AS (INSERT INTO holds (id, team_id, member_id, job_id, amount, expires_at)
-             SELECT $3, $1, $4, $5, $2, ${sql.dialect.nowPlusMs("$6")} FROM b RETURNING *),
+       p AS (${budget("$10", "$1", "$8", "$9")} RETURNING 1),
+       b AS (${reserve} AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM m)) AND ($10::text IS NULL OR EXISTS (SELECT 1 FROM p))
+             RETURNING granted - spent - held AS available),
+       h AS (INSERT INTO holds (id, team_id, member_id, job_id, amount, expires_at, project_id)
+             SELECT $3, $1, $4, $5, $2, ${sql.dialect.nowPlusMs("$6")}, $10 FROM b RETURNING *),
        e AS (INSERT INTO entries (id, kind, amount, team_id, member_id, job_id, hold_id, available_after, period_start)
              SELECT $7, 'hold', $2, $1, $4, $5, $3, b.available, (SELECT period_start FROM teams WHERE id = $1) FROM b RETURNING 1)
-       SELECT h.* FROM h`,
-      [input.teamId, input.amount, holdId, input.memberId, input.jobId ?? null, input.ttlMs, newId("ent"), period, input.amount],
+       SELECT h.*, (SELECT count(*) FROM m) AS m_ok, (SELECT count(*) FROM p) AS p_ok FROM (SELECT 1) AS one LEFT JOIN h ON true`,
+      [input.teamId, input.amount, holdId, input.memberId, input.jobId ?? null, input.ttlMs, newId("ent"), period, input.amount, projectId],
     );
+    if (held?.id) {
+      const { m_ok: _m, p_ok: _p, ...hold } = held;
+      row = hold;
+    } else return refuseHold(sql, input, period, { member: Number(held?.m_ok) === 0, project: Number(held?.p_ok) === 0 });
   } else {
     const reserved = await sql.one<{ available: number }>(`${reserve} RETURNING granted - spent - held AS available`, [input.teamId, input.amount]);
     if (!reserved) return refuseHold(sql, input, period);
-    if (input.memberId && (await sql.run(cap, [input.memberId, period, input.amount])) !== 1) return refuseHold(sql, input, period, true);
+    if (input.memberId && (await sql.run(cap, [input.memberId, period, input.amount])) !== 1)
+      return refuseHold(sql, input, period, { member: true, project: false }, true);
+    if (projectId && (await sql.run(budget("$1", "$2", "$3", "$4"), [projectId, input.teamId, period, input.amount])) !== 1)
+      return refuseHold(sql, input, period, { member: false, project: true }, true);
     row = await sql.one<HoldRow>(
-      `INSERT INTO holds (id, team_id, member_id, job_id, amount, expires_at) VALUES ($1, $2, $3, $4, $5, ${sql.dialect.nowPlusMs("$6")}) RETURNING *`,
-      [holdId, input.teamId, input.memberId, input.jobId ?? null, input.amount, input.ttlMs],
+      `INSERT INTO holds (id, team_id, member_id, job_id, amount, expires_at, project_id) VALUES ($1, $2, $3, $4, $5, ${sql.dialect.nowPlusMs("$6")}, $7) RETURNING *`,
+      [holdId, input.teamId, input.memberId, input.jobId ?? null, input.amount, input.ttlMs, projectId],
     );
     await writeEntry(sql, input.teamId, "hold", input.amount, reserved.available, { memberId: input.memberId, jobId: input.jobId ?? null, holdId });
   }
-  if (row) return toHold(row);
-  return refuseHold(sql, input, period);
+  if (!row) return refuseHold(sql, input, period);
+  // Thresholds this hold crossed are recorded in its transaction, once each (alert-ops.ts).
+  await recordCrossings(sql, input.teamId, period, input.memberId, projectId);
+  return toHold(row);
 }
 
-/** Why a hold was refused: the balance first (as the estimate says it), then the member's cap. Reads the
- * figures as they were before this hold (a partial change by the refused hold is subtracted). */
-async function refuseHold(sql: Sql, input: HoldInput, period: string | null, reservedAlready = false): Promise<never> {
+/** Why a hold was refused: the balance first (as the estimate says it), then the member's cap, then the
+ * project's budget (`failed` says which of those two refused). Reads the figures as they were before this
+ * hold (a partial change by the refused hold is subtracted; the refused one changed nothing). */
+async function refuseHold(
+  sql: Sql,
+  input: HoldInput,
+  period: string | null,
+  failed: { member: boolean; project: boolean } = { member: true, project: false },
+  reservedAlready = false,
+): Promise<never> {
   const b = await balance(sql, input.teamId);
   const available = (b.available ?? 0) + (reservedAlready ? input.amount : 0);
   if (!b.unlimited && available < input.amount) throw new InsufficientCreditsError(input.amount, available);
+  if (input.projectId && failed.project && !(input.memberId && failed.member)) {
+    const p = await projectFigures(sql, input.teamId, input.projectId, period ?? "");
+    if (!p) throw new ProjectUnavailableError(input.projectId, "unknown");
+    if (p.archived) throw new ProjectUnavailableError(input.projectId, "archived");
+    throw new ProjectBudgetReachedError(p.id, p.name, p.budget ?? 0, budgetRemaining(p) ?? 0, input.amount);
+  }
   const m = await memberFigures(sql, input.memberId!, period ?? undefined);
   throw new MemberCapReachedError(m.cap ?? 0, capRemaining(m) ?? 0, input.amount);
 }
@@ -281,8 +317,14 @@ async function resolveHold(sql: Sql, holdId: string, state: HoldState, captured:
 }
 
 async function memberResolved(sql: Sql, hold: HoldRow, captured: number, periodStart?: string): Promise<void> {
-  if (!hold.member_id) return;
+  if (!hold.member_id && !hold.project_id) return;
   const period = periodStart ?? (await teamPeriod(sql, hold.team_id));
+  if (hold.project_id)
+    await sql.run(
+      `UPDATE projects SET period_spent = ${projectSpentIn("$2")} + $3, spent_period_start = $2, held = held - $4 WHERE id = $1`,
+      [hold.project_id, period, captured, hold.amount],
+    );
+  if (!hold.member_id) return;
   await sql.run(
     `UPDATE members SET period_spent = ${SPENT_IN_PERIOD} + $3, cap_period_start = $2, held = held - $4 WHERE id = $1`,
     [hold.member_id, period, captured, hold.amount],
@@ -317,6 +359,10 @@ async function capturePg(sql: Sql, holdId: string, amount: number | null, period
        UPDATE members SET period_spent = ${spentInPeriod("$3")} + h.captured,
                           cap_period_start = $3, held = members.held - h.amount
        FROM h WHERE members.id = h.member_id RETURNING 1),
+     p AS (
+       UPDATE projects SET period_spent = ${projectSpentIn("$3", "projects.")} + h.captured,
+                           spent_period_start = $3, held = projects.held - h.amount
+       FROM h WHERE projects.id = h.project_id RETURNING 1),
      g AS (
        UPDATE grants SET remaining = grants.remaining - h.captured FROM h
        WHERE h.captured > 0 AND grants.remaining >= h.captured

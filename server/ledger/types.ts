@@ -42,6 +42,8 @@ export interface HoldRecord {
   expiresAt: string;
   createdAt: string;
   resolvedAt: string | null;
+  /** The project the hold is charged to (null: none). */
+  projectId?: string | null;
 }
 
 export interface EntryRecord {
@@ -77,6 +79,8 @@ export interface HoldInput {
   amount: number;
   /** The hold expires this long after now (database clock) unless resolved before. */
   ttlMs: number;
+  /** The project whose budget the hold is charged to, checked in the same transaction (invariant 10). */
+  projectId?: string | null;
 }
 
 /** A member's monthly cap refused the hold (checked in the same transaction as the team balance). */

@@ -3,6 +3,7 @@
 // member counters are caches of them kept in the same transactions, so any drift is a bug.
 import type { Sql } from "../db/sql.ts";
 import { spentInPeriod } from "./member-spend.ts";
+import { projectSpentIn } from "./project-spend.ts";
 import type { Drift } from "./types.ts";
 
 interface TeamFigures {
@@ -91,6 +92,31 @@ export async function verifyLedger(sql: Sql): Promise<Drift[]> {
   )) {
     expect(m.team_id, `member ${m.id} held`, m.held, pendingByMember.get(m.id) ?? 0);
     expect(m.team_id, `member ${m.id} spent this period`, m.spent, capturedByMember.get(`${m.id} ${m.period_start}`) ?? 0);
+  }
+  drift.push(...(await verifyProjects(sql)));
+  return drift;
+}
+
+/** Project counters (invariant 10): held = their pending holds; spent = their captures in the team's period
+ * (monthly budgets) or ever (one-off budgets). */
+async function verifyProjects(sql: Sql): Promise<Drift[]> {
+  const drift: Drift[] = [];
+  const pending = new Map(
+    (await sql.all<{ project_id: string; held: number }>(
+      "SELECT project_id, coalesce(sum(amount), 0) AS held FROM holds WHERE state = 'pending' AND project_id IS NOT NULL GROUP BY project_id",
+    )).map((r) => [r.project_id, Number(r.held)]),
+  );
+  const captured = await sql.all<{ project_id: string; period_start: string | null; spent: number }>(
+    `SELECT h.project_id, e.period_start, coalesce(sum(e.amount), 0) AS spent FROM entries e JOIN holds h ON h.id = e.hold_id
+     WHERE e.kind = 'capture' AND h.project_id IS NOT NULL GROUP BY h.project_id, e.period_start`,
+  );
+  for (const p of await sql.all<{ team_id: string; id: string; held: number; spent: number; kind: string; period_start: string }>(
+    `SELECT p.team_id, p.id, p.held, ${projectSpentIn("t.period_start", "p.")} AS spent, p.budget_kind AS kind, t.period_start
+     FROM projects p JOIN teams t ON t.id = p.team_id`,
+  )) {
+    const expected = captured.filter((c) => c.project_id === p.id && (p.kind === "once" || c.period_start === p.period_start)).reduce((n, c) => n + Number(c.spent), 0);
+    if (Number(p.held) !== (pending.get(p.id) ?? 0)) drift.push({ teamId: p.team_id, what: `project ${p.id} held`, stored: Number(p.held), expected: pending.get(p.id) ?? 0 });
+    if (Number(p.spent) !== expected) drift.push({ teamId: p.team_id, what: `project ${p.id} spent`, stored: Number(p.spent), expected });
   }
   return drift;
 }

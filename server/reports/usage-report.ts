@@ -13,6 +13,8 @@ export interface UsageReportInput {
   groupBy: readonly UsageGroup[];
   /** Only this member's captures; null or absent for the whole team. */
   memberId?: string | null;
+  /** Only the captures of jobs charged to this project. */
+  projectId?: string | null;
 }
 
 /** Each group's SQL (constant text, never user input) and the result columns it yields. */
@@ -23,6 +25,7 @@ const GROUPS: Record<UsageGroup, { exprs: string[]; columns: string[] }> = {
   model: { exprs: ["j.model"], columns: ["model"] },
   // Times are ISO text in UTC, so the day is its first ten characters on either database.
   day: { exprs: ["substr(e.created_at, 1, 10)"], columns: ["day"] },
+  project: { exprs: ["j.project_id", "p.name"], columns: ["project_id", "project_name"] },
 };
 
 type Raw = Record<string, string | number | null>;
@@ -34,7 +37,7 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
  * image count (a correlated count, so only the jobs in range are looked at); then summed per group, where
  * counting job ids counts each job once per group.
  */
-function usageSql(groupBy: readonly UsageGroup[], memberFilter: boolean): string {
+function usageSql(groupBy: readonly UsageGroup[], memberFilter: boolean, projectFilter = false): string {
   const parts = groupBy.map((g) => GROUPS[g]);
   const inner = parts.flatMap((p) => p.exprs.map((x, i) => `${x} AS ${p.columns[i]}`));
   const innerGroup = parts.flatMap((p) => p.exprs);
@@ -48,8 +51,10 @@ function usageSql(groupBy: readonly UsageGroup[], memberFilter: boolean): string
         FROM entries e
         LEFT JOIN jobs j ON j.id = e.job_id
         LEFT JOIN members m ON m.id = e.member_id
+        ${groupBy.includes("project") ? "LEFT JOIN projects p ON p.id = j.project_id" : ""}
         WHERE e.team_id = $1 AND e.kind = 'capture' AND e.created_at >= $2 AND e.created_at < $3
           ${memberFilter ? "AND e.member_id = $4" : ""}
+          ${projectFilter ? `AND j.project_id = $${memberFilter ? 5 : 4}` : ""}
         GROUP BY ${["e.job_id", ...innerGroup].join(", ")}
       ) i
     ) g
@@ -64,6 +69,10 @@ function toRow(groupBy: readonly UsageGroup[], r: Raw): UsageRow {
       key.memberId = (r.member_id as string | null) ?? null;
       key.memberName = (r.member_name as string | null) ?? null;
     } else if (g === "day") key.day = String(r.day);
+    else if (g === "project") {
+      key.projectId = (r.project_id as string | null) ?? null;
+      key.projectName = (r.project_name as string | null) ?? null;
+    }
     else key[g] = (r[g] as string | null) ?? null;
   }
   return { ...key, ...row };
@@ -86,18 +95,21 @@ function compareRows(a: UsageRow, b: UsageRow): number {
     compareText(a.memberId, b.memberId) ||
     compareText(a.operation, b.operation) ||
     compareText(a.provider, b.provider) ||
-    compareText(a.model, b.model)
+    compareText(a.model, b.model) ||
+    compareText(a.projectName, b.projectName) ||
+    compareText(a.projectId, b.projectId)
   );
 }
 
 export async function usageReport(db: Sql, input: UsageReportInput): Promise<UsageResponse> {
   const memberId = input.memberId ?? null;
-  const params: SqlValue[] = [input.teamId, input.from, input.to, ...(memberId ? [memberId] : [])];
+  const projectId = input.projectId ?? null;
+  const params: SqlValue[] = [input.teamId, input.from, input.to, ...(memberId ? [memberId] : []), ...(projectId ? [projectId] : [])];
   const groupBy = [...input.groupBy];
   const [rows, totals] = await Promise.all([
-    db.all<Raw>(usageSql(groupBy, memberId !== null), params),
+    db.all<Raw>(usageSql(groupBy, memberId !== null, projectId !== null), params),
     // Counted apart rather than added up from the rows: a job captured on two days is one job in total.
-    db.one<Raw>(usageSql([], memberId !== null), params),
+    db.one<Raw>(usageSql([], memberId !== null, projectId !== null), params),
   ]);
   const total: UsageTotals = { credits: num(totals?.credits), jobs: num(totals?.jobs), images: num(totals?.images) };
   return {
@@ -105,6 +117,7 @@ export async function usageReport(db: Sql, input: UsageReportInput): Promise<Usa
     to: input.to,
     groupBy,
     member: memberId,
+    ...(projectId ? { project: projectId } : {}),
     rows: rows.map((r) => toRow(groupBy, r)).sort(compareRows),
     total,
   };
@@ -122,6 +135,10 @@ const CSV_COLUMNS: Record<UsageGroup, { header: string; value: (r: UsageRow) => 
   provider: [{ header: "provider", value: (r) => r.provider }],
   model: [{ header: "model", value: (r) => r.model }],
   day: [{ header: "day", value: (r) => r.day }],
+  project: [
+    { header: "project_id", value: (r) => r.projectId },
+    { header: "project_name", value: (r) => r.projectName },
+  ],
 };
 
 /** Quotes a field only when it must: a comma, a quote, a line break, or surrounding space. */

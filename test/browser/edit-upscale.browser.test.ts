@@ -140,9 +140,13 @@ describe("Edit and Upscale studios in Chromium against a real proxy", () => {
     expect(await upscale.getByTestId("upscale-run").isDisabled()).toBe(true);
     expect(await upscale.getByTestId("upscale-size").innerText()).toMatch(/Select an image/);
 
-    // A selection the studios cannot use says why.
+    // Two images are a batch, priced as one with each image's own surcharge (the 3 MP one pays it).
     await select(page, ["Photo", "Big"]);
-    await expect.poll(() => upscale.locator("#upscale-run-hint").innerText()).toBe("Select one image (and, for a mask, one shape drawn over it)");
+    const both = await badgeWhen(upscale, (b) => b.text.startsWith("2 images"));
+    expect(both).toMatchObject({ state: "price", credits: 2 * DEFAULT_CATALOG.upscale.fast.credits + 1, text: `2 images, ${2 * DEFAULT_CATALOG.upscale.fast.credits + 1} credits` });
+    // A selection the studios cannot use says why.
+    await select(page, ["Oval"]);
+    await expect.poll(() => upscale.locator("#upscale-run-hint").innerText()).toBe("Select an image, or a frame to use as one");
 
     await select(page, ["Photo"]);
     await badgeWhen(upscale, (b) => b.state === "price");

@@ -4,7 +4,7 @@
 // released its hold; and refusals at POST time that hold nothing at all.
 import sharp from "sharp";
 import { expect } from "vitest";
-import { ERROR_STATUS, errorResponseSchema, type ApiErrorBody, type ErrorCode } from "../../core/api/errors.ts";
+import { ERROR_STATUS, errorResponseSchema, type ApiErrorBody, type ErrorCode, type JobError } from "../../core/api/errors.ts";
 import { jobResponseSchema, meSchema, type Job, type Me } from "../../core/api/responses.ts";
 import type { StartServerOptions } from "../../server/start-server.ts";
 import { startTestServer, type TestServer, type TestTeam } from "../../server/test-support/harness.ts";
@@ -124,7 +124,7 @@ export async function expectSucceeded(s: TestServer, t: TestTeam, submitted: Sub
  * Waits for the job and checks the failure as a client would: failed with `code`, a message saying nothing
  * was charged, charged 0, the balance as it was before the POST, and the hold released (hold + release).
  */
-export async function expectFailed(s: TestServer, t: TestTeam, submitted: Submitted, code: ErrorCode, timeoutMs = 15_000): Promise<ApiErrorBody> {
+export async function expectFailed(s: TestServer, t: TestTeam, submitted: Submitted, code: ErrorCode, timeoutMs = 15_000): Promise<JobError> {
   const { job: first, before } = submitted;
   const job = await s.waitForJob(t.token, first.id, timeoutMs);
   expect(job.status, JSON.stringify(job)).toBe("failed");

@@ -26,17 +26,17 @@ export async function shootPanel(page: Page, name: string): Promise<void> {
 }
 
 /**
- * Starts the harness, a proxy and Chromium before the tests of the describe it is called in, and closes them
- * after. Read the fields inside hooks and tests: they are set by its beforeAll, which runs before any
+ * Starts the harness, a proxy (with `proxyEnv()` added to its environment, read when it starts) and Chromium
+ * before the tests of the describe it is called in, and closes them after. Read the fields inside hooks and tests: they are set by its beforeAll, which runs before any
  * beforeAll registered after this call.
  */
-export function useBrowserSuite(): BrowserSuite {
+export function useBrowserSuite(proxyEnv: () => Record<string, string> = () => ({})): BrowserSuite {
   let harness: Harness | undefined;
   let proxy: ProxyProcess | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
     harness = await serveHarness();
-    proxy = await startProxy();
+    proxy = await startProxy(proxyEnv());
     browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {

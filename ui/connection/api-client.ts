@@ -1,5 +1,6 @@
 // The panel's HTTP client for the proxy. Every answer is parsed with core's schemas, so a proxy of another
 // version fails here with a clear message instead of somewhere deep in a view.
+import { managersApi, type ManagersApi } from "./managers-api.ts";
 import type { z } from "zod";
 import { errorResponseSchema } from "../../core/api/errors.ts";
 import {
@@ -15,21 +16,25 @@ import {
 import { assetPageSchema, type AssetPage, type AssetType } from "../../core/api/assets.ts";
 import { insightsResponseSchema, type InsightsResponse } from "../../core/api/insights.ts";
 import {
+  batchItemEventSchema,
+  batchResponseSchema,
   catalogResponseSchema,
   estimateSchema,
   jobResponseSchema,
   meSchema,
   templatesResponseSchema,
+  type BatchView,
   type CatalogResponse,
   type EstimateResponse,
   type Job,
   type Me,
   type TemplatesResponse,
 } from "../../core/api/responses.ts";
-import type { JobSpec, Plan } from "../../core/api/specs.ts";
+import type { Batch, JobSpec, Plan } from "../../core/api/specs.ts";
 import type { Settings } from "../../core/messages.ts";
 import { ApiError } from "./api-error.ts";
 import { blockedReason } from "./proxy-url.ts";
+import { readSse } from "./sse.ts";
 
 /** Poll quickly at first (local jobs finish in well under a second), then back off to once a second. */
 export const POLL_FIRST_MS = 250;
@@ -46,6 +51,17 @@ export interface WaitOptions {
   onUpdate?: (job: Job) => void;
   signal?: AbortSignal;
 }
+
+export interface FollowOptions {
+  /** An item changed (its job as it is now). */
+  onItem?: (index: number, job: Job) => void;
+  /** The batch as a whole changed (counts, held, charged). */
+  onBatch?: (batch: BatchView) => void;
+  signal?: AbortSignal;
+}
+
+/** A batch has finished when every item has: delivered, failed or cancelled. */
+export const batchFinished = (batch: BatchView) => batch.status === "succeeded" || batch.status === "partial" || batch.status === "failed";
 
 export interface ApiClient {
   readonly proxyUrl: string;
@@ -73,7 +89,21 @@ export interface ApiClient {
    * POST /v1/estimate: the server's price for the caller. Badges price locally with core's estimate();
    * this is for what only the server knows: whether an identical earlier job can be reused for 0 credits.
    */
-  estimate(body: JobSpec | Plan): Promise<EstimateResponse>;
+  estimate(body: JobSpec | Plan | Batch): Promise<EstimateResponse>;
+  /**
+   * POST /v1/batches: one operation on many images, priced and held as one (docs/api.md, "Batches"). With
+   * image parts (one set per item) the body is multipart: a `batch` JSON part and `items.<i>.<part>` files.
+   */
+  createBatch(batch: Batch, idempotencyKey: string, parts?: readonly (ImageParts | undefined)[]): Promise<BatchView>;
+  /** GET /v1/batches/:id. */
+  batch(id: string): Promise<BatchView>;
+  /**
+   * Follows a batch until it has finished, over its event stream (per-item progress as it happens); if the
+   * stream cannot be read or ends early, by polling GET /v1/batches/:id. Resolves with the finished batch.
+   */
+  followBatch(batch: BatchView, options?: FollowOptions): Promise<BatchView>;
+  /** POST /v1/batches/:id/cancel: items not started fail as `cancelled` and their holds are released. */
+  cancelBatch(id: string): Promise<BatchView>;
   /** GET /v1/assets: one page of the team's library, newest first. */
   assets(query: AssetParams): Promise<AssetPage>;
   /** DELETE /v1/assets/:id. */
@@ -82,6 +112,8 @@ export interface ApiClient {
   templates(): Promise<TemplatesResponse>;
   /** GET /v1/insights: cost-saving suggestions from the team's usage this period. */
   insights(): Promise<InsightsResponse>;
+  /** Projects, forecast, thresholds, webhook and alerts (managers-api.ts). */
+  managers: ManagersApi;
 }
 
 export interface AssetParams {
@@ -139,6 +171,16 @@ function jobBody(spec: JobSpec, parts: ImageParts | undefined): { body: string |
   const form = new FormData();
   form.append("spec", JSON.stringify(spec));
   for (const [name, bytes] of entries) form.append(name, new Blob([bytes], { type: bytes[0] === 0xff ? "image/jpeg" : "image/png" }), name);
+  return { body: form, headers: {} };
+}
+
+/** A batch's body: JSON alone, or multipart with each item's image parts named `items.<i>.<part>`. */
+export function batchBody(batch: Batch, parts: readonly (ImageParts | undefined)[] = []): { body: string | FormData; headers: Record<string, string> } {
+  const files = parts.flatMap((p, i) => Object.entries(p ?? {}).filter((e): e is [string, Uint8Array<ArrayBuffer>] => e[1] !== undefined).map(([name, bytes]) => [`items.${i}.${name}`, bytes] as const));
+  if (!files.length) return { body: JSON.stringify(batch), headers: { "Content-Type": "application/json" } };
+  const form = new FormData();
+  form.append("batch", JSON.stringify(batch));
+  for (const [name, bytes] of files) form.append(name, new Blob([bytes], { type: bytes[0] === 0xff ? "image/jpeg" : "image/png" }), name);
   return { body: form, headers: {} };
 }
 
@@ -229,12 +271,69 @@ export function createApiClient(settings: Settings, deps: ApiClientDeps = {}): A
         })
       ).member,
     estimate: (body) => json("/v1/estimate", estimateSchema, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+    async createBatch(batch, idempotencyKey, parts) {
+      const { body, headers } = batchBody(batch, parts);
+      return (await json("/v1/batches", batchResponseSchema, { method: "POST", headers: { ...headers, "Idempotency-Key": idempotencyKey }, body })).batch;
+    },
+    batch: async (id) => (await json(`/v1/batches/${encodeURIComponent(id)}`, batchResponseSchema)).batch,
+    cancelBatch: async (id) => (await json(`/v1/batches/${encodeURIComponent(id)}/cancel`, batchResponseSchema, { method: "POST" })).batch,
+    async followBatch(batch, options = {}) {
+      let current = batch;
+      const seen = (next: BatchView) => {
+        current = next;
+        options.onBatch?.(next);
+      };
+      if (batchFinished(current)) return current;
+      try {
+        const response = await send(`/v1/batches/${encodeURIComponent(batch.id)}/events`, { headers: { Accept: "text/event-stream" }, ...(options.signal ? { signal: options.signal } : {}) });
+        if (response.body)
+          await readSse(
+            response.body,
+            ({ event, data }) => {
+              // An event this panel cannot read is skipped: the poll below still brings the batch to its end.
+              let value: unknown;
+              try {
+                value = JSON.parse(data);
+              } catch {
+                return;
+              }
+              if (event === "item") {
+                const item = batchItemEventSchema.safeParse(value);
+                if (item.success) options.onItem?.(item.data.index, item.data.job);
+              } else if (event === "batch") {
+                const next = batchResponseSchema.safeParse(value);
+                if (next.success) seen(next.data.batch);
+              }
+            },
+            options.signal,
+          );
+      } catch (error) {
+        if (options.signal?.aborted) throw new ApiError("timeout", "Stopped following the batch");
+        if (error instanceof ApiError && error.code !== "network_error") throw error;
+      }
+      // The stream ended (or could not be read) before the batch said it finished: poll until it has.
+      const started = now();
+      let delay = POLL_FIRST_MS;
+      while (!batchFinished(current)) {
+        if (options.signal?.aborted) throw new ApiError("timeout", "Stopped following the batch");
+        if (now() - started > POLL_TIMEOUT_MS) throw new ApiError("timeout", "The batch is taking too long; it may still finish. Check again later.", { batchId: batch.id });
+        await sleep(delay);
+        delay = Math.min(POLL_MAX_MS, Math.round(delay * 1.5));
+        const next = await client.batch(batch.id);
+        next.items.forEach((job, index) => {
+          if (JSON.stringify(job) !== JSON.stringify(current.items[index])) options.onItem?.(index, job);
+        });
+        seen(next);
+      }
+      return current;
+    },
     assets: (query) => json(assetsPath(query), assetPageSchema),
     async deleteAsset(id) {
       await send(`/v1/assets/${encodeURIComponent(id)}`, { method: "DELETE" });
     },
     templates: () => json("/v1/templates", templatesResponseSchema),
     insights: () => json("/v1/insights", insightsResponseSchema),
+    managers: managersApi(json, send),
   };
   return client;
 }

@@ -1,9 +1,10 @@
 // One error type for everything the panel can fail at, so views show a failure the same way wherever it
 // came from: the proxy's own error codes plus the few failures that happen before or after it answers.
-import type { ErrorCode } from "../../core/api/errors.ts";
+import type { JobErrorCode } from "../../core/api/errors.ts";
 
 export type ClientErrorCode =
-  | ErrorCode
+  /** The proxy's codes, and `cancelled`: a batch item cancelled before it started. */
+  | JobErrorCode
   /** The proxy could not be reached (down, wrong URL, CORS). */
   | "network_error"
   /** The proxy answered something this panel's schemas do not accept (version drift). */

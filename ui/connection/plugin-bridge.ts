@@ -15,6 +15,10 @@ export interface OutgoingImage {
   height: number;
   assetId: string;
   format?: PlacedFormat;
+  /** A batch's result: beside (or into) its own item's source, with its own layer name and job. */
+  source?: { nodeId: string; replace?: boolean };
+  name?: string;
+  jobId?: string;
   bytes(): Promise<Uint8Array<ArrayBuffer>>;
 }
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { batchBadgeFor } from "../jobs/batch-badge.ts";
 import { estimate } from "../../core/estimate.ts";
 import { badgeFor } from "../jobs/badge.ts";
 import { estimateContext } from "../jobs/estimate-context.ts";
 import { providerOptions } from "../jobs/provider-options.ts";
 import { catalog, me, onlyLocal } from "../testing/fixtures.ts";
-import { aspectRatioOptions, buildCreateSpec, formFromSpec, formProblem, initialForm, modelOptions, parseVariations } from "./create-form.ts";
+import { aspectRatioOptions, buildCreateSpec, createBatchFor, formFromSpec, formProblem, initialForm, modelOptions, parseVariations } from "./create-form.ts";
 
 describe("the Create form", () => {
   it("starts at standard quality, auto routing, the catalog's default ratio and one image", () => {
@@ -53,7 +54,9 @@ describe("the Create form", () => {
     const form = { ...initialForm(catalog), prompt: "a fox" };
     expect(formProblem(form)).toBeNull();
     expect(formProblem({ ...form, prompt: "   " })).toMatch(/Describe/);
-    expect(formProblem({ ...form, variations: "12" })).toMatch(/1 to 10/);
+    expect(formProblem({ ...form, variations: "1001" })).toMatch(/1 to 1000/);
+    expect(formProblem({ ...form, variations: "0" })).toMatch(/1 to 1000/);
+    expect(formProblem({ ...form, variations: "20" })).toBeNull();
     expect(formProblem({ ...form, prompt: "x".repeat(10_001) })).toMatch(/prompt .*10000/);
     expect(formProblem({ ...form, seed: "12x" })).toMatch(/seed must be a whole number from 0 to 4294967294/);
     expect(formProblem({ ...form, seed: "4294967295" })).toMatch(/seed/);
@@ -99,5 +102,33 @@ describe("the Create form", () => {
       s.id === "gemini" ? { ...s, unavailableModels: ["gemini-3.1-flash-image", "gemini-3-pro-image"].map((model) => ({ model, reason, since: "x" })) } : s,
     );
     expect(providerOptions(catalog, allGone).find((o) => o.id === "gemini")).toEqual({ id: "gemini", name: "Google Gemini", configured: false, reason: "Google Gemini no longer offers any of its models" });
+  });
+});
+
+describe("more images than one job may make", () => {
+  const form = { ...initialForm(catalog), prompt: "a paper boat", quality: "draft" as const, seed: "100" };
+
+  it("runs example 4's 20 drafts as a batch of jobs of the tier's most variations, priced as one", () => {
+    const pro = catalog.tiers.find((t) => t.id === "pro")!;
+    const batch = createBatchFor({ ...form, variations: "20" }, catalog, "pro")!;
+    expect(batch.items.map((i) => (i.operation === "create" ? [i.variations, i.seed] : null))).toEqual([
+      [pro.maxVariations, 100],
+      [20 - pro.maxVariations, 100 + pro.maxVariations],
+    ]);
+    // The batch costs what 20 drafts cost, one job's price per image.
+    const one = estimate({ ...buildCreateSpec(form), variations: 1 }, catalog).total;
+    expect(estimate(batch, catalog, { tier: "pro" }).total).toBe(20 * one);
+    const badge = batchBadgeFor(estimate(batch, catalog, { tier: "pro" }), null, catalog, 20);
+    expect(badge.text).toBe(`20 images, ${20 * one} credits`);
+  });
+
+  it("splits by the caller's tier: a Basic team's 10 images are 3 jobs of at most 4", () => {
+    const batch = createBatchFor({ ...form, variations: "10" }, catalog, "basic")!;
+    expect(batch.items.map((i) => (i.operation === "create" ? i.variations : 0))).toEqual([4, 4, 2]);
+  });
+
+  it("is one job up to the tier's most variations", () => {
+    expect(createBatchFor({ ...form, variations: "10" }, catalog, "pro")).toBeNull();
+    expect(createBatchFor({ ...form, variations: "2" }, catalog, "free")).toBeNull();
   });
 });

@@ -2,7 +2,9 @@
 // and what (if anything) stops it from being sent. Pure, so it is tested without a DOM.
 import type { ProviderStatus } from "../../core/api/responses.ts";
 import { createSpecSchema, MAX_VARIATIONS, type CreateSpec } from "../../core/api/specs.ts";
-import { QUALITIES, servesCreate, type Catalog, type Quality } from "../../core/catalog/schema.ts";
+import { createBatch } from "../../core/batch.ts";
+import type { Batch } from "../../core/api/specs.ts";
+import { MAX_BATCH_ITEMS, QUALITIES, servesCreate, type Catalog, type Quality, type TierId } from "../../core/catalog/schema.ts";
 import { specFrom } from "../jobs/image-form.ts";
 import { AUTO } from "../jobs/provider-options.ts";
 import { parseSeed, seedOf, seedProblem } from "../jobs/reuse-check.ts";
@@ -92,6 +94,31 @@ export function parseVariations(raw: string): number | null {
   return n >= 1 && n <= MAX_VARIATIONS ? n : null;
 }
 
+/** The most images one Create may ask for: a batch of the largest size, each item of the most variations. */
+export const CREATE_IMAGES_MAX = MAX_VARIATIONS * MAX_BATCH_ITEMS;
+
+/** How many images the form asks for, 1..CREATE_IMAGES_MAX as typed; null otherwise. */
+export function parseImages(raw: string): number | null {
+  if (!/^\s*\d+\s*$/.test(raw)) return null;
+  const n = Number(raw);
+  return n >= 1 && n <= CREATE_IMAGES_MAX ? n : null;
+}
+
+/** The most variations one job may make on the tier; more images run as a batch of jobs of up to that many. */
+export function variationsPerJob(catalog: Catalog, tier: TierId): number {
+  return catalog.tiers.find((t) => t.id === tier)?.maxVariations ?? MAX_VARIATIONS;
+}
+
+/**
+ * More images of one prompt than the tier's maxVariations (example 4's 20 drafts) run as a batch
+ * (core/batch.ts createBatch): items of up to that many, priced and held as one. Null: one job will do.
+ */
+export function createBatchFor(form: CreateForm, catalog: Catalog, tier: TierId): Batch | null {
+  const images = parseImages(form.variations) ?? 1;
+  const perItem = variationsPerJob(catalog, tier);
+  return images > perItem ? createBatch(buildCreateSpec(form), images, perItem) : null;
+}
+
 /** The spec the form stands for. Invalid variations count as 1 so the badge still prices something. */
 export function buildCreateSpec(form: CreateForm): CreateSpec {
   const explicit = form.provider !== AUTO;
@@ -113,7 +140,7 @@ export function buildCreateSpec(form: CreateForm): CreateSpec {
 /** What keeps the form from being sent, in words for the user; null when it can go. */
 export function formProblem(form: CreateForm): string | null {
   if (form.prompt.trim() === "") return "Describe the image you want";
-  if (parseVariations(form.variations) === null) return `Variations must be a whole number from 1 to ${MAX_VARIATIONS}`;
+  if (parseImages(form.variations) === null) return `Images must be a whole number from 1 to ${CREATE_IMAGES_MAX}`;
   if (parseSeed(form.seed) === null) return seedProblem(form.seed);
   const parsed = createSpecSchema.safeParse(buildCreateSpec(form));
   if (!parsed.success) {

@@ -2,12 +2,13 @@
 // (or says an identical earlier result comes back for 0 credits), a plan priced before any step runs, and
 // the job's progress.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { MAX_VARIATIONS, PROMPT_MAX } from "../../core/api/specs.ts";
+import { PROMPT_MAX } from "../../core/api/specs.ts";
 import type { Quality } from "../../core/catalog/schema.ts";
 import { estimate } from "../../core/estimate.ts";
 import type { Selection } from "../../core/messages.ts";
 import { ActionFooter } from "../jobs/action-footer.tsx";
 import { badgeFor } from "../jobs/badge.ts";
+import { batchBadgeFor } from "../jobs/batch-badge.ts";
 import { estimateContext } from "../jobs/estimate-context.ts";
 import { AUTO, providerOptions } from "../jobs/provider-options.ts";
 import { ProviderSelect } from "../jobs/provider-select.tsx";
@@ -17,7 +18,20 @@ import { layerName } from "../jobs/run-job.ts";
 import { useJob } from "../jobs/use-job.ts";
 import type { StudioProps } from "../studio-props.ts";
 import { Field } from "../widgets/field.tsx";
-import { aspectRatioOptions, buildCreateSpec, formFromSpec, formProblem, initialForm, modelOptions, qualityOptions, type CreateForm } from "./create-form.ts";
+import {
+  aspectRatioOptions,
+  buildCreateSpec,
+  CREATE_IMAGES_MAX,
+  createBatchFor,
+  formFromSpec,
+  formProblem,
+  initialForm,
+  modelOptions,
+  parseImages,
+  qualityOptions,
+  variationsPerJob,
+  type CreateForm,
+} from "./create-form.ts";
 import { PlanSection } from "./plan-section.tsx";
 import { applyTemplate, clearTemplate, subjectRange, templateOptions } from "./template-apply.ts";
 
@@ -56,9 +70,12 @@ export function CreateStudio(props: StudioProps) {
   const ctx = estimateContext(me, providers);
   const problem = formProblem(form);
   const base = buildCreateSpec(form);
-  const reuse = useReuse(props.api, problem ? null : base, job.running);
+  // More images than one job of this tier makes: a batch of jobs, priced and held as one.
+  const batch = createBatchFor(form, catalog, me.team.tier);
+  const count = parseImages(form.variations) ?? 1;
+  const reuse = useReuse(props.api, problem || batch ? null : base, job.running);
   const spec = reuse && fresh ? { ...base, fresh: true } : base;
-  const badge = badgeFor(estimate(spec, catalog, { ...ctx, reuse }), problem, catalog);
+  const badge = batch ? batchBadgeFor(estimate(batch, catalog, ctx), problem, catalog, count) : badgeFor(estimate(spec, catalog, { ...ctx, reuse }), problem, catalog);
   const models = modelOptions(catalog, form.provider, providers);
   const templates = templateOptions(catalog, initialForm(catalog), ctx);
   const template = templates.find((t) => t.id === form.templateId);
@@ -72,6 +89,23 @@ export function CreateStudio(props: StudioProps) {
 
   const onGenerate = () => {
     if (!badge.enabled) return;
+    if (batch) {
+      const name = layerName(spec.prompt);
+      let first = 1;
+      void job.startBatch(
+        () => ({
+          name,
+          items: batch.items.map((item) => {
+            const made = item.operation === "create" ? item.variations : 1;
+            const numbered = { spec: item, name: made > 1 ? `${name} ${first}–${first + made - 1}` : `${name} ${first}`, numberFrom: first };
+            first += made;
+            return numbered;
+          }),
+        }),
+        (result) => `Placed ${imagesText(result.nodeIds.length)} · ${result.batch.charged} credits charged${result.failures.length ? ` · ${result.failures.length} of ${batch.items.length} jobs failed, not charged` : ""}`,
+      );
+      return;
+    }
     void job.start(
       () => ({ spec, name: layerName(spec.prompt) }),
       (result) => `Placed ${imagesText(result.nodeIds.length)} · ${chargedText(result.job)}`,
@@ -121,8 +155,8 @@ export function CreateStudio(props: StudioProps) {
               ))}
             </select>
           </Field>
-          <Field id="variations" label="Variations">
-            <input type="number" min={1} max={MAX_VARIATIONS} step={1} value={form.variations} onInput={(e) => update("variations", e.currentTarget.value)} />
+          <Field id="variations" label="Images" hint={batch ? `Runs as ${batch.items.length} jobs of up to ${variationsPerJob(catalog, me.team.tier)}` : undefined}>
+            <input type="number" min={1} max={CREATE_IMAGES_MAX} step={1} value={form.variations} onInput={(e) => update("variations", e.currentTarget.value)} />
           </Field>
         </div>
         <div class="row">

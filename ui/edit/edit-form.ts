@@ -2,7 +2,8 @@
 // the form stands for, and what (if anything) stops it from being sent. Pure, so it is tested without a DOM.
 import { editSpecSchema, LIGHT_DIRECTIONS, type EditSpec, type Size } from "../../core/api/specs.ts";
 import type { Catalog, EditKind } from "../../core/catalog/schema.ts";
-import type { Selection } from "../../core/messages.ts";
+import type { ImageTarget, Selection } from "../../core/messages.ts";
+import { batchImageProblem } from "../jobs/batch-form.ts";
 import { imageProblem, schemaProblem, specFrom } from "../jobs/image-form.ts";
 import { AUTO } from "../jobs/provider-options.ts";
 import { seedOf, seedProblem } from "../jobs/reuse-check.ts";
@@ -124,13 +125,31 @@ export function buildEditSpec(form: EditForm, input?: Size, source: { sourceAsse
 
 /** What keeps the form from being sent, in words for the user; null when it can go. */
 export function editProblem(form: EditForm, selection: Selection): string | null {
-  const info = EDIT_KINDS_INFO[form.kind];
-  const fields = info.fields;
-  const blank = (key: "prompt" | "searchPrompt" | "selectPrompt") => fields.includes(key) && !form[key].trim();
   const image = imageProblem(selection, "edit");
   if (image) return image;
   if (needsMask(form.kind) && !selection.image?.maskShape)
     return "Draw a shape over the area to change, then select the image and the shape together";
+  return formProblem(form);
+}
+
+/**
+ * What keeps a batch of edits from being sent: an image too small, or (for inpaint and erase) an image with
+ * no shape drawn over it to be its mask, by name, before anything is priced; then the form's own problem
+ * (one prompt serves every image).
+ */
+export function editBatchProblem(form: EditForm, images: readonly ImageTarget[]): string | null {
+  const small = batchImageProblem(images, "edit");
+  if (small) return small;
+  const bare = needsMask(form.kind) ? images.find((i) => !i.maskShape) : undefined;
+  if (bare) return `“${bare.name}” has no shape drawn over it: draw one over each image to ${EDIT_KINDS_INFO[form.kind].label.toLowerCase()}, or leave it out of the selection`;
+  return formProblem(form);
+}
+
+/** The form's own problem, whatever the image. */
+function formProblem(form: EditForm): string | null {
+  const info = EDIT_KINDS_INFO[form.kind];
+  const fields = info.fields;
+  const blank = (key: "prompt" | "searchPrompt" | "selectPrompt") => fields.includes(key) && !form[key].trim();
   if (blank("searchPrompt")) return "Say what to replace";
   if (blank("selectPrompt")) return "Say what to recolor";
   if (info.prompt?.[1] && blank("prompt")) return `Fill in “${info.prompt[0]}”`;

@@ -8,6 +8,8 @@ import { estimate } from "../../core/estimate.ts";
 import type { Selection } from "../../core/messages.ts";
 import { ActionFooter } from "../jobs/action-footer.tsx";
 import { badgeFor } from "../jobs/badge.ts";
+import { batchBadgeFor } from "../jobs/batch-badge.ts";
+import { batchImages, batchReplaceBlocker, batchResultText, batchWhere } from "../jobs/batch-form.ts";
 import { estimateContext } from "../jobs/estimate-context.ts";
 import { inputOf, partsOf, replaceBlocker, resultText, resultWhere, sourceOf } from "../jobs/image-form.ts";
 import { AUTO, providerOptions } from "../jobs/provider-options.ts";
@@ -21,6 +23,7 @@ import {
   buildEditSpec,
   EDIT_KINDS_INFO,
   EXPAND_MAX,
+  editBatchProblem,
   editFormFromSpec,
   editProblem,
   initialEditForm,
@@ -67,29 +70,45 @@ export function EditStudio(props: StudioProps) {
   const has = (field: (typeof info.fields)[number]) => info.fields.includes(field);
   const offers = catalog.edit[form.kind].providers;
   const image = selection.image;
+  // Several images selected: one batch, one item per image (each masked by the shape drawn over it).
+  const images = batchImages(selection);
   const input = inputOf(image);
-  const blocker = form.kind === "outpaint" ? "Outpainting changes the image's shape: the result goes beside it" : replaceBlocker(image);
+  const blocker = form.kind === "outpaint" ? "Outpainting changes the image's shape: the result goes beside it" : images ? batchReplaceBlocker(images) : replaceBlocker(image);
   const replace = form.replace && !blocker;
-  const problem = editProblem(form, selection);
+  const problem = images ? editBatchProblem(form, images) : editProblem(form, selection);
   const ctx = estimateContext(props.me, props.providers);
   const source = sourceOf(image);
   const priced = buildEditSpec(form, input, source);
-  const reuse = useReuse(props.api, problem ? null : priced, job.running);
+  const reuse = useReuse(props.api, problem || images ? null : priced, job.running);
   const renew = reuse && fresh ? { fresh: true } : {};
-  const badge = badgeFor(estimate({ ...priced, ...renew }, catalog, { ...ctx, reuse }), problem, catalog);
+  const badge = images
+    ? batchBadgeFor(estimate({ items: images.map((i) => buildEditSpec(form, inputOf(i), sourceOf(i))) }, catalog, ctx), problem, catalog, images.length)
+    : badgeFor(estimate({ ...priced, ...renew }, catalog, { ...ctx, reuse }), problem, catalog);
+  const references = has("light")
+    ? { ...(form.backgroundReference ? { backgroundReference: form.backgroundReference.id } : {}), ...(form.lightReference ? { lightReference: form.lightReference.id } : {}) }
+    : {};
+
+  const onBatch = (images: NonNullable<ReturnType<typeof batchImages>>) =>
+    void job.startBatch(
+      () => ({
+        name: info.label,
+        items: images.map((i) => ({
+          spec: buildEditSpec(form, undefined, sourceOf(i)),
+          name: `${i.name} · ${info.label}`,
+          parts: async () => partsOf(await props.bridge.exportImage({ imageId: i.id, mask: needsMask(form.kind), references })),
+          source: { nodeId: i.id, replace },
+        })),
+      }),
+      (result) => batchResultText(result, replace ? "into their images" : "beside their images"),
+    );
 
   const onEdit = () => {
+    if (badge.enabled && images) return onBatch(images);
     if (!badge.enabled || !image) return;
     const spec = { ...buildEditSpec(form, undefined, source), ...renew };
     void job.start(
       async () => {
-        const exported = await props.bridge.exportImage({
-          imageId: image.id,
-          mask: needsMask(form.kind),
-          references: has("light")
-            ? { ...(form.backgroundReference ? { backgroundReference: form.backgroundReference.id } : {}), ...(form.lightReference ? { lightReference: form.lightReference.id } : {}) }
-            : {},
-        });
+        const exported = await props.bridge.exportImage({ imageId: image.id, mask: needsMask(form.kind), references });
         return { spec, name: `${image.name} · ${info.label}`, parts: partsOf(exported), source: { nodeId: image.id, replace } };
       },
       (result) => resultText(result, image),
@@ -122,10 +141,12 @@ export function EditStudio(props: StudioProps) {
           </select>
         </Field>
         {has("mask") && (
-          <p class={image?.maskShape ? "muted" : "hint hint-empty"} data-testid="mask-hint">
-            {image?.maskShape
-              ? `Changes the area under “${image.maskShape.name}”`
-              : "Draw a shape over the area to change, then select the image and the shape together."}
+          <p class={(images ? images.every((i) => i.maskShape) : image?.maskShape) ? "muted" : "hint hint-empty"} data-testid="mask-hint">
+            {images
+              ? `Changes the area under the shape drawn over each image (${images.filter((i) => i.maskShape).length} of ${images.length} have one)`
+              : image?.maskShape
+                ? `Changes the area under “${image.maskShape.name}”`
+                : "Draw a shape over the area to change, then select the image and the shape together."}
           </p>
         )}
         {has("searchPrompt") && text("searchPrompt", "Find", "The red car")}
@@ -180,7 +201,7 @@ export function EditStudio(props: StudioProps) {
         <CheckField id="edit-replace" label="Replace the image" hint={blocker} checked={replace} disabled={!!blocker} onChange={(r) => update({ replace: r })} />
         <Advanced id="edit" seed={form.seed} onSeed={(seed) => update({ seed })} />
       </div>
-      <ActionFooter id="edit-run" label={info.label} busyLabel="Editing…" where={resultWhere(image, replace)} badge={badge} job={job} onRun={onEdit}>
+      <ActionFooter id="edit-run" label={info.label} busyLabel="Editing…" where={images ? batchWhere(images, replace) : resultWhere(image, replace)} badge={badge} job={job} onRun={onEdit}>
         {reuse && <ReuseChoice id="edit" fresh={fresh} price={estimate(priced, catalog, ctx).total} onChange={setFresh} />}
       </ActionFooter>
     </div>

@@ -3,9 +3,11 @@
 import type { ComponentChildren } from "preact";
 import { ErrorMessage } from "../widgets/error-message.tsx";
 import type { Badge } from "./badge.ts";
+import { BatchItems } from "./batch-items.tsx";
 import { CostBadge } from "./cost-badge.tsx";
 import { JobStatus } from "./job-status.tsx";
 import type { JobState } from "./use-job.ts";
+import { ThresholdWarning } from "./threshold-warning.tsx";
 
 export interface ActionFooterProps {
   /** Test id of the button; its hint is `${id}-hint`. */
@@ -43,7 +45,9 @@ export function ActionFooter({ id, label, busyLabel, where, badge, job, onRun, c
           {badge.hint}
         </p>
       )}
+      {badge.enabled && !job.running && <ThresholdWarning credits={badge.credits} />}
       {job.run && <JobStatus run={job.run} />}
+      {job.items && <BatchItems items={job.items} cancel={job.cancel} />}
       {job.error && <ErrorMessage message={job.error} />}
     </div>
   );

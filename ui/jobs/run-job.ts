@@ -8,6 +8,7 @@ import type { ApiClient, ImageParts } from "../connection/api-client.ts";
 import { ApiError } from "../connection/api-error.ts";
 import type { PlaceInput, PlaceOutcome } from "../connection/plugin-bridge.ts";
 import type { Run } from "./job-status.tsx";
+import { withProject } from "./project-choice.ts";
 
 export type Progress =
   | { phase: "starting" }
@@ -69,7 +70,7 @@ export function progressRun(progress: Progress, verb: string): Run {
 export async function runJob(request: JobRequest, deps: RunJobDeps): Promise<JobResult> {
   const { spec } = request;
   deps.onProgress?.({ phase: "starting" });
-  const started = await deps.api.createJob(spec, deps.newKey(), request.parts);
+  const started = await deps.api.createJob(withProject(spec), deps.newKey(), request.parts);
   const report = (job: Job) => {
     if (job.status === "queued" || job.status === "running") deps.onProgress?.({ phase: job.status, job });
   };

@@ -7,6 +7,7 @@ import { describeError } from "../connection/error-text.ts";
 import type { PlaceOutcome, PluginBridge } from "../connection/plugin-bridge.ts";
 import { randomId } from "../connection/uuid.ts";
 import type { Run } from "./job-status.tsx";
+import { batchRun, itemRow, runBatch, type BatchRequest, type BatchResult, type ItemRow } from "./run-batch.ts";
 import { progressRun, runJob, type JobRequest, type JobResult } from "./run-job.ts";
 
 export interface JobHost {
@@ -22,6 +23,12 @@ export interface JobState {
   running: boolean;
   /** Runs `prepare` (e.g. export the image), then the job; `done` words the result. */
   start(prepare: () => JobRequest | Promise<JobRequest>, done: (result: JobResult) => string): Promise<void>;
+  /** A batch: every item's state as it goes (failed ones with the reason and "not charged"); null for a single job. */
+  items: ItemRow[] | null;
+  /** Runs a batch (its items' images exported one at a time, then one POST /v1/batches); `done` words the result. */
+  startBatch(prepare: () => BatchRequest | Promise<BatchRequest>, done: (result: BatchResult) => string): Promise<void>;
+  /** Set while a started batch can be cancelled: the items not started are failed and their holds released. */
+  cancel: (() => void) | null;
 }
 
 /** The result's words, plus where the results went when that is not the page the designer is on. */
@@ -33,6 +40,9 @@ export function useJob(host: JobHost, verb: string): JobState {
   const [run, setRun] = useState<Run | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
+  const [items, setItems] = useState<ItemRow[] | null>(null);
+  const [batchId, setBatchId] = useState<string | null>(null);
+  const [cancelling, setCancelling] = useState(false);
   // A ref, not state: a double click must not start two jobs before the re-render disables the button.
   const busy = useRef(false);
 
@@ -41,6 +51,7 @@ export function useJob(host: JobHost, verb: string): JobState {
     busy.current = true;
     setRunning(true);
     setError(null);
+    setItems(null);
     setRun({ status: "starting", text: "Starting…" });
     let heldRead: Promise<void> | null = null;
     try {
@@ -70,5 +81,58 @@ export function useJob(host: JobHost, verb: string): JobState {
     }
   }
 
-  return { run, error, running, start };
+  async function startBatch(prepare: () => BatchRequest | Promise<BatchRequest>, done: (result: BatchResult) => string) {
+    if (busy.current) return;
+    busy.current = true;
+    setRunning(true);
+    setError(null);
+    setItems(null);
+    setRun({ status: "starting", text: "Starting…" });
+    let heldRead: Promise<void> | null = null;
+    try {
+      const request = await prepare();
+      const names = request.items.map((i) => i.name);
+      setItems(names.map((name, index) => itemRow(undefined, index, name)));
+      const result = await runBatch(request, {
+        api: host.api,
+        place: (input, onProgress) => host.bridge.placeImages(input, onProgress),
+        newKey: randomId,
+        onStarted: (batch) => {
+          setBatchId(batch.id);
+          // The whole batch is held now: show it in the balance.
+          heldRead = host.refreshBalance();
+        },
+        onProgress: (progress) => {
+          setRun(batchRun(progress, verb));
+          if (progress.phase === "running") setItems(progress.batch.items.map((job, index) => itemRow(job, index, names[index] ?? `Item ${index + 1}`)));
+        },
+      });
+      setBatchId(null);
+      setItems(result.batch.items.map((job, index) => itemRow(job, index, names[index] ?? `Item ${index + 1}`)));
+      await heldRead;
+      await host.refreshBalance();
+      const text = withPage(done(result), result.page);
+      setRun({ status: result.nodeIds.length ? "succeeded" : "failed", text });
+    } catch (caught) {
+      setBatchId(null);
+      await heldRead;
+      await host.refreshBalance();
+      setRun({ status: "failed", text: "Failed" });
+      setError(describeError(toApiError(caught)));
+    } finally {
+      busy.current = false;
+      setCancelling(false);
+      setRunning(false);
+    }
+  }
+
+  const cancel =
+    batchId && !cancelling
+      ? () => {
+          setCancelling(true);
+          host.api.cancelBatch(batchId).catch((caught: unknown) => setError(describeError(toApiError(caught))));
+        }
+      : null;
+
+  return { run, error, running, start, items, startBatch, cancel };
 }

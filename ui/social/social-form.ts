@@ -6,6 +6,7 @@ import { socialSpecSchema, type SocialSpec } from "../../core/api/specs.ts";
 import type { Catalog } from "../../core/catalog/schema.ts";
 import type { ImageTarget, PlacedFormat, SafeZone, Selection } from "../../core/messages.ts";
 import type { PlaceInput } from "../connection/plugin-bridge.ts";
+import { batchImageProblem } from "../jobs/batch-form.ts";
 import { imageProblem, inputOf, schemaProblem, specFrom } from "../jobs/image-form.ts";
 
 export type Crop = SocialSpec["crop"];
@@ -77,6 +78,11 @@ export function socialProblem(form: SocialForm, selection: Selection): string | 
   );
 }
 
+/** What keeps a batch (the same formats of every selected image) from being sent. */
+export function socialBatchProblem(form: SocialForm, images: readonly ImageTarget[]): string | null {
+  return batchImageProblem(images, "make social formats") ?? (form.formats.length ? schemaProblem(socialSpecSchema.safeParse(buildSocialSpec(form))) : "Pick at least one format");
+}
+
 /** 0..1, to the hundredth. */
 export const unit = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 100) / 100;
 
@@ -88,7 +94,7 @@ export function nudge(p: Point | null, key: string): Point | null {
 }
 
 /** The job's images, each with the format its asset was made for, so each lands in its own frame. */
-export function withFormats(input: PlaceInput, job: Job, catalog: Catalog): PlaceInput {
+export function withFormats(input: PlaceInput, job: Pick<Job, "assets">, catalog: Catalog): PlaceInput {
   return {
     ...input,
     images: input.images.map((image) => {

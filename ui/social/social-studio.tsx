@@ -6,12 +6,14 @@ import { useState } from "preact/hooks";
 import { estimate } from "../../core/estimate.ts";
 import { ActionFooter } from "../jobs/action-footer.tsx";
 import { badgeFor } from "../jobs/badge.ts";
+import { batchBadgeFor } from "../jobs/batch-badge.ts";
+import { batchImages, batchResultText } from "../jobs/batch-form.ts";
 import { estimateContext } from "../jobs/estimate-context.ts";
 import { partsOf } from "../jobs/image-form.ts";
 import { useJob } from "../jobs/use-job.ts";
 import type { StudioProps } from "../studio-props.ts";
 import { Field } from "../widgets/field.tsx";
-import { buildSocialSpec, CROPS, nudge, platforms, socialFormFromSpec, socialProblem, toggleFormats, unit, withFormats, type Crop, type SocialForm } from "./social-form.ts";
+import { buildSocialSpec, CROPS, nudge, platforms, socialBatchProblem, socialFormFromSpec, socialProblem, toggleFormats, unit, withFormats, type Crop, type SocialForm } from "./social-form.ts";
 import "./social.css";
 
 const pct = (n: number) => Math.round(n * 100);
@@ -23,13 +25,35 @@ export function SocialStudio(props: StudioProps) {
   const job = useJob(props, "Making formats");
 
   const image = selection.image;
-  const badge = badgeFor(estimate(buildSocialSpec(form, image, true), catalog, estimateContext(props.me, props.providers)), socialProblem(form, selection), catalog);
+  // Several images selected: one batch, the same formats of each, each image's frames beside it.
+  const images = batchImages(selection);
+  const ctx = estimateContext(props.me, props.providers);
+  const badge = images
+    ? batchBadgeFor(estimate({ items: images.map((i) => buildSocialSpec(form, i, true)) }, catalog, ctx), socialBatchProblem(form, images), catalog, images.length)
+    : badgeFor(estimate(buildSocialSpec(form, image, true), catalog, ctx), socialProblem(form, selection), catalog);
   const fit = form.crop === "fit";
   const focal = fit ? null : form.focal;
   const size = image ?? { width: 1, height: 1 };
   const long = Math.max(size.width, size.height) / 80;
 
+  const onBatch = (images: NonNullable<ReturnType<typeof batchImages>>) =>
+    void job.startBatch(
+      () => ({
+        name: "Social formats",
+        items: images.map((i) => ({
+          spec: buildSocialSpec(form, i),
+          name: i.name,
+          parts: async () => partsOf(await bridge.exportImage({ imageId: i.id, mask: false, references: {} })),
+          source: { nodeId: i.id, replace: false },
+        })),
+        // Every item's assets name their formats: each image lands in its format's frame beside its source.
+        frame: (input, jobs) => withFormats(input, { assets: jobs.flatMap((j) => j.assets) }, catalog),
+      }),
+      (result) => batchResultText(result, "as frames beside their images"),
+    );
+
   const onRun = () => {
+    if (badge.enabled && images) return onBatch(images);
     if (!badge.enabled || !image) return;
     const spec = buildSocialSpec(form, image);
     void job.start(
@@ -138,7 +162,7 @@ export function SocialStudio(props: StudioProps) {
         id="social-run"
         label={`Make ${form.formats.length || ""} formats`}
         busyLabel="Making formats…"
-        where={image ? `Frames go beside “${image.name}”` : "Select an image on the canvas"}
+        where={images ? `Each image's frames go beside it (${images.length} images)` : image ? `Frames go beside “${image.name}”` : "Select an image on the canvas"}
         badge={badge}
         job={job}
         onRun={onRun}

@@ -9,6 +9,7 @@ import { SectionHead } from "../widgets/section-head.tsx";
 import { Stat } from "../widgets/stat.tsx";
 import { useLoad } from "../widgets/use-load.ts";
 import { CsvExport } from "./csv-export.tsx";
+import { ControlsView } from "./controls-view.tsx";
 import { Insights } from "./insights.tsx";
 import { MemberRow } from "./member-row.tsx";
 import { CHART_GROUPS, groupUsage, sortMembers } from "./team-data.ts";
@@ -75,6 +76,7 @@ export function ManagerView({ api, me, providers, refreshBalance }: TeamStudioPr
           </>
         )}
         <Insights api={api} at={state.at} />
+        <ControlsView api={api} at={String(state.at)} />
         <section class="team-section" aria-labelledby="team-members-title">
           <SectionHead id="team-members-title" title={`Members · ${team.members.length}`} />
           <ul class="members" data-testid="team-members">

@@ -2,7 +2,8 @@
 // stands for, the size it will make, and what (if anything) stops it from being sent.
 import { upscaleSpecSchema, type Size, type UpscaleSpec } from "../../core/api/specs.ts";
 import type { Catalog, UpscaleMode } from "../../core/catalog/schema.ts";
-import type { Selection } from "../../core/messages.ts";
+import type { ImageTarget, Selection } from "../../core/messages.ts";
+import { batchImageProblem } from "../jobs/batch-form.ts";
 import { imageProblem, schemaProblem, specFrom } from "../jobs/image-form.ts";
 import { AUTO } from "../jobs/provider-options.ts";
 import { seedOf, seedProblem } from "../jobs/reuse-check.ts";
@@ -74,5 +75,18 @@ export function upscaleProblem(form: UpscaleForm, selection: Selection): string 
   const out = upscaleResultSize(form.mode, { width, height });
   if (out.width === width && out.height === height) return `The image is already ${FIGMA_MAX_SIDE} px on its long side, the most Figma can hold`;
   if (form.mode === "creative" && !form.prompt.trim()) return "Describe the image for the creative upscale";
+  return seedProblem(form.seed) ?? schemaProblem(upscaleSpecSchema.safeParse(buildUpscaleSpec(form)));
+}
+
+/** What keeps a batch of upscales from being sent: the first image that cannot be upscaled, by name, or the form's own problem. */
+export function upscaleBatchProblem(form: UpscaleForm, images: readonly ImageTarget[]): string | null {
+  const small = batchImageProblem(images, "upscale");
+  if (small) return small;
+  const full = images.find((i) => {
+    const out = upscaleResultSize(form.mode, i);
+    return out.width === i.width && out.height === i.height;
+  });
+  if (full) return `“${full.name}” is already ${FIGMA_MAX_SIDE} px on its long side, the most Figma can hold: leave it out of the selection`;
+  if (form.mode === "creative" && !form.prompt.trim()) return "Describe the images for the creative upscale (one prompt for all)";
   return seedProblem(form.seed) ?? schemaProblem(upscaleSpecSchema.safeParse(buildUpscaleSpec(form)));
 }

@@ -7,6 +7,8 @@ import { UPSCALE_MODES, type UpscaleMode } from "../../core/catalog/schema.ts";
 import { estimate } from "../../core/estimate.ts";
 import { ActionFooter } from "../jobs/action-footer.tsx";
 import { badgeFor } from "../jobs/badge.ts";
+import { batchBadgeFor } from "../jobs/batch-badge.ts";
+import { batchImages, batchReplaceBlocker, batchResultText, batchWhere } from "../jobs/batch-form.ts";
 import { estimateContext } from "../jobs/estimate-context.ts";
 import { inputOf, partsOf, replaceBlocker, resultText, resultWhere, sourceOf } from "../jobs/image-form.ts";
 import { AUTO, providerOptions } from "../jobs/provider-options.ts";
@@ -16,7 +18,17 @@ import { Advanced, ReuseChoice } from "../jobs/reuse-fields.tsx";
 import { useJob } from "../jobs/use-job.ts";
 import type { StudioProps } from "../studio-props.ts";
 import { CheckField, Field } from "../widgets/field.tsx";
-import { buildUpscaleSpec, initialUpscaleForm, UPSCALE_MODES_INFO, upscaleFormFromSpec, upscaleProblem, upscaleResultSize, type UpscaleForm } from "./upscale-form.ts";
+import {
+  buildUpscaleSpec,
+  FIGMA_MAX_SIDE,
+  initialUpscaleForm,
+  UPSCALE_MODES_INFO,
+  upscaleBatchProblem,
+  upscaleFormFromSpec,
+  upscaleProblem,
+  upscaleResultSize,
+  type UpscaleForm,
+} from "./upscale-form.ts";
 
 export function UpscaleStudio(props: StudioProps) {
   const { catalog, selection } = props;
@@ -26,19 +38,41 @@ export function UpscaleStudio(props: StudioProps) {
   const update = (patch: Partial<UpscaleForm>) => setForm((f) => ({ ...f, ...patch }));
 
   const image = selection.image;
+  // Several images selected: one batch, one item per image, priced and held as one.
+  const images = batchImages(selection);
   const input = inputOf(image);
   const out = input && upscaleResultSize(form.mode, input);
-  const blocker = replaceBlocker(image);
+  const blocker = images ? batchReplaceBlocker(images) : replaceBlocker(image);
   const replace = form.replace && !blocker;
-  const problem = upscaleProblem(form, selection);
+  const problem = images ? upscaleBatchProblem(form, images) : upscaleProblem(form, selection);
   const ctx = estimateContext(props.me, props.providers);
   const source = sourceOf(image);
   const priced = buildUpscaleSpec(form, input, source);
-  const reuse = useReuse(props.api, problem ? null : priced, job.running);
+  const reuse = useReuse(props.api, problem || images ? null : priced, job.running);
   const renew = reuse && fresh ? { fresh: true } : {};
-  const badge = badgeFor(estimate({ ...priced, ...renew }, catalog, { ...ctx, reuse }), problem, catalog);
+  const badge = images
+    ? batchBadgeFor(estimate({ items: images.map((i) => buildUpscaleSpec(form, inputOf(i), sourceOf(i))) }, catalog, ctx), problem, catalog, images.length)
+    : badgeFor(estimate({ ...priced, ...renew }, catalog, { ...ctx, reuse }), problem, catalog);
+
+  const onBatch = (images: NonNullable<ReturnType<typeof batchImages>>) =>
+    void job.startBatch(
+      () => ({
+        name: "Upscale",
+        items: images.map((i) => {
+          const size = upscaleResultSize(form.mode, i);
+          return {
+            spec: buildUpscaleSpec(form, undefined, sourceOf(i)),
+            name: `${i.name} · ${size.width}×${size.height}`,
+            parts: async () => partsOf(await props.bridge.exportImage({ imageId: i.id, mask: false, references: {} })),
+            source: { nodeId: i.id, replace },
+          };
+        }),
+      }),
+      (result) => batchResultText(result, replace ? "into their images" : "beside their images"),
+    );
 
   const onUpscale = () => {
+    if (badge.enabled && images) return onBatch(images);
     if (!badge.enabled || !image || !out) return;
     const spec = { ...buildUpscaleSpec(form, undefined, source), ...renew };
     void job.start(
@@ -69,7 +103,11 @@ export function UpscaleStudio(props: StudioProps) {
           </select>
         </Field>
         <p class="size" data-testid="upscale-size">
-          {input && out ? `${input.width}×${input.height} → ${out.width}×${out.height} px` : "Select an image to see the size it will make"}
+          {images
+            ? `${images.length} images, each ${form.mode === "fast" ? "4× the pixels" : `up to ${FIGMA_MAX_SIDE} px`}`
+            : input && out
+              ? `${input.width}×${input.height} → ${out.width}×${out.height} px`
+              : "Select an image to see the size it will make"}
         </p>
         {form.mode === "creative" && (
           <>
@@ -85,7 +123,7 @@ export function UpscaleStudio(props: StudioProps) {
         <CheckField id="upscale-replace" label="Replace the image" hint={blocker} checked={replace} disabled={!!blocker} onChange={(r) => update({ replace: r })} />
         <Advanced id="upscale" seed={form.seed} onSeed={(seed) => update({ seed })} />
       </div>
-      <ActionFooter id="upscale-run" label="Upscale" busyLabel="Upscaling…" where={resultWhere(image, replace)} badge={badge} job={job} onRun={onUpscale}>
+      <ActionFooter id="upscale-run" label="Upscale" busyLabel="Upscaling…" where={images ? batchWhere(images, replace) : resultWhere(image, replace)} badge={badge} job={job} onRun={onUpscale}>
         {reuse && <ReuseChoice id="upscale" fresh={fresh} price={estimate(priced, catalog, ctx).total} onChange={setFresh} />}
       </ActionFooter>
     </div>

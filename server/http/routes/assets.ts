@@ -18,6 +18,8 @@ export function assetsRoute(deps: AppDeps): Hono<AppEnv> {
       const q = parseOrThrow(assetQuerySchema, c.req.query());
       const teamId = c.var.caller.team.id;
       // A filter naming a member outside the team is 404, as that id would be anywhere else in the API.
+      if (q.project && !(await deps.stores.managers.getProject(teamId, q.project, c.var.caller.team.periodStart)))
+        throw new ApiError("not_found", "No such project in your team");
       if (q.member) {
         const member = await deps.stores.teams.getMember(q.member);
         if (!member || member.teamId !== teamId) throw new ApiError("not_found", "No such member in your team");

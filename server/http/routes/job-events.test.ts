@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorResponseSchema } from "../../../core/api/errors.ts";
 import { jobResponseSchema, type Job } from "../../../core/api/responses.ts";
+import { JobChanges } from "../../jobs/job-changes.ts";
+import { createApp } from "../app.ts";
 import { gatedProvider } from "../../test-support/fake-providers.ts";
 import { createSpec, startTestServer, type TestServer } from "../../test-support/harness.ts";
 
@@ -45,5 +48,16 @@ describe("GET /v1/jobs/:id/events", () => {
     const job = jobResponseSchema.parse(await (await s.call("/v1/jobs", { token: a.token, json: createSpec({ aspectRatio: { width: 128, height: 128 } }) })).json()).job;
     expect((await s.call(`/v1/jobs/${job.id}/events`, { token: b.token })).status).toBe(404);
     expect((await s.call(`/v1/jobs/${job.id}/events`)).status).toBe(401);
+  });
+
+  it("refuses a stream with 503 and Retry-After once the process follows as many as its bound", async () => {
+    const { token } = await s.createTeam("pro");
+    gated.release();
+    const job = jobResponseSchema.parse(await (await s.call("/v1/jobs", { token, json: createSpec({ aspectRatio: { width: 128, height: 128 } }) })).json()).job;
+    const app = createApp({ ...s.deps, jobChanges: new JobChanges(0) });
+    const res = await app.request(`/v1/jobs/${job.id}/events`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(errorResponseSchema.parse(await res.json()).error.code).toBe("provider_unavailable");
   });
 });

@@ -1,18 +1,21 @@
 // GET /v1/jobs/:id/events: the job as server-sent events, for clients that want live progress without
 // polling. One `job` event whenever the job changes (status, progress, assets), then the stream ends when the
-// job has finished. A change made by this proxy's runner is sent at once; the job store is also read every
-// EVENTS_POLL_MS, so a job run by another proxy instance is followed too.
+// job has finished. A change is sent at once when JobChanges brings news of it: this proxy's changes always,
+// every proxy's on PostgreSQL (LISTEN/NOTIFY, pg-job-changes.ts). Without news the job is read again after
+// `jobChanges.pollMs`: EVENTS_POLL_MS where other proxies' changes come unannounced (SQLite, or while the
+// PostgreSQL news connection is down), a rare safety net otherwise.
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { requireAuth } from "../auth.ts";
 import { jobView } from "../job-view.ts";
 import type { JobRecord } from "../../jobs/types.ts";
+import { LOCAL_POLL_MS } from "../../jobs/job-changes.ts";
 import { ApiError } from "../api-error.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { pathId } from "../validate.ts";
 
-/** How often the stream looks at the job without news from this proxy's runner. */
-export const EVENTS_POLL_MS = 250;
+/** How often the stream looks at the job where news of other proxies' changes does not come (SQLite). */
+export const EVENTS_POLL_MS = LOCAL_POLL_MS;
 
 export function jobEventsRoute(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().get("/v1/jobs/:id/events", requireAuth(deps.stores.teams), async (c) => {
@@ -20,6 +23,9 @@ export function jobEventsRoute(deps: AppDeps): Hono<AppEnv> {
     const id = pathId(c);
     const first = await deps.stores.jobs.get(teamId, id);
     if (!first) throw new ApiError("not_found", "No such job");
+    // The process's bound on open streams (job-changes.ts): past it, the client is told to come back.
+    if (deps.jobChanges.full)
+      throw new ApiError("provider_unavailable", "This proxy follows too many event streams right now; retry shortly", { retryAfterSeconds: 5 }, { "Retry-After": "5" });
     return streamSSE(c, async (stream) => {
       let aborted = false;
       stream.onAbort(() => {
@@ -29,7 +35,7 @@ export function jobEventsRoute(deps: AppDeps): Hono<AppEnv> {
       let job: JobRecord | null = first;
       while (job && !aborted) {
         // Listen before looking, so a change made while this job is being sent is not missed.
-        const changed = deps.jobChanges.next(id, EVENTS_POLL_MS);
+        const changed = deps.jobChanges.next(id, deps.jobChanges.pollMs);
         const view = jobView(job);
         const data = JSON.stringify({ job: view });
         if (data !== last) {

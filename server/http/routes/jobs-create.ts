@@ -14,7 +14,7 @@ import { parseOrThrow } from "../validate.ts";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-function idempotencyKey(header: string | undefined): string | null {
+export function idempotencyKey(header: string | undefined): string | null {
   if (header === undefined) return null;
   if (!IDEMPOTENCY_KEY.test(header)) throw invalidRequest({ "Idempotency-Key": "must be 1 to 255 visible ASCII characters" });
   return header;

@@ -24,6 +24,8 @@ export function meRoute(deps: AppDeps): Hono<AppEnv> {
       },
       member: { monthlyCap: member.monthlyCap, spent: state.memberSpent, capRemaining: state.context.memberCapRemaining ?? null },
       freeUsed: state.context.freeUsed ?? {},
+      // Only when the team restricts the caller's role, so the badge gives the hold's reason.
+      ...(state.context.role ? { roleRules: state.context.role.rules } : {}),
     };
     return c.json(body);
   });

@@ -59,5 +59,10 @@ describe("GET /v1/openapi.json", () => {
     const res = await s.call("/v1/estimate", { token, json: estimate.bodyExample });
     expect(res.status).toBe(200);
     expect(estimate.success[0]!.schema!.safeParse(await res.json()).success).toBe(true);
+    // The batch example, sent as documented, is held: 202 with the documented shape.
+    const batches = OPERATIONS.find((op) => op.path === "/v1/batches" && op.method === "post")!;
+    const batch = await s.call("/v1/batches", { token, json: batches.bodyExample, headers: { "Idempotency-Key": "openapi-example" } });
+    expect(batch.status).toBe(202);
+    expect(batches.success[0]!.schema!.safeParse(await batch.json()).success).toBe(true);
   });
 });

@@ -38,7 +38,9 @@ export function usageRoute(deps: AppDeps): Hono<AppEnv> {
         q.to ? { to: `must be after from (${from})` } : { from: `must be before to, which defaults to the end of the current period (${to})` },
       );
 
-    const report = await usageReport(deps.stores.db, { teamId: team.id, from, to, groupBy: q.groupBy, memberId });
+    // A project of another team is 404, like an unknown one.
+    if (q.project && !(await deps.stores.managers.getProject(team.id, q.project, team.periodStart))) throw new ApiError("not_found", "No such project in your team");
+    const report = await usageReport(deps.stores.db, { teamId: team.id, from, to, groupBy: q.groupBy, memberId, projectId: q.project ?? null });
     if (q.format === "json") return c.json(report);
     return c.body(usageCsv(report), 200, {
       "Content-Type": "text/csv; charset=utf-8; header=present",

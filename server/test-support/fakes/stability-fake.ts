@@ -70,6 +70,11 @@ export interface StabilityFake {
   passNext(path: string): void;
   /** The next request to `path` is answered normally after `ms` (timeouts). */
   delayNext(path: string, ms: number): void;
+  /**
+   * Every request to `path` (after its checks) that `test` picks gets `reply` (or, without one, its normal
+   * answer after `delayMs`): a failure tied to one image of a batch, whatever order its items run in.
+   */
+  when(path: string, test: (request: RecordedRequest) => boolean | Promise<boolean>, action: { reply?: FakeReply; delayMs?: number }): void;
   /** How many 202s a new async task answers before its image (default 2). */
   pendingPolls: number;
   /** Ids the async paths handed out, in order. */
@@ -314,6 +319,7 @@ function errorReply(status: number, name: string, errors: string[]): FakeReply {
 export async function startStabilityFake(options: { apiKey?: string; pendingPolls?: number } = {}): Promise<StabilityFake> {
   const apiKey = options.apiKey ?? STABILITY_FAKE_KEY;
   const queues = new Map<string, Entry[]>();
+  const rules: { key: string; test: (request: RecordedRequest) => boolean | Promise<boolean>; action: { reply?: FakeReply; delayMs?: number } }[] = [];
   const tasks = new Map<string, Task>();
   const retired = new Set<string>();
   let lockedUntil = 0;
@@ -332,11 +338,13 @@ export async function startStabilityFake(options: { apiKey?: string; pendingPoll
     failNext: (path, reply) => enqueue(path, { kind: "reply", reply }),
     passNext: (path) => enqueue(path, { kind: "normal", delayMs: 0 }),
     delayNext: (path, ms) => enqueue(path, { kind: "normal", delayMs: ms }),
+    when: (path, test, action) => void rules.push({ key: keyOf(path), test, action }),
     expire: (taskId) => void tasks.delete(taskId),
     retire: (modelOrPath) => void retired.add(modelOrPath),
     credits: 42.5,
     reset: () => {
       queues.clear();
+      rules.length = 0;
       tasks.clear();
       retired.clear();
       lockedUntil = 0;
@@ -398,6 +406,11 @@ export async function startStabilityFake(options: { apiKey?: string; pendingPoll
     }
     const reply = await scripted(key);
     if (reply) return reply;
+    for (const rule of rules) {
+      if (rule.key !== key || !(await rule.test(request))) continue;
+      if (rule.action.delayMs) await new Promise((r) => setTimeout(r, rule.action.delayMs));
+      if (rule.action.reply) return rule.action.reply;
+    }
     if (checked.async) {
       const id = randomBytes(32).toString("hex");
       tasks.set(id, { remaining: fake.pendingPolls, output: checked.output });
