@@ -23,20 +23,17 @@
 // BENCH_PROFILE=1 (runs the proxy with --cpu-prof; the profile stays in the DATA_DIR, whose path is printed).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import sharp from "sharp";
 import { DEFAULT_CATALOG } from "../core/catalog/default-catalog.ts";
 import { openStores } from "../server/compose.ts";
-import { proxyProcessEnv } from "../server/process-env.ts";
 import { LocalProvider } from "../server/providers/local.ts";
 import { percentile, summarize } from "./stats.ts";
+import { startBenchProxy } from "./support/proxy-process.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const TOKEN = "hf_bench_token_0123456789abcdef";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64);
@@ -78,48 +75,10 @@ const tokens: string[] = [];
   await stores.close();
 }
 
-// Never leave the proxy running: if the bench fails, stop it on the way out.
-const started: ChildProcess[] = [];
-process.on("exit", () => {
-  for (const child of started) if (child.exitCode === null) child.kill("SIGKILL");
-});
-const proxy = await startProxy({
-  DATA_DIR: dataDir,
-  HF_TOKEN: TOKEN,
-  HF_BASE_URL: fakeUrl,
-  PROVIDER_CONCURRENCY: CONCURRENCY,
-  LOG_LEVEL: "warn",
-});
-
-async function startProxy(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const node = PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${dataDir}`] : [];
-  const child = spawn(process.execPath, [...node, "--import", "tsx", "server/main.ts"], {
-    cwd: ROOT,
-    env: proxyProcessEnv({ PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env }),
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  started.push(child);
-  let out = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/URL\s+(http:\/\/\S+)/);
-      if (m) resolve(m[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`the proxy exited with ${code}`)));
-  });
-  child.stdout!.resume();
-  return {
-    url,
-    child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGINT");
-      }),
-  };
-}
+const proxy = await startBenchProxy(
+  { DATA_DIR: dataDir, HF_TOKEN: TOKEN, HF_BASE_URL: fakeUrl, PROVIDER_CONCURRENCY: CONCURRENCY, LOG_LEVEL: "warn" },
+  PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${dataDir}`] : [],
+);
 
 // ---- a client ----
 const spec = JSON.stringify({ operation: "create", prompt: "bench", quality: "draft", aspectRatio: { width: 256, height: 256 } });

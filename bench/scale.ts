@@ -13,26 +13,23 @@
 //   machine's clock: the same clock, PostgreSQL runs here).
 // Options (env): BENCH_SECONDS (8), BENCH_CLIENTS (16), TEST_DATABASE_URL (the PostgreSQL to create the
 // bench's database on; default postgres://postgres@127.0.0.1:5432/postgres).
-import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import sharp from "sharp";
 import { DEFAULT_CATALOG } from "../core/catalog/default-catalog.ts";
 import { storesOn } from "../server/compose.ts";
-import { proxyProcessEnv } from "../server/process-env.ts";
 import { connectTestDb, createTestDatabaseUrl } from "../server/test-support/databases.ts";
 import { startS3Server } from "../server/test-support/s3-server.ts";
 import { percentile } from "./stats.ts";
+import { startBenchProxy } from "./support/proxy-process.ts";
 
 // The SDK's notice that its releases after January 2027 need Node 22 (README, "Deploying N instances") is
 // not a figure.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const TOKEN = "hf_bench_token_0123456789abcdef";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -45,39 +42,6 @@ const fake = createServer((req: IncomingMessage, res: ServerResponse) => {
 fake.keepAliveTimeout = 60_000;
 await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
 const fakeUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
-
-const started: ChildProcess[] = [];
-process.on("exit", () => {
-  for (const child of started) if (child.exitCode === null) child.kill("SIGKILL");
-});
-
-async function startProxy(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    cwd: ROOT,
-    env: proxyProcessEnv({ PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", LOG_LEVEL: "warn", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env }),
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  started.push(child);
-  let out = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/URL\s+(http:\/\/\S+)/);
-      if (m) resolve(m[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`the proxy exited with ${code}`)));
-  });
-  child.stdout!.resume();
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
 
 const spec = JSON.stringify({ operation: "create", prompt: "bench", quality: "draft", aspectRatio: { width: 256, height: 256 } });
 let keyN = 0;
@@ -138,7 +102,9 @@ async function run(instances: number, store: "s3" | "files" = "s3"): Promise<voi
   }
   const proxies = await Promise.all(
     Array.from({ length: instances }, async (_, i) =>
-      startProxy({
+      startBenchProxy({
+        LOG_LEVEL: "warn",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         DATABASE_URL: database.url,
         DATA_DIR: await mkdtemp(join(root, `proxy-${i}-`)),
         HF_TOKEN: TOKEN,

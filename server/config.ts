@@ -97,6 +97,8 @@ const envSchema = z.object({
   WEBHOOK_RETRY_MAX_MS: integer(10, 86_400_000, 600_000),
   WEBHOOK_MAX_ATTEMPTS: integer(1, 100, 12),
   WEBHOOK_INTERVAL_MS: integer(10, 3_600_000, 1_000),
+  // Loopback, private and link-local webhook targets are refused (SSRF) unless this is set.
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: flag,
   STABILITY_BASE_URL: httpUrl,
   WAVESPEED_BASE_URL: httpUrl,
   HF_BASE_URL: httpUrl,
@@ -142,7 +144,7 @@ export interface Config {
   /** How long a SIGTERM waits for running jobs to finish before handing the rest over to other proxies. */
   shutdownGraceMs: number;
   /** The alerts' webhook deliveries (server/teams/webhook-dispatcher.ts). */
-  webhooks: { timeoutMs: number; retryBaseMs: number; retryMaxMs: number; maxAttempts: number; intervalMs: number };
+  webhooks: { timeoutMs: number; retryBaseMs: number; retryMaxMs: number; maxAttempts: number; intervalMs: number; allowPrivateTargets: boolean };
   /** Where asset bytes live: files under DATA_DIR/assets, or an S3-compatible bucket every proxy shares. */
   blobStore: BlobStoreConfig;
   /** Per-provider settings: base URL overrides (fakes in tests, gateways in production), timeouts, polling pace. */
@@ -243,6 +245,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       retryMaxMs: e.WEBHOOK_RETRY_MAX_MS,
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
       intervalMs: e.WEBHOOK_INTERVAL_MS,
+      allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     },
     blobStore,
     providers: {

@@ -21,8 +21,9 @@ process.on("exit", () => {
   for (const child of started) if (child.exitCode === null) child.kill("SIGKILL");
 });
 
-export async function startBenchProxy(env: Record<string, string>): Promise<BenchProxy> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+/** `nodeArgs` go before the loader (e.g. --cpu-prof). */
+export async function startBenchProxy(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<BenchProxy> {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server/main.ts"], {
     cwd: ROOT,
     env: proxyProcessEnv({ PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env }),
     stdio: ["ignore", "pipe", "pipe"],

@@ -45,6 +45,11 @@ export const projectSchema = z.object({
 });
 export type Project = z.infer<typeof projectSchema>;
 
+/** A team's active projects at most (the picker lists them all; the forecast reads each). */
+export const MAX_ACTIVE_PROJECTS = 200;
+/** A team's thresholds at most: every hold's transaction measures each one (docs/ledger.md). */
+export const MAX_THRESHOLDS = 50;
+
 export const projectCreateSchema = z.strictObject({
   name,
   budget: budget.nullable().optional(),

@@ -20,6 +20,7 @@ import {
 import { batchResponseSchema, catalogResponseSchema, estimateRequestSchema, estimateSchema, healthSchema, jobResponseSchema, meSchema, templatesResponseSchema } from "./responses.ts";
 import { batchSchema, jobSpecSchema, MAX_BATCH_ITEMS } from "./specs.ts";
 import { MANAGER_OPERATIONS } from "./openapi-managers.ts";
+import { AUTH_ERRORS, HOLD_ERRORS, MANAGER_ERRORS } from "./openapi-route.ts";
 
 type Method = "get" | "post" | "patch" | "delete";
 
@@ -59,8 +60,6 @@ export interface Operation {
   errors: ErrorCode[];
 }
 
-const AUTH_ERRORS: ErrorCode[] = ["unauthorized", "rate_limited"];
-const MANAGER_ERRORS: ErrorCode[] = [...AUTH_ERRORS, "forbidden"];
 
 /** Example 4 of the cost guide, in part: the same prompt for two items of up to the tier's variations each. */
 const batchExample = {
@@ -132,20 +131,7 @@ export const OPERATIONS: readonly Operation[] = [
       { status: 202, description: "The job, its credits held", schema: jobResponseSchema },
       { status: 200, description: "A replay of an earlier request with this Idempotency-Key", schema: jobResponseSchema, headers: { "Idempotent-Replayed": "true" } },
     ],
-    errors: [
-      ...AUTH_ERRORS,
-      "invalid_request",
-      "not_found",
-      "idempotency_mismatch",
-      "insufficient_credits",
-      "member_cap_reached",
-      "project_budget_reached",
-      "role_not_allowed",
-      "tier_required",
-      "payload_too_large",
-      "unsupported_image",
-      "provider_unavailable",
-    ],
+    errors: HOLD_ERRORS,
   },
   {
     method: "get",
@@ -182,20 +168,7 @@ export const OPERATIONS: readonly Operation[] = [
       { status: 202, description: "The batch, each item's credits held", schema: batchResponseSchema },
       { status: 200, description: "A replay of an earlier request with this Idempotency-Key", schema: batchResponseSchema, headers: { "Idempotent-Replayed": "true" } },
     ],
-    errors: [
-      ...AUTH_ERRORS,
-      "invalid_request",
-      "not_found",
-      "idempotency_mismatch",
-      "insufficient_credits",
-      "member_cap_reached",
-      "project_budget_reached",
-      "role_not_allowed",
-      "tier_required",
-      "payload_too_large",
-      "unsupported_image",
-      "provider_unavailable",
-    ],
+    errors: HOLD_ERRORS,
   },
   {
     method: "get",

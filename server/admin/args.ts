@@ -18,6 +18,9 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
       Revokes the member's tokens and prints a new one (shown once).
   tier set --team <team id> --tier <free|basic|pro|enterprise> [--json]
       Changes the team's tier now; this period's credits change as the catalog's tierChange says.
+  project create --team <team id> --name <name> [--budget <credits>] [--once] [--json]
+      Creates a project jobs can be charged to, with a monthly credit budget (--once: one-off, for the
+      project's life; no --budget: none). Managers do the same with POST /v1/projects.
   ledger verify [--json]
       Recomputes every balance, grant and member counter from the ledger's entries; exits 1 on any drift.
   providers check [--json]
@@ -52,6 +55,7 @@ const commands = {
   grant: z.strictObject({ team: id("team"), credits: wholeNumber(1), json: z.boolean().default(false) }),
   "token rotate": z.strictObject({ member: id("mem"), json: z.boolean().default(false) }),
   "tier set": z.strictObject({ team: id("team"), tier: tierIdSchema, json: z.boolean().default(false) }),
+  "project create": z.strictObject({ team: id("team"), name, budget: wholeNumber(0).optional(), once: z.boolean().default(false), json: z.boolean().default(false) }),
   "ledger verify": z.strictObject({ json: z.boolean().default(false) }),
   "providers check": z.strictObject({ json: z.boolean().default(false) }),
 } as const;
@@ -62,6 +66,7 @@ export type Command =
   | { command: "grant"; options: z.output<(typeof commands)["grant"]> }
   | { command: "token rotate"; options: z.output<(typeof commands)["token rotate"]> }
   | { command: "tier set"; options: z.output<(typeof commands)["tier set"]> }
+  | { command: "project create"; options: z.output<(typeof commands)["project create"]> }
   | { command: "ledger verify"; options: z.output<(typeof commands)["ledger verify"]> }
   | { command: "providers check"; options: z.output<(typeof commands)["providers check"]> }
   | { command: "help" };
@@ -82,6 +87,8 @@ export function parseCommand(argv: readonly string[]): Command {
         "monthly-cap": { type: "string" },
         credits: { type: "string" },
         member: { type: "string" },
+        budget: { type: "string" },
+        once: { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },

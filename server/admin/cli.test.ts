@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectListResponseSchema } from "../../core/api/managers.ts";
 import { meSchema } from "../../core/api/responses.ts";
 import { startTestServer, tempDir, type TestServer } from "../test-support/harness.ts";
 import { runCli } from "./cli.ts";
@@ -102,6 +103,23 @@ describe("admin CLI", () => {
     expect((await inProcess("member", "add", "--team", "team_aaaaaaaaaaaaaaaaaaaaaaaaaa", "--name", "X")).code).toBe(1);
     expect((await inProcess("token", "rotate", "--member", "mem_aaaaaaaaaaaaaaaaaaaaaaaaaa")).code).toBe(1);
     expect(await server.deps.stores.teams.listTeams()).toEqual(before);
+  });
+
+  it("creates projects with a monthly, one-off or no budget that the team's manager then sees and charges", async () => {
+    const team = JSON.parse((await inProcess("team", "create", "--name", "Projects", "--tier", "pro", "--json")).stdout) as { team: { id: string }; token: string };
+    const monthly = await inProcess("project", "create", "--team", team.team.id, "--name", "Launch", "--budget", "30");
+    expect(monthly).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Created project "Launch" \(prj_[a-z2-7]+\) of team_\w+, budget 30 credits a month$/) });
+    const once = await inProcess("project", "create", "--team", team.team.id, "--name", "Catalogue", "--budget", "100", "--once", "--json");
+    expect(JSON.parse(once.stdout)).toMatchObject({ project: { name: "Catalogue", budget: 100, budgetKind: "once", remaining: 100 } });
+    expect((await inProcess("project", "create", "--team", team.team.id, "--name", "Notes")).stdout).toContain("no budget");
+    const listed = projectListResponseSchema.parse(await (await server.call("/v1/projects", { token: team.token })).json()).projects;
+    expect(listed.map((p) => [p.name, p.budget, p.budgetKind])).toEqual([
+      ["Launch", 30, "monthly"],
+      ["Catalogue", 100, "once"],
+      ["Notes", null, "monthly"],
+    ]);
+    expect((await inProcess("project", "create", "--team", team.team.id, "--name", "X", "--budget", "-3")).code).toBe(2);
+    expect((await inProcess("project", "create", "--team", "team_aaaaaaaaaaaaaaaaaaaaaaaaaa", "--name", "X")).code).toBe(1);
   });
 
   it("prints readable text without --json, with the token shown once", async () => {

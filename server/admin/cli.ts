@@ -6,6 +6,7 @@ import { builtInAdapters, ProviderRegistry } from "../providers/registry.ts";
 import { checksPassed, checksText } from "./providers-check.ts";
 import { openStores } from "../compose.ts";
 import { StartupError } from "../startup-error.ts";
+import { ControlsLimitError } from "../teams/manager-store.ts";
 import { TeamNotFoundError } from "../teams/types.ts";
 import { parseCommand, USAGE, UsageError, type Command } from "./args.ts";
 import { runCommand, type CommandResult } from "./commands.ts";
@@ -52,6 +53,11 @@ function human(result: CommandResult): string {
       const b = result.balance;
       return [`Tier of ${b.teamId}: ${result.change.note}`, `  available  ${b.available ?? "unlimited"}`, `  held       ${b.held}`].join("\n");
     }
+    case "project": {
+      const p = result.project;
+      const budget = p.budget === null ? "no budget" : `budget ${p.budget} credits ${p.budgetKind === "once" ? "(one-off)" : "a month"}`;
+      return `Created project "${p.name}" (${p.id}) of ${result.teamId}, ${budget}`;
+    }
     case "verify":
       return result.drift.length === 0
         ? `Ledger verified: ${result.teams} teams; every balance, grant and member counter equals what the entries say.`
@@ -71,6 +77,8 @@ function json(result: CommandResult): string {
       return JSON.stringify({ grant: result.grant, balance: result.balance });
     case "tier":
       return JSON.stringify({ change: result.change, balance: result.balance });
+    case "project":
+      return JSON.stringify({ project: result.project });
     case "verify":
       return JSON.stringify({ ok: result.drift.length === 0, teams: result.teams, drift: result.drift });
     case "providers":
@@ -114,7 +122,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
       await stores.close();
     }
   } catch (error) {
-    if (error instanceof StartupError || error instanceof TeamNotFoundError) {
+    if (error instanceof StartupError || error instanceof TeamNotFoundError || error instanceof ControlsLimitError) {
       io.err(`error: ${error.message}`);
       return 1;
     }

@@ -6,6 +6,7 @@ import { tierById } from "../../core/estimate.ts";
 import type { Drift, GrantRecord, LedgerBalance, TierChange } from "../ledger/types.ts";
 import type { Stores } from "../stores.ts";
 import { TeamNotFoundError, type MemberRecord, type TeamRecord } from "../teams/types.ts";
+import type { Project } from "../../core/api/managers.ts";
 import type { Command } from "./args.ts";
 
 export type CommandResult =
@@ -13,12 +14,13 @@ export type CommandResult =
   | { kind: "member"; member: MemberRecord; token: string }
   | { kind: "grant"; grant: GrantRecord; balance: LedgerBalance }
   | { kind: "tier"; change: TierChange; balance: LedgerBalance }
+  | { kind: "project"; teamId: string; project: Project }
   | { kind: "verify"; teams: number; drift: Drift[] }
   | { kind: "providers"; providers: ProviderCheckRow[] };
 
 export async function runCommand(
   cmd: Exclude<Command, { command: "help" }>,
-  stores: Pick<Stores, "teams" | "ledger" | "retiredModels">,
+  stores: Pick<Stores, "teams" | "ledger" | "retiredModels" | "managers">,
   catalog: Catalog,
   providers: ProviderRegistry,
 ): Promise<CommandResult> {
@@ -47,6 +49,13 @@ export async function runCommand(
       if (!(await stores.teams.getTeam(cmd.options.team))) throw new TeamNotFoundError("team", cmd.options.team);
       const change = await stores.ledger.changeTier(cmd.options.team, cmd.options.tier, catalog);
       return { kind: "tier", change, balance: await stores.ledger.balance(cmd.options.team) };
+    }
+    case "project create": {
+      const team = await stores.teams.getTeam(cmd.options.team);
+      if (!team) throw new TeamNotFoundError("team", cmd.options.team);
+      const { name, budget, once } = cmd.options;
+      const project = await stores.managers.createProject(team.id, team.periodStart, { name, budget: budget ?? null, budgetKind: once ? "once" : "monthly" });
+      return { kind: "project", teamId: team.id, project };
     }
     case "ledger verify": {
       const drift = await stores.ledger.verify();

@@ -124,6 +124,15 @@ export class SqlAssetRepo implements AssetRepo {
     return (await sql.all<AssetRow>("SELECT * FROM assets WHERE job_id = $1 ORDER BY position, id", [jobId])).map(toAsset);
   }
 
+  /** The assets of several jobs in one query (a batch's items, bounded by the tier's maxBatch), each job's in order. */
+  async listByJobs(jobIds: readonly string[], sql: Sql = this.db): Promise<Map<string, AssetRecord[]>> {
+    const byJob = new Map<string, AssetRecord[]>(jobIds.map((id) => [id, []]));
+    if (jobIds.length === 0) return byJob;
+    const rows = await sql.all<AssetRow>(`SELECT * FROM assets WHERE job_id IN (${jobIds.map((_, i) => `$${i + 1}`).join(", ")}) ORDER BY job_id, position, id`, jobIds);
+    for (const row of rows) byJob.get(row.job_id)?.push(toAsset(row));
+    return byJob;
+  }
+
   async list(teamId: string, query: AssetListQuery = {}): Promise<AssetListPage> {
     const limit = pageLimit(query.limit, ASSET_PAGE_DEFAULT, ASSET_PAGE_MAX);
     const params: SqlValue[] = [teamId];

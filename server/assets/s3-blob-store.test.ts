@@ -1,6 +1,8 @@
 // S3BlobStore over real HTTP against an S3-compatible server (s3rver, started from its npm package): the
 // same contract as FileBlobStore, plus what only a bucket has (key layout, prefixes, a missing bucket).
-import { mkdtemp, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -67,6 +69,40 @@ describe("S3BlobStore", () => {
     await expect(store.get("0".repeat(64))).rejects.toThrow();
     const { store: ok } = await fresh();
     await expect(ok.check()).resolves.toBeUndefined();
+  });
+
+  it("uploads a file again after S3's 400 RequestTimeout (a body sent too slowly), as the SDK retries it", async () => {
+    // S3 answers a PUT whose body stalled with 400 RequestTimeout, a transient error in the SDK's own retry
+    // rules (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html). A streamed upload is
+    // retried by putFile itself, so it must classify it the same way. A minimal S3 stands in: HEAD is 404,
+    // the first PUT is refused so, the second stored.
+    const puts: Buffer[] = [];
+    const fake = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        if (req.method === "HEAD") return void res.writeHead(404).end();
+        if (req.method !== "PUT") return void res.writeHead(405).end();
+        puts.push(Buffer.concat(chunks));
+        if (puts.length === 1)
+          return void res
+            .writeHead(400, { "content-type": "application/xml" })
+            .end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>RequestTimeout</Code><Message>Your socket connection to the server was not read from or written to within the timeout period.</Message><RequestId>r1</RequestId></Error>');
+        res.writeHead(200, { etag: '"x"' }).end();
+      });
+    });
+    await new Promise<void>((r) => fake.listen(0, "127.0.0.1", () => r()));
+    const tempDir = join(root, "retry", "tmp");
+    await mkdir(tempDir, { recursive: true });
+    const store = new S3BlobStore({ ...s3.config("retry"), endpoint: `http://127.0.0.1:${(fake.address() as { port: number }).port}` }, tempDir);
+    stores.push(store);
+    const bytes = Buffer.from("an upload on a slow link");
+    const path = store.tempPath();
+    await writeFile(path, bytes);
+    await store.putFile(path, createHash("sha256").update(bytes).digest("hex"));
+    expect(puts).toHaveLength(2);
+    expect(puts[1]).toEqual(bytes);
+    fake.close();
   });
 
   it("fails a request to an endpoint that does not answer within its timeout", async () => {

@@ -46,10 +46,17 @@ const keyMissing = (error: unknown) => statusOf(error) === 404 && (error as { na
 
 const base64Of = (sha256: string) => Buffer.from(sha256, "hex").toString("base64");
 
-/** Worth another attempt: no answer (network, timeout), throttling, or a server error. */
+/**
+ * Errors the SDK's standard retry mode retries by name whatever their status (its service-error
+ * classification): S3's 400 RequestTimeout, which a stalled upload body gets
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html), and the throttling codes.
+ */
+const RETRIED_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException", "SlowDown", "Throttling", "ThrottlingException", "RequestThrottled", "RequestLimitExceeded", "TooManyRequestsException", "BandwidthLimitExceeded"]);
+
+/** Worth another attempt, as the SDK judges it: no answer (network, timeout), throttling, or a server error. */
 const transient = (error: unknown) => {
   const status = statusOf(error);
-  return status === undefined || status === 429 || status >= 500;
+  return status === undefined || status === 429 || status >= 500 || RETRIED_NAMES.has((error as { name?: string } | null)?.name ?? "");
 };
 
 export class S3BlobStore implements BlobStore {

@@ -18,6 +18,8 @@ import { InsufficientCreditsError, MemberCapReachedError } from "../ledger/types
 import { ProjectBudgetReachedError, ProjectUnavailableError } from "../ledger/project-errors.ts";
 import { ProviderError } from "../providers/types.ts";
 import { LastManagerError, TeamNotFoundError } from "../teams/types.ts";
+import { ControlsLimitError } from "../teams/manager-store.ts";
+import { WebhookTargetRefusedError } from "../teams/webhook-guard.ts";
 import { ApiError, invalidRequest } from "./api-error.ts";
 
 /** An estimate's reason for refusing a job, with the details docs/api.md gives each code. */
@@ -88,5 +90,8 @@ export function apiErrorOf(error: unknown): ApiError | undefined {
     return new ApiError("invalid_request", "Your team needs at least one active manager; make someone else a manager first", {
       fields: Object.fromEntries(error.fields.map((k) => [k, "would leave the team without an active manager"])),
     });
+  if (error instanceof ControlsLimitError) return new ApiError("invalid_request", error.message, { max: error.max });
+  if (error instanceof WebhookTargetRefusedError)
+    return invalidRequest({ url: "must not point at a loopback, private or link-local address (WEBHOOK_ALLOW_PRIVATE_TARGETS allows it)" });
   return undefined;
 }

@@ -6,11 +6,11 @@
 // every item. Nothing is held or stored for a refused batch.
 import { createHash } from "node:crypto";
 import type { Batch, JobSpec } from "../../core/api/specs.ts";
-import { catalogIssues, estimate, routeJob, tierById } from "../../core/estimate.ts";
-import { checkRunnable, freeModelKeys, storeInputs, type AcceptJobDeps } from "./accept-job.ts";
+import { estimate, tierById } from "../../core/estimate.ts";
+import { checkJob, freeModelKeys, storeInputs, usableNow, type AcceptJobDeps } from "./accept-job.ts";
 import type { BatchStore, BatchWithItems, NewBatchItem } from "./batch-store.ts";
-import { decodeInputs, type DecodedInputs } from "./decode-inputs.ts";
-import { BatchItemRefusedError, InvalidJobRequestError, JobRefusedError, UnknownSourceAssetError } from "./errors.ts";
+import type { DecodedInputs } from "./decode-inputs.ts";
+import { BatchItemRefusedError, InvalidJobRequestError, JobRefusedError } from "./errors.ts";
 import { canonical, requestHash } from "./request-hash.ts";
 import { reuseKey } from "./reuse-key.ts";
 import type { ImagePart, ImageUpload } from "./types.ts";
@@ -56,19 +56,12 @@ export async function acceptBatch(deps: AcceptBatchDeps, request: BatchRequest):
   const extra = request.uploads.findIndex((u, i) => u !== undefined && i >= items.length);
   if (extra >= 0) throw new BatchItemRefusedError(extra, new InvalidJobRequestError({ "(item)": `has image parts, but the batch has ${items.length} items` }));
 
-  const usable = { configuredProviders: deps.providers.configuredIds(), unavailableModels: await deps.providers.unavailableReasons() };
+  const usable = await usableNow(deps);
   const checked: { spec: JobSpec; images: DecodedInputs; item: NewBatchItem }[] = [];
   for (const [index, requested] of items.entries()) {
     try {
-      const issues = catalogIssues(requested, deps.catalog);
-      if (Object.keys(issues).length) throw new InvalidJobRequestError(issues);
-      const { spec, images } = await decodeInputs(requested, request.uploads[index] ?? {}, deps.imageWork);
-      const { route, unavailable } = routeJob(spec, deps.catalog, usable);
-      if (unavailable) throw new JobRefusedError(unavailable);
-      checkRunnable(spec, route, images, deps);
-      if ("sourceAssetId" in spec && spec.sourceAssetId && !(await deps.assets.get(team.id, spec.sourceAssetId)))
-        throw new UnknownSourceAssetError(spec.sourceAssetId);
-      const inputs = Object.fromEntries(Object.entries(images).map(([part, image]) => [part, image.sha256]));
+      // Each item exactly as a single job is checked.
+      const { spec, images, route, inputs } = await checkJob(deps, team.id, requested, request.uploads[index] ?? {}, usable);
       checked.push({
         spec,
         images,

@@ -7,7 +7,7 @@
 // leaves no bytes either. Refusals are this domain's errors (errors.ts, the ledger's); http/ maps them.
 import type { JobSpec } from "../../core/api/specs.ts";
 import type { Catalog } from "../../core/catalog/schema.ts";
-import { catalogIssues, estimate, findModel, modelKey, operationKey, routeJob, type Route } from "../../core/estimate.ts";
+import { catalogIssues, estimate, findModel, modelKey, operationKey, routeJob, type EstimateContext, type Route } from "../../core/estimate.ts";
 import type { AssetRepo } from "../assets/types.ts";
 import type { BlobStore } from "../assets/blob-store.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
@@ -82,6 +82,37 @@ export function checkRunnable(spec: JobSpec, route: Route | null, images: Decode
   }
 }
 
+/** The providers and models usable now, which a job is routed (and priced) against. */
+export type Usable = Pick<EstimateContext, "configuredProviders" | "unavailableModels">;
+
+export async function usableNow(deps: Pick<AcceptJobDeps, "providers">): Promise<Usable> {
+  return { configuredProviders: deps.providers.configuredIds(), unavailableModels: await deps.providers.unavailableReasons() };
+}
+
+/**
+ * Everything a job request is checked for before anything is held, the same for a single job and for each
+ * item of a batch (accept-batch.ts): the spec against the catalog, its images decoded, the route over the
+ * usable providers, the routed provider's limits, its source asset one of the team's. `inputs`: the image
+ * parts' hashes, as the job row keeps them.
+ */
+export async function checkJob(
+  deps: AcceptJobDeps,
+  teamId: string,
+  requested: JobSpec,
+  uploads: Partial<Record<ImagePart, ImageUpload>>,
+  usable: Usable,
+): Promise<{ spec: JobSpec; images: DecodedInputs; route: Route | null; inputs: Record<string, string> }> {
+  const issues = catalogIssues(requested, deps.catalog);
+  if (Object.keys(issues).length) throw new InvalidJobRequestError(issues);
+  const { spec, images } = await decodeInputs(requested, uploads, deps.imageWork);
+  const { route, unavailable } = routeJob(spec, deps.catalog, usable);
+  if (unavailable) throw new JobRefusedError(unavailable);
+  checkRunnable(spec, route, images, deps);
+  if ("sourceAssetId" in spec && spec.sourceAssetId && !(await deps.assets.get(teamId, spec.sourceAssetId))) throw new UnknownSourceAssetError(spec.sourceAssetId);
+  const inputs = Object.fromEntries(Object.entries(images).map(([part, image]) => [part, image.sha256]));
+  return { spec, images, route, inputs };
+}
+
 /** Only a model with a free allowance makes the price depend on what the team has used of it. */
 export function freeModelKeys(route: Route | null, catalog: Catalog): string[] {
   const model = route?.model ? findModel(catalog, route.provider, route.model) : undefined;
@@ -107,20 +138,10 @@ export async function storeInputs(deps: AcceptJobDeps, job: JobRecord, images: D
  */
 export async function acceptJob(deps: AcceptJobDeps, request: JobRequest): Promise<{ job: JobRecord; created: boolean }> {
   const { team, member } = request.caller;
-  const issues = catalogIssues(request.spec, deps.catalog);
-  if (Object.keys(issues).length) throw new InvalidJobRequestError(issues);
-  const { spec, images } = await decodeInputs(request.spec, request.uploads, deps.imageWork);
-
   // The route depends on which providers and models are usable, never on the balance, so the job is routed
   // and checked here and priced once, inside the hold's transaction.
-  const usable = { configuredProviders: deps.providers.configuredIds(), unavailableModels: await deps.providers.unavailableReasons() };
-  const { route, unavailable } = routeJob(spec, deps.catalog, usable);
-  if (unavailable) throw new JobRefusedError(unavailable);
-  checkRunnable(spec, route, images, deps);
-  if ("sourceAssetId" in spec && spec.sourceAssetId && !(await deps.assets.get(team.id, spec.sourceAssetId)))
-    throw new UnknownSourceAssetError(spec.sourceAssetId);
-
-  const inputs = Object.fromEntries(Object.entries(images).map(([part, image]) => [part, image.sha256]));
+  const usable = await usableNow(deps);
+  const { spec, images, route, inputs } = await checkJob(deps, team.id, request.spec, request.uploads, usable);
   const result = await deps.jobs.createWithHold({
     teamId: team.id,
     memberId: member.id,

@@ -16,7 +16,20 @@ import { SqlBatchStore, type BatchStore, type NewBatch } from "./batch-store.ts"
 import { BatchIdempotencyMismatchError, JobRefusedError } from "./errors.ts";
 import { SqlJobStore } from "./job-store.ts";
 import { requestHash } from "./request-hash.ts";
-import type { JobStore, NewJob } from "./types.ts";
+import type { JobStore, NewAsset, NewJob } from "./types.ts";
+
+/** A result of `n`: its own bytes (sha256), 2 credits. */
+const asset = (n: number): NewAsset => ({
+  sha256: (n + 1).toString(16).padStart(2, "0").repeat(32),
+  contentType: "image/png",
+  width: 64 + n,
+  height: 64,
+  bytes: 100 + n,
+  cost: 1,
+  provider: "local",
+  model: "procedural",
+  prompt: "p",
+});
 
 const CANCELLED = { code: "cancelled", message: "The batch was cancelled before this item started. Nothing was charged." } as const;
 
@@ -100,6 +113,37 @@ describe.each(DB_KINDS)("batch store on %s", (kind) => {
     const stranger = await team(10);
     expect(await t.batches.get(stranger.teamId, batch.id)).toBeNull();
     await expectConsistent(who.teamId);
+  });
+
+  it("reads a batch in three queries however many items succeeded, each item with its own assets in order", async () => {
+    // An events stream reads the batch at each change of any item (batch-events.ts): not one query per result.
+    const who = await team(100);
+    const { batch, items } = await t.batches.createWithHolds(newBatch(who, 6));
+    const made = (i: number): NewAsset[] => [asset(2 * i + 1), asset(2 * i)];
+    for (const [i, job] of items.entries()) {
+      if (i === 2) continue; // one item still queued: it has no assets yet
+      await t.jobs.markRunning(job.id);
+      await t.jobs.succeed(job.id, { charge: 2, assets: made(i) });
+    }
+    let queries = 0;
+    const counted = new Proxy(t.db, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key, target);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (key === "one" || key === "all") queries++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const assets = new SqlAssetRepo(counted);
+    const store = new SqlBatchStore(counted, DEFAULT_CATALOG, new SqlJobStore(counted, DEFAULT_CATALOG, assets), assets);
+    const read = await store.get(who.teamId, batch.id);
+    expect(queries).toBeLessThanOrEqual(3);
+    expect(read!.items.map((j) => [j.status, j.assets.map((a) => a.sha256)])).toEqual(
+      items.map((_, i) => (i === 2 ? ["queued", []] : ["succeeded", made(i).map((a) => a.sha256)])),
+    );
+    expect(read!.items.flatMap((j) => j.assets.map((a) => a.jobId))).toEqual(items.flatMap((j, i) => (i === 2 ? [] : [j.id, j.id])));
   });
 
   it("holds nothing of a batch the balance does not cover, and leaves no row", async () => {

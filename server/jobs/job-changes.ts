@@ -50,28 +50,36 @@ export class JobChanges {
     for (const name of this.emitter.eventNames()) this.emitter.emit(name);
   }
 
-  /** Resolves at the job's next change, or after `ms`, whichever comes first. */
-  next(jobId: string, ms: number): Promise<void> {
-    return this.nextAny([jobId], ms);
+  /** Resolves at the job's next change, or after `ms`, or when `signal` aborts, whichever comes first. */
+  next(jobId: string, ms: number, signal?: AbortSignal): Promise<void> {
+    return this.nextAny([jobId], ms, signal);
   }
 
-  /** Resolves at the next change of any of `jobIds`, or after `ms`: one timer, every listener removed at once. */
-  nextAny(jobIds: readonly string[], ms: number): Promise<void> {
+  /**
+   * Resolves at the next change of any of `jobIds`, or after `ms`: one timer, every listener removed at once.
+   * A stream that ends (its job finished, its client gone) aborts `signal`, so its waiter leaves at once
+   * instead of counting against the bound until the timer, which is 30 s on PostgreSQL (pg-job-changes.ts).
+   */
+  nextAny(jobIds: readonly string[], ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      // Over the bound: the timer alone (a re-read after `ms`), so memory stays bounded whatever the load.
+      if (signal?.aborted) return resolve();
+      // Over the bound: the timer alone, so memory stays bounded whatever the load. Such a waiter hears no
+      // news, so it re-reads as often as one whose news may not come (LOCAL_POLL_MS), whatever `ms` it asked.
       const listen = this.waiting < this.maxWaiters && jobIds.length > 0;
       let settled = false;
       const done = () => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
         if (listen) {
           this.waiting--;
           for (const id of jobIds) this.emitter.off(id, done);
         }
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(done, listen ? ms : Math.min(ms, LOCAL_POLL_MS));
+      signal?.addEventListener("abort", done, { once: true });
       if (!listen) return;
       this.waiting++;
       for (const id of jobIds) this.emitter.once(id, done);

@@ -119,42 +119,49 @@ async function reusable(sql: Sql, teamId: string, reuseKey: string): Promise<{ j
   return null;
 }
 
+/** The job whose assets a row shows: a reuse shows the assets of the job it reused. */
+const assetOwner = (r: JobRow): string => r.reused_from ?? r.id;
+
+function jobOf(r: JobRow, assets: JobRecord["assets"]): JobRecord {
+  return {
+    id: r.id,
+    teamId: r.team_id,
+    memberId: r.member_id,
+    idempotencyKey: r.idempotency_key,
+    requestHash: r.request_hash,
+    operation: r.operation,
+    spec: JSON.parse(r.spec) as JobSpec,
+    status: r.status,
+    estimate: JSON.parse(r.estimate) as Estimate,
+    route: r.route ? (JSON.parse(r.route) as Route) : null,
+    holdId: r.hold_id,
+    held: r.held,
+    charged: r.charged,
+    error: r.error ? (JSON.parse(r.error) as JobFailure) : null,
+    progress: JSON.parse(r.progress) as JobProgress,
+    providerTasks: r.provider_task_id ? (JSON.parse(r.provider_task_id) as string[]) : [],
+    inputs: r.inputs ? (JSON.parse(r.inputs) as Record<string, string>) : {},
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    reusedFrom: r.reused_from,
+    batch: r.batch_id ? { id: r.batch_id, index: Number(r.batch_index) } : null,
+    assets,
+  };
+}
+
 export class SqlJobStore implements JobStore {
   constructor(
     private readonly db: Db,
     private readonly catalog: Catalog,
     /** The asset rows a job's transactions write with it, and the blob locks of its inputs. */
-    private readonly assets: Pick<SqlAssetRepo, "pinBlob" | "insert" | "listByJob" | "releaseInputs">,
+    private readonly assets: Pick<SqlAssetRepo, "pinBlob" | "insert" | "listByJob" | "listByJobs" | "releaseInputs">,
   ) {}
 
   private async toJob(r: JobRow, sql: Sql = this.db): Promise<JobRecord> {
-    return {
-      id: r.id,
-      teamId: r.team_id,
-      memberId: r.member_id,
-      idempotencyKey: r.idempotency_key,
-      requestHash: r.request_hash,
-      operation: r.operation,
-      spec: JSON.parse(r.spec) as JobSpec,
-      status: r.status,
-      estimate: JSON.parse(r.estimate) as Estimate,
-      route: r.route ? (JSON.parse(r.route) as Route) : null,
-      holdId: r.hold_id,
-      held: r.held,
-      charged: r.charged,
-      error: r.error ? (JSON.parse(r.error) as JobFailure) : null,
-      progress: JSON.parse(r.progress) as JobProgress,
-      providerTasks: r.provider_task_id ? (JSON.parse(r.provider_task_id) as string[]) : [],
-      inputs: r.inputs ? (JSON.parse(r.inputs) as Record<string, string>) : {},
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      startedAt: r.started_at,
-      finishedAt: r.finished_at,
-      reusedFrom: r.reused_from,
-      batch: r.batch_id ? { id: r.batch_id, index: Number(r.batch_index) } : null,
-      // Only a succeeded job has assets: no query for the queued and running jobs clients poll.
-      assets: r.status === "succeeded" ? await this.assets.listByJob(r.reused_from ?? r.id, sql) : [],
-    };
+    // Only a succeeded job has assets: no query for the queued and running jobs clients poll.
+    return jobOf(r, r.status === "succeeded" ? await this.assets.listByJob(assetOwner(r), sql) : []);
   }
 
   private async row(sql: Sql, jobId: string): Promise<JobRow> {
@@ -453,7 +460,9 @@ export class SqlJobStore implements JobStore {
   /** The items of a batch, in order (batch-store.ts); inside a transaction when `sql` is one. */
   async listByBatch(batchId: string, sql: Sql = this.db): Promise<JobRecord[]> {
     const rows = await sql.all<JobRow>("SELECT * FROM jobs WHERE batch_id = $1 ORDER BY batch_index", [batchId]);
-    return Promise.all(rows.map((r) => this.toJob(r, sql)));
+    // Every succeeded item's assets in one query: an events stream reads the batch at each item's change.
+    const assets = await this.assets.listByJobs(rows.filter((r) => r.status === "succeeded").map(assetOwner), sql);
+    return rows.map((r) => jobOf(r, r.status === "succeeded" ? (assets.get(assetOwner(r)) ?? []) : []));
   }
 
   /**

@@ -2,6 +2,7 @@
 // two proxies. What a client would notice: a change on A wakes a stream on B within milliseconds; a dropped
 // news connection wakes every waiter (nothing missed) and comes back by itself; a process keeps one
 // listening connection however many streams are open.
+import { connect, createServer, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../db/sql.ts";
 import { openTestDb, type TestDb } from "../test-support/databases.ts";
@@ -32,6 +33,45 @@ async function instance(o: { maxWaiters?: number } = {}): Promise<PgJobChanges> 
 async function listeners(db: Db): Promise<number> {
   const row = await db.one<{ n: number }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'image-studio-listen' AND datname = current_database()");
   return row!.n;
+}
+
+/**
+ * A TCP relay to the test database whose open connections can be silenced: their traffic is swallowed, as on
+ * a dead network path (no FIN, no RST; TCP keepalive would notice after about two hours). Connections opened
+ * later go through.
+ */
+async function silenceableRelay(): Promise<{ url: string; silence(): void; close(): void }> {
+  const target = new URL(t.url);
+  const pairs: [Socket, Socket][] = [];
+  const all: Socket[] = [];
+  const relay = createServer((down) => {
+    const up = connect(Number(target.port || 5432), target.hostname);
+    down.pipe(up).pipe(down);
+    for (const socket of [down, up]) socket.on("error", () => undefined);
+    pairs.push([down, up]);
+    all.push(down, up);
+  });
+  await new Promise<void>((r) => relay.listen(0, "127.0.0.1", () => r()));
+  const via = new URL(t.url);
+  via.hostname = "127.0.0.1";
+  via.port = String((relay.address() as { port: number }).port);
+  return {
+    url: via.href,
+    silence() {
+      for (const [down, up] of pairs.splice(0)) {
+        down.unpipe(up);
+        up.unpipe(down);
+        for (const socket of [down, up]) {
+          socket.removeAllListeners("data");
+          socket.on("data", () => undefined);
+        }
+      }
+    },
+    close() {
+      for (const socket of all) socket.destroy();
+      relay.close();
+    },
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -109,6 +149,40 @@ describe("PgJobChanges", () => {
     expect((await again) - sent).toBeLessThan(500);
   });
 
+  it("notices a connection gone silent (no FIN, no RST: a NAT or a failover) and reconnects, instead of trusting it for hours", async () => {
+    const relay = await silenceableRelay();
+    const b = new PgJobChanges({ url: relay.url, db: t.db, logger: quiet, probe: { everyMs: 200, timeoutMs: 300 } });
+    open.push(b);
+    await b.start();
+    const a = await instance();
+    expect(b.connected).toBe(true);
+    const waiting = b.next("job_1", 20_000).then(() => performance.now());
+    const started = performance.now();
+    relay.silence();
+    // Woken once the silence is noticed (a probe unanswered), long before its 20 s re-read.
+    expect((await waiting) - started).toBeLessThan(3000);
+    const until = Date.now() + 5000;
+    while (!b.connected && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(b.connected).toBe(true);
+    const again = b.next("job_2", 5000).then(() => performance.now());
+    const sent = performance.now();
+    a.notify("job_2");
+    expect((await again) - sent).toBeLessThan(500);
+    await b.close();
+    relay.close();
+  }, 30_000);
+
+  it("closes within a second when its connection has gone silent (a shutdown must not hang on it)", async () => {
+    const relay = await silenceableRelay();
+    const b = new PgJobChanges({ url: relay.url, db: t.db, logger: quiet });
+    await b.start();
+    relay.silence();
+    const started = performance.now();
+    await b.close();
+    expect(performance.now() - started).toBeLessThan(2000);
+    relay.close();
+  }, 30_000);
+
   it("does not wake itself twice with its own news", async () => {
     const a = await instance();
     let wakes = 0;
@@ -150,5 +224,20 @@ describe("JobChanges (one process, SQLite)", () => {
     await woke;
     expect(c.waiters).toBe(0);
     expect(c.pollMs).toBe(LOCAL_POLL_MS);
+  });
+
+  it("past the bound, a waiter that cannot hear news re-reads every LOCAL_POLL_MS, not at the 30 s safety net", async () => {
+    // Streams give their place back between rounds, so at the bound one can find it taken; it must still see
+    // its job move (a stream on PostgreSQL asks for LISTENING_POLL_MS, meant for waiters that hear news).
+    const c = new JobChanges(1);
+    const holder = c.next("other", 5000);
+    const started = performance.now();
+    const over = c.next("mine", LISTENING_POLL_MS, AbortSignal.timeout(10_000));
+    c.notify("mine"); // not heard: no listener past the bound
+    await over;
+    expect(performance.now() - started).toBeLessThan(LOCAL_POLL_MS + 500);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(LOCAL_POLL_MS - 5);
+    c.notify("other");
+    await holder;
   });
 });

@@ -9,7 +9,10 @@
 // NOTIFY is not stored: news sent while the listening connection is down is lost. So when it drops, every
 // waiter is woken (it re-reads its job and, while the connection is down, looks again every LOCAL_POLL_MS);
 // it reconnects with a growing pause, and once listening again wakes every waiter once more. Nothing is
-// missed, only delayed by the outage.
+// missed, only delayed by the outage. A connection can also die silently (a NAT's or a load balancer's idle
+// timeout, a database failover: no FIN, no RST), which TCP keepalive notices only after about two hours; so
+// the listening connection is probed (SELECT 1) every PROBE.everyMs and counted as dropped when a probe gets
+// no answer within PROBE.timeoutMs. Connecting and LISTEN are bounded by that time too.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { Db } from "../db/sql.ts";
@@ -28,6 +31,12 @@ const MAX_PAYLOAD = 7_900;
 
 const BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
 
+/** How often the listening connection is probed, and how long an answer may take. */
+export const PROBE = { everyMs: 10_000, timeoutMs: 5_000 };
+
+/** How long close() waits for the listening connection to end politely before leaving it. */
+const END_MS = 1_000;
+
 export interface PgJobChangesOptions {
   /** The proxies' DATABASE_URL: the listening connection is opened on it, outside the pool. */
   url: string;
@@ -35,6 +44,20 @@ export interface PgJobChangesOptions {
   db: Pick<Db, "run">;
   logger: Pick<Logger, "warn" | "info" | "error">;
   maxWaiters?: number;
+  /** The liveness probe of the listening connection (default PROBE; tests use a short one). */
+  probe?: { everyMs: number; timeoutMs: number };
+}
+
+/** Ends a connection, without waiting longer than END_MS for a peer that may not answer. */
+function endSoon(client: pg.Client): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, END_MS);
+    timer.unref();
+    client.end().then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
 }
 
 export class PgJobChanges extends JobChanges {
@@ -45,6 +68,7 @@ export class PgJobChanges extends JobChanges {
   private closed = false;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private probeTimer: NodeJS.Timeout | null = null;
   private pending = new Set<string>();
   private flushing: Promise<void> | null = null;
   private sent = Promise.resolve();
@@ -118,7 +142,15 @@ export class PgJobChanges extends JobChanges {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.o.url, application_name: "image-studio-listen", keepAlive: true });
+    const probe = this.o.probe ?? PROBE;
+    const client = new pg.Client({
+      connectionString: this.o.url,
+      application_name: "image-studio-listen",
+      keepAlive: true,
+      // A host that does not answer fails the attempt (and the next one is scheduled) instead of hanging it.
+      connectionTimeoutMillis: probe.timeoutMs,
+      query_timeout: probe.timeoutMs,
+    });
     client.on("notification", (message) => {
       if (message.channel === HANDOVER_CHANNEL && message.payload !== this.instance) {
         for (const listener of this.handoverListeners) listener();
@@ -129,20 +161,8 @@ export class PgJobChanges extends JobChanges {
       if (bar < 0 || message.payload.slice(0, bar) === this.instance) return;
       for (const id of message.payload.slice(bar + 1).split(",")) if (id) this.wake(id);
     });
-    const lost = (error?: Error) => {
-      if (this.client !== client) return;
-      this.client = null;
-      const was = this.listening;
-      this.listening = false;
-      client.removeAllListeners("notification");
-      void client.end().catch(() => undefined);
-      if (this.closed) return;
-      if (was) this.o.logger.warn({ err: error }, "lost the job news connection to PostgreSQL; reconnecting");
-      this.wakeAll(); // re-read now, then every LOCAL_POLL_MS until the news flows again
-      this.scheduleReconnect();
-    };
-    client.on("error", (error) => lost(error));
-    client.on("end", () => lost());
+    client.on("error", (error) => this.lost(client, error));
+    client.on("end", () => this.lost(client));
     this.client = client;
     try {
       await client.connect();
@@ -152,21 +172,56 @@ export class PgJobChanges extends JobChanges {
         this.client = null;
         client.removeAllListeners();
         client.on("error", () => undefined);
-        await client.end().catch(() => undefined);
+        await endSoon(client);
       }
       throw error;
     }
     if (this.closed) {
-      await client.end().catch(() => undefined);
+      await endSoon(client);
       return;
     }
     const reconnected = this.attempt > 0;
     this.attempt = 0;
     this.listening = true;
+    this.startProbe(client, probe);
     if (reconnected) {
       this.o.logger.info({}, "job news from the other proxies flows again");
       this.wakeAll(); // whatever changed during the outage is read now
     }
+  }
+
+  /** The listening connection dropped (or went silent): wake every waiter, and reconnect. */
+  private lost(client: pg.Client, error?: Error): void {
+    if (this.client !== client) return;
+    this.client = null;
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeTimer = null;
+    const was = this.listening;
+    this.listening = false;
+    client.removeAllListeners("notification");
+    client.on("error", () => undefined);
+    void endSoon(client);
+    if (this.closed) return;
+    if (was) this.o.logger.warn({ err: error }, "lost the job news connection to PostgreSQL; reconnecting");
+    this.wakeAll(); // re-read now, then every LOCAL_POLL_MS until the news flows again
+    this.scheduleReconnect();
+  }
+
+  /** A probe unanswered within its time (query_timeout) counts as a dropped connection. */
+  private startProbe(client: pg.Client, probe: { everyMs: number; timeoutMs: number }): void {
+    let inFlight = false;
+    this.probeTimer = setInterval(() => {
+      if (inFlight || this.client !== client) return;
+      inFlight = true;
+      client.query("SELECT 1").then(
+        () => (inFlight = false),
+        (error: unknown) => {
+          inFlight = false;
+          this.lost(client, error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    }, probe.everyMs);
+    this.probeTimer.unref();
   }
 
   private scheduleReconnect(): void {
@@ -194,13 +249,16 @@ export class PgJobChanges extends JobChanges {
     this.closed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeTimer = null;
     await this.settled();
     const client = this.client;
     this.client = null;
     this.listening = false;
     if (client) {
       client.removeAllListeners("notification");
-      await client.end().catch(() => undefined);
+      client.on("error", () => undefined);
+      await endSoon(client);
     }
   }
 }

@@ -3,7 +3,7 @@
 // here: a project's counters are moved by the ledger's holds and captures (ledger-ops.ts), and alerts are
 // recorded by the hold's transaction (alert-ops.ts); this store creates, lists, changes and acknowledges.
 import { randomBytes } from "node:crypto";
-import type { Alert, Project, RoleRulesBody, Threshold } from "../../core/api/managers.ts";
+import { MAX_ACTIVE_PROJECTS, MAX_THRESHOLDS, type Alert, type Project, type RoleRulesBody, type Threshold } from "../../core/api/managers.ts";
 import type { Db, Sql } from "../db/sql.ts";
 import { newId } from "../ids.ts";
 import type { AlertScope } from "../ledger/alert-ops.ts";
@@ -76,6 +76,17 @@ export interface WebhookTarget {
   secret: string;
 }
 
+/** The team already has as many active projects or thresholds as it may (the bounds in core/api/managers.ts). */
+export class ControlsLimitError extends Error {
+  override name = "ControlsLimitError";
+  constructor(
+    readonly what: "projects" | "thresholds",
+    readonly max: number,
+  ) {
+    super(what === "projects" ? `A team may have at most ${max} active projects; archive one first` : `A team may have at most ${max} alert thresholds; remove one first`);
+  }
+}
+
 export class SqlManagerStore {
   constructor(private readonly db: Db) {}
 
@@ -84,12 +95,18 @@ export class SqlManagerStore {
   }
 
   async createProject(teamId: string, periodStart: string, input: { name: string; budget: number | null; budgetKind: BudgetKind }): Promise<Project> {
-    const row = await this.db.one<ProjectRow>(
-      `INSERT INTO projects (id, team_id, name, budget, budget_kind, spent_period_start) VALUES ($1, $2, $3, $4, $5, $6)
-       RETURNING ${this.projectColumns("$6")}`,
-      [newId("prj"), teamId, input.name, input.budget, input.budgetKind, periodStart],
-    );
-    return toProject(row!);
+    // Counted under the team's balance lock, so racing creations cannot pass the bound together.
+    return this.db.tx(async (sql) => {
+      await sql.one(`SELECT team_id FROM balances WHERE team_id = $1${sql.dialect.forUpdate}`, [teamId]);
+      const active = await sql.one<{ n: number }>("SELECT count(*) AS n FROM projects WHERE team_id = $1 AND archived_at IS NULL", [teamId]);
+      if (Number(active?.n ?? 0) >= MAX_ACTIVE_PROJECTS) throw new ControlsLimitError("projects", MAX_ACTIVE_PROJECTS);
+      const row = await sql.one<ProjectRow>(
+        `INSERT INTO projects (id, team_id, name, budget, budget_kind, spent_period_start) VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING ${this.projectColumns("$6")}`,
+        [newId("prj"), teamId, input.name, input.budget, input.budgetKind, periodStart],
+      );
+      return toProject(row!);
+    });
   }
 
   async listProjects(teamId: string, periodStart: string, includeArchived = false): Promise<Project[]> {
@@ -175,14 +192,23 @@ export class SqlManagerStore {
     return rows.map((r) => ({ id: r.id, scope: r.scope, targetId: r.target_id || null, percent: Number(r.percent), createdAt: r.created_at }));
   }
 
-  /** Adds a threshold; the same one again returns the existing one. */
+  /** Adds a threshold; the same one again returns the existing one. At most MAX_THRESHOLDS per team. */
   async addThreshold(teamId: string, input: { scope: AlertScope; targetId: string | null; percent: number }): Promise<Threshold> {
-    await this.db.run(
-      `INSERT INTO alert_thresholds (id, team_id, scope, target_id, percent) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (team_id, scope, target_id, percent) DO NOTHING`,
-      [newId("thr"), teamId, input.scope, input.targetId ?? "", input.percent],
-    );
-    return (await this.thresholds(teamId)).find((t) => t.scope === input.scope && (t.targetId ?? "") === (input.targetId ?? "") && t.percent === input.percent)!;
+    const same = (t: Threshold) => t.scope === input.scope && (t.targetId ?? "") === (input.targetId ?? "") && t.percent === input.percent;
+    await this.db.tx(async (sql) => {
+      await sql.one(`SELECT team_id FROM balances WHERE team_id = $1${sql.dialect.forUpdate}`, [teamId]);
+      const existing = await sql.all<{ scope: AlertScope; target_id: string; percent: number }>("SELECT scope, target_id, percent FROM alert_thresholds WHERE team_id = $1", [teamId]);
+      if (existing.some((r) => r.scope === input.scope && r.target_id === (input.targetId ?? "") && Number(r.percent) === input.percent)) return;
+      if (existing.length >= MAX_THRESHOLDS) throw new ControlsLimitError("thresholds", MAX_THRESHOLDS);
+      await sql.run("INSERT INTO alert_thresholds (id, team_id, scope, target_id, percent) VALUES ($1, $2, $3, $4, $5)", [
+        newId("thr"),
+        teamId,
+        input.scope,
+        input.targetId ?? "",
+        input.percent,
+      ]);
+    });
+    return (await this.thresholds(teamId)).find(same)!;
   }
 
   /** true when it was the team's. Alerts it fired stay (they happened). */

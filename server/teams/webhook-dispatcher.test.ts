@@ -49,7 +49,8 @@ async function receiver(secret: () => string, statuses: number[]) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/studio?token=receiver-own`, received, processed, close: () => new Promise((r) => server.close(r)) };
 }
 
-const SETTINGS: WebhookSettings = { timeoutMs: 2000, retryBaseMs: 150, retryMaxMs: 1000, maxAttempts: 5 };
+// The receiver is on 127.0.0.1, an internal address the proxy refuses by default (the last test).
+const SETTINGS: WebhookSettings = { timeoutMs: 2000, retryBaseMs: 150, retryMaxMs: 1000, maxAttempts: 5, allowPrivateTargets: true };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(DB_KINDS)("webhook dispatcher on %s", (kind) => {
@@ -158,5 +159,28 @@ describe.each(DB_KINDS)("webhook dispatcher on %s", (kind) => {
     expect(r.received).toHaveLength(1);
     expect(r.received[0]!.valid).toBe(false);
     expect(await outbox(team.teamId)).toMatchObject({ last_error: "HTTP 401" });
+  });
+
+  it("never connects to an internal address unless allowed, whether the URL names it or a name resolves to it", async () => {
+    let secret = "";
+    const r = await receiver(() => secret, []);
+    closeReceiver = r.close;
+    const port = new URL(r.url).port;
+    const refused = "refused: the target is a loopback, private or link-local address";
+    const guarded = new WebhookDispatcher(t.db, t.managers, { ...SETTINGS, allowPrivateTargets: false, maxAttempts: 1 }, createLogger("silent"));
+    // A literal address, and a name the resolver turns into one (checked by the lookup the connection uses).
+    for (const url of [r.url, `http://localhost:${port}/hooks/studio`]) {
+      const team = await crossThreshold(url);
+      await guarded.deliverDue();
+      expect(await outbox(team.teamId)).toMatchObject({ attempts: 1, delivered_at: null, last_error: refused });
+      expect(await outbox(team.teamId)).toHaveProperty("failed_at", expect.anything());
+    }
+    expect(r.received).toHaveLength(0);
+    // Allowed (WEBHOOK_ALLOW_PRIVATE_TARGETS), the same name is delivered to.
+    const team = await crossThreshold(`http://localhost:${port}/hooks/studio`);
+    secret = team.secret;
+    await new WebhookDispatcher(t.db, t.managers, { ...SETTINGS, maxAttempts: 1 }, createLogger("silent")).deliverDue();
+    expect(r.received).toMatchObject([{ valid: true }]);
+    expect((await outbox(team.teamId))?.delivered_at).not.toBeNull();
   });
 });

@@ -8,10 +8,15 @@
 // signature in headers. A 2xx delivers; anything else (or a timeout) retries after an exponential backoff
 // (WEBHOOK_RETRY_BASE_MS · 2^(attempt-1), capped at WEBHOOK_RETRY_MAX_MS) until WEBHOOK_MAX_ATTEMPTS.
 // The secret is never logged: only the URL's origin, the status and the attempt are.
+// Internal targets (loopback, private, link-local) are refused at connection time unless
+// WEBHOOK_ALLOW_PRIVATE_TARGETS (webhook-guard.ts: an SSRF guard), and redirects are never followed.
 import { createHmac } from "node:crypto";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
 import type { Db } from "../db/sql.ts";
 import type { Logger } from "../logger.ts";
 import type { SqlManagerStore } from "./manager-store.ts";
+import { isInternalAddress, publicOnlyLookup, WebhookTargetRefusedError } from "./webhook-guard.ts";
 
 export interface WebhookSettings {
   /** Each request's time limit. */
@@ -22,6 +27,8 @@ export interface WebhookSettings {
   retryMaxMs: number;
   /** Attempts before the event is given up (failed_at). */
   maxAttempts: number;
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS: deliver to loopback, private and link-local addresses too. */
+  allowPrivateTargets: boolean;
 }
 
 export const SIGNATURE_HEADER = "X-Studio-Signature";
@@ -85,23 +92,26 @@ export class WebhookDispatcher {
     else {
       const timestamp = String(Math.floor(Date.now() / 1000));
       try {
-        const res = await fetch(target.url, {
-          method: "POST",
-          headers: {
+        const status = await post(
+          target.url,
+          {
             "Content-Type": "application/json",
             "User-Agent": "image-studio-webhooks/1",
             [EVENT_ID_HEADER]: claimed.event_id,
             [TIMESTAMP_HEADER]: timestamp,
             [SIGNATURE_HEADER]: signature(target.secret, timestamp, claimed.body),
           },
-          body: claimed.body,
-          signal: AbortSignal.timeout(this.settings.timeoutMs),
-          redirect: "manual",
-        });
-        await res.body?.cancel().catch(() => undefined);
-        if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+          claimed.body,
+          this.settings,
+        );
+        if (status < 200 || status >= 300) error = `HTTP ${status}`;
       } catch (e) {
-        error = e instanceof Error && e.name === "TimeoutError" ? `no answer within ${this.settings.timeoutMs} ms` : "could not connect";
+        error =
+          e instanceof WebhookTimeoutError
+            ? `no answer within ${this.settings.timeoutMs} ms`
+            : e instanceof WebhookTargetRefusedError
+              ? "refused: the target is a loopback, private or link-local address"
+              : "could not connect";
       }
     }
     const attempt = Number(claimed.attempts);
@@ -147,6 +157,40 @@ export class WebhookDispatcher {
     clearTimeout(this.timer);
     await this.running;
   }
+}
+
+class WebhookTimeoutError extends Error {
+  override name = "WebhookTimeoutError";
+}
+
+/**
+ * One POST; resolves with the status once the headers arrive (the answer's body is discarded unread).
+ * The connection resolves names through publicOnlyLookup, so the address checked is the one connected to.
+ */
+function post(url: string, headers: Record<string, string>, body: string, settings: Pick<WebhookSettings, "timeoutMs" | "allowPrivateTargets">): Promise<number> {
+  const target = new URL(url);
+  const literal = target.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (!settings.allowPrivateTargets && isInternalAddress(literal)) return Promise.reject(new WebhookTargetRefusedError(literal));
+  const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise<number>((resolve, reject) => {
+    const req = send(target, {
+      method: "POST",
+      agent: false, // a fresh connection per delivery: none kept open to a receiver between sweeps
+      headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) },
+      ...(settings.allowPrivateTargets ? {} : { lookup: publicOnlyLookup }),
+    });
+    const timer = setTimeout(() => req.destroy(new WebhookTimeoutError()), settings.timeoutMs);
+    req.on("response", (res: IncomingMessage) => {
+      clearTimeout(timer);
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    req.end(body);
+  });
 }
 
 /** Only the origin reaches the log: a URL's path or query may carry a token of the receiver's. */

@@ -231,6 +231,8 @@ describe("batches in Chromium against a real proxy and a provider fake", () => {
     const state = await readCanvas(page);
     expect(state.nodes.map((n) => n.name)).toEqual(Array.from({ length: 20 }, (_, i) => `A paper boat on a pond ${i + 1}`));
     expect(new Set(state.nodes.map((n) => n.pluginData.jobId)).size).toBe(5);
+    // Regenerate on any of them reopens the 20 asked for, not one job's 4.
+    for (const node of state.nodes) expect(JSON.parse(node.pluginData.spec!)).toMatchObject({ prompt: "A paper boat on a pond", variations: 20 });
     // Two rows of ten, one undo step.
     expect(new Set(state.nodes.map((n) => n.y)).size).toBe(2);
     expect(state.undoSteps).toBe(1);

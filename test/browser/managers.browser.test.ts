@@ -4,7 +4,7 @@
 // role's refusal as its reason; a crossed threshold shows in the managers' banner until dismissed; the Team
 // view shows each project's budget and forecast.
 import { beforeAll, describe, expect, it } from "vitest";
-import { alertListResponseSchema, projectResponseSchema } from "../../core/api/managers.ts";
+import { alertListResponseSchema, projectListResponseSchema, projectResponseSchema } from "../../core/api/managers.ts";
 import { jobResponseSchema, meSchema } from "../../core/api/responses.ts";
 import { badgeWhen, callProxy, openPanel, openTab, postedByPlugin, receivedByPlugin, runJob, shootPanel, useBrowserSuite, waitForJob } from "../support/browser.ts";
 
@@ -70,12 +70,27 @@ describe("managers' controls in Chromium against a real proxy", () => {
     const team = await openTab(panel, "team");
     const controls = team.getByTestId("team-controls");
     await controls.waitFor();
+    // The banner's alerts, the dismissed one included, stay listed here (the banner points here for more).
+    expect(await controls.getByTestId("alert-row").innerText()).toMatch(/: 50 % of project Launch's budget used \(6 of 10 credits\) · dismissed$/);
     const row = controls.getByTestId("project");
     expect(await row.innerText()).toContain("Launch");
     expect(await row.getAttribute("data-remaining")).toBe(String(10 - spent));
     expect(await controls.getByTestId("forecast-balance").innerText()).toMatch(/^Balance: (Runs out around|Lasts this period at)/);
     await controls.getByTestId("project-form").scrollIntoViewIfNeeded();
     await shootPanel(page, "managers-team");
+
+    // The forms are the panel's labelled fields: a manager adds a one-off project and a team alert by label.
+    await controls.getByLabel("New project", { exact: true }).fill("Catalogue");
+    await controls.getByLabel("Budget", { exact: true }).fill("40");
+    await controls.getByLabel("Per", { exact: true }).selectOption("once");
+    await controls.getByTestId("project-form").getByRole("button", { name: "Add" }).click();
+    await expect.poll(async () => (await controls.getByTestId("project").allInnerTexts()).join("|")).toContain("Catalogue");
+    await controls.getByLabel("Alert at a percent", { exact: true }).selectOption("team");
+    await controls.getByLabel("%", { exact: true }).fill("90");
+    await controls.getByRole("button", { name: "Add alert" }).click();
+    await expect.poll(async () => (await controls.getByTestId("threshold").allInnerTexts()).join("|")).toContain("90 % of the allocation");
+    const listed = projectListResponseSchema.parse(await (await callProxy(suite.proxy, manager, "/v1/projects")).json()).projects;
+    expect(listed.find((p) => p.name === "Catalogue")).toMatchObject({ budget: 40, budgetKind: "once" });
     await page.close();
   }, 90_000);
 

@@ -4,41 +4,21 @@
 // holds once; a proxy killed mid-batch loses no credits. Each scenario ends with expectLedgerWhole (every
 // hold resolved, charges equal to estimates, GET /v1/me equal to the entries, `ledger verify` clean).
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { batchResponseSchema, type BatchView } from "../../core/api/responses.ts";
+import { describe, expect, it } from "vitest";
+import { batchResponseSchema } from "../../core/api/responses.ts";
 import { DB_KINDS } from "../../server/test-support/databases.ts";
-import { startStabilityFake, type StabilityFake } from "../../server/test-support/fakes/stability-fake.ts";
-import { call, errorCode, expectLedgerWhole, jobOf, me, openCluster, smallCreate, watchBalance, type Cluster } from "./support/cluster.ts";
+import { batchOf, call, clusterSuite, errorCode, expectLedgerWhole, jobOf, me, settled, smallCreate, waitForBatch, watchBalance } from "./support/cluster.ts";
 
 const PROCESSES = { sqlite: 2, postgres: 3 } as const;
-
-const batchOf = async (res: Response): Promise<BatchView> => batchResponseSchema.parse(await res.json()).batch;
-
-async function waitForBatch(base: string, token: string, id: string, pass: (b: BatchView) => boolean, timeoutMs = 30_000): Promise<BatchView> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const batch = await batchOf(await call(base, `/v1/batches/${id}`, { token }));
-    if (pass(batch)) return batch;
-    if (Date.now() > end) throw new Error(`batch ${id} is ${batch.status} after ${timeoutMs} ms: ${JSON.stringify(batch.items.map((j) => [j.status, j.progress, j.error]))}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-const settled = (b: BatchView) => ["succeeded", "partial", "failed"].includes(b.status);
 
 /** `n` small creates (2 credits each via the local provider), one batch. */
 const batchOf3 = (tag: string, n = 3) => ({ items: Array.from({ length: n }, (_, i) => smallCreate({ prompt: `${tag} ${i}` })) });
 
 describe.each(DB_KINDS)("batches through the HTTP API of several proxies on %s", (kind) => {
-  let c: Cluster;
-  let bases: string[];
-  beforeAll(async () => {
-    c = await openCluster(kind);
-    await c.start(PROCESSES[kind], { SWEEP_INTERVAL_MS: "200" });
-    bases = c.proxies.map((p) => p.url);
-  }, 90_000);
-  afterAll(() => c?.close(), 60_000);
+  const suite = clusterSuite(kind, { processes: PROCESSES[kind], env: { SWEEP_INTERVAL_MS: "200" } });
 
   it("never overspends when batches race single jobs and each other: each batch holds all of its items or none", async () => {
+    const { c, bases } = suite;
     const team = await c.createTeam("pro", 0);
     await c.stores.ledger.grant({ teamId: team.teamId, kind: "topup", amount: 40 });
     const watch = watchBalance(bases, team.token);
@@ -75,6 +55,7 @@ describe.each(DB_KINDS)("batches through the HTTP API of several proxies on %s",
   }, 90_000);
 
   it("never passes a member's monthly cap when the member's batches and jobs race", async () => {
+    const { c, bases } = suite;
     const team = await c.createTeam("pro");
     const member = await c.stores.teams.addMember({ teamId: team.teamId, name: "Capped", role: "member", monthlyCap: 14 });
     const requests = [
@@ -93,6 +74,7 @@ describe.each(DB_KINDS)("batches through the HTTP API of several proxies on %s",
   }, 90_000);
 
   it("streams a batch's events on another proxy than the one running it, to the end", async () => {
+    const { c, bases } = suite;
     const team = await c.createTeam("pro");
     const accepted = await batchOf(await call(bases[0]!, "/v1/batches", { token: team.token, json: batchOf3("streamed", 4), headers: { "Idempotency-Key": randomUUID() } }));
     const res = await call(bases[bases.length - 1]!, `/v1/batches/${accepted.id}/events`, { token: team.token });
@@ -108,6 +90,7 @@ describe.each(DB_KINDS)("batches through the HTTP API of several proxies on %s",
   }, 60_000);
 
   it("makes one batch and one hold per item of 30 concurrent POSTs with the same Idempotency-Key on every proxy", async () => {
+    const { c, bases } = suite;
     const team = await c.createTeam("pro");
     const key = `batch-burst-${randomUUID()}`;
     const body = batchOf3("burst");
@@ -127,18 +110,10 @@ describe.each(DB_KINDS)("batches through the HTTP API of several proxies on %s",
 });
 
 describe.each(DB_KINDS)("a proxy killed mid-batch on %s", (kind) => {
-  let c: Cluster;
-  let stability: StabilityFake;
-  beforeAll(async () => {
-    stability = await startStabilityFake();
-    c = await openCluster(kind);
-  });
-  afterAll(async () => {
-    await c?.close();
-    await stability?.close();
-  }, 60_000);
+  const suite = clusterSuite(kind, { stability: true });
 
   it("loses no credits: after a restart the running item fails and is released, the queued ones run, and verify is clean", async () => {
+    const { c, stability } = suite;
     // One Stability call at a time: the first item to run is delivered, the second hangs at the provider, the
     // other two wait in line.
     const env = { STABILITY_API_KEY: stability.apiKey, STABILITY_BASE_URL: stability.url, PROVIDER_CONCURRENCY: "1", JOB_LEASE_MS: "1000", SWEEP_INTERVAL_MS: "200" };

@@ -1,10 +1,9 @@
 // Invariant 4 through the HTTP API: a proxy killed (SIGKILL) after a job's hold and before its capture loses
 // no credits. The hold outlives the process; a proxy restarted on the same database takes the job over
 // once its lease lapses, fails it and releases the hold, and nothing is charged.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DB_KINDS } from "../../server/test-support/databases.ts";
-import { startStabilityFake, type StabilityFake } from "../../server/test-support/fakes/stability-fake.ts";
-import { call, expectLedgerWhole, finished, jobOf, me, openCluster, waitForJob, type Cluster } from "./support/cluster.ts";
+import { call, clusterSuite, expectLedgerWhole, finished, jobOf, me, waitForJob } from "./support/cluster.ts";
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -15,18 +14,10 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
 }
 
 describe.each(DB_KINDS)("a proxy killed mid-job on %s", (kind) => {
-  let c: Cluster;
-  let stability: StabilityFake;
-  beforeAll(async () => {
-    stability = await startStabilityFake();
-    c = await openCluster(kind);
-  });
-  afterAll(async () => {
-    await c?.close();
-    await stability?.close();
-  }, 60_000);
+  const suite = clusterSuite(kind, { stability: true });
 
   it("loses no credits: after a restart the job fails, its hold is released and the balance is back", async () => {
+    const { c, stability } = suite;
     // A short lease and sweep so the takeover happens within a second or two of the restart.
     const env = { STABILITY_API_KEY: stability.apiKey, STABILITY_BASE_URL: stability.url, JOB_LEASE_MS: "1000", SWEEP_INTERVAL_MS: "200" };
     const team = await c.createTeam("pro");

@@ -3,25 +3,16 @@
 // for running jobs; what is left is handed over at once (its leases released, not left to lapse: the lease
 // here is the default 15 s, far longer than the takeover takes), and it exits 0.
 import sharp from "sharp";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { healthSchema } from "../../core/api/responses.ts";
-import { startStabilityFake, type StabilityFake } from "../../server/test-support/fakes/stability-fake.ts";
-import { call, errorOf, finished, getJob, openScale, postJob, waitForJob, type Scale } from "./support.ts";
+import { call, errorOf, finished, getJob, postJob, useScale, waitForJob } from "./support.ts";
 
-let scale: Scale;
-let stability: StabilityFake;
-
-beforeAll(async () => {
-  [scale, stability] = await Promise.all([openScale(), startStabilityFake()]);
-}, 60_000);
-afterAll(async () => {
-  await scale?.close();
-  await stability?.close();
-}, 60_000);
+const suite = useScale();
 
 const exitOf = (p: { child: { once(e: "exit", f: (code: number | null) => void): unknown } }) => new Promise<number | null>((r) => p.child.once("exit", r));
 
 it("on SIGTERM: draining, no new jobs, the job that cannot finish in time fails released, the queued one moves to the other instance", async () => {
+  const { scale, stability } = suite;
   const base = { STABILITY_API_KEY: stability.apiKey, STABILITY_BASE_URL: stability.url };
   // B sweeps only at start and then once a minute, and the lease is the default 15 s: only the hand-over
   // (leases released, then a NOTIFY that makes B sweep at once) can move the queued job within seconds.
@@ -58,6 +49,7 @@ it("on SIGTERM: draining, no new jobs, the job that cannot finish in time fails 
 
   expect(await exited).toBe(0);
   const tookMs = Date.now() - signalled;
+  console.log(`SIGTERM to exit: ${tookMs} ms (grace 1500 ms)`);
   expect(tookMs).toBeGreaterThanOrEqual(1400); // it waited its grace for the slow job…
   expect(tookMs).toBeLessThan(8000); // …and no longer
   expect(a.stdout()).toContain("SIGTERM: stopping the proxy (draining");
@@ -75,6 +67,7 @@ it("on SIGTERM: draining, no new jobs, the job that cannot finish in time fails 
 }, 60_000);
 
 it("on SIGTERM: a job that finishes within the grace finishes, and the instance exits as soon as it has", async () => {
+  const { scale, stability } = suite;
   const c = await scale.start({ STABILITY_API_KEY: stability.apiKey, STABILITY_BASE_URL: stability.url, SHUTDOWN_GRACE_MS: "20000" });
   const team = await scale.cluster.createTeam("pro");
   stability.delayNext("generate/core", 1500);

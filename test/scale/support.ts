@@ -5,13 +5,17 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { errorResponseSchema } from "../../core/api/errors.ts";
 import { jobResponseSchema, jobSchema, type Job } from "../../core/api/responses.ts";
 import { S3BlobStore } from "../../server/assets/s3-blob-store.ts";
+import { startStabilityFake, type StabilityFake } from "../../server/test-support/fakes/stability-fake.ts";
 import { startS3Server, type S3TestServer } from "../../server/test-support/s3-server.ts";
 import { spawnServer, type SpawnedServer } from "../../server/test-support/spawn-server.ts";
-import { openCluster, type Cluster } from "../ledger/support/cluster.ts";
+import { call, openCluster, type Cluster } from "../ledger/support/cluster.ts";
+
+// The HTTP helpers are the ledger cluster's (the same API, driven the same way).
+export { call, finished, getJob, waitForJob } from "../ledger/support/cluster.ts";
 
 export interface Instance extends SpawnedServer {
   dataDir: string;
@@ -60,12 +64,30 @@ export async function openScale(): Promise<Scale> {
   };
 }
 
-export function call(base: string, path: string, o: { token?: string; json?: unknown; body?: FormData; method?: string } = {}): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (o.token) headers.Authorization = `Bearer ${o.token}`;
-  if (o.json !== undefined) headers["Content-Type"] = "application/json";
-  const body = o.json !== undefined ? JSON.stringify(o.json) : o.body;
-  return fetch(base + path, { method: o.method ?? (body === undefined ? "GET" : "POST"), headers, ...(body !== undefined ? { body } : {}) });
+/**
+ * A scale test file's setup: a Scale (database, bucket) and a Stability fake, opened before its tests and
+ * closed after them; read `scale` and `stability` inside the tests.
+ */
+export function useScale(): { readonly scale: Scale; readonly stability: StabilityFake } {
+  let scale: Scale | undefined;
+  let stability: StabilityFake | undefined;
+  beforeAll(async () => {
+    [scale, stability] = await Promise.all([openScale(), startStabilityFake()]);
+  }, 60_000);
+  afterAll(async () => {
+    await scale?.close();
+    await stability?.close();
+  }, 60_000);
+  return {
+    get scale() {
+      if (!scale) throw new Error("useScale(): read scale inside a test");
+      return scale;
+    },
+    get stability() {
+      if (!stability) throw new Error("useScale(): read stability inside a test");
+      return stability;
+    },
+  };
 }
 
 /** POST /v1/jobs: JSON, or multipart when images are given; expects 202. */
@@ -76,30 +98,12 @@ export async function postJob(base: string, token: string, spec: Record<string, 
     const form = new FormData();
     form.append("spec", JSON.stringify(spec));
     for (const [part, bytes] of Object.entries(images)) form.append(part, new Blob([new Uint8Array(bytes)], { type: "image/png" }), `${part}.png`);
-    res = await call(base, "/v1/jobs", { token, body: form });
+    res = await fetch(`${base}/v1/jobs`, { method: "POST", headers: { Authorization: `Bearer ${token}` }, body: form });
   }
   const text = await res.text();
   expect(res.status, text).toBe(202);
   return jobResponseSchema.parse(JSON.parse(text)).job;
 }
-
-export async function getJob(base: string, token: string, id: string): Promise<Job> {
-  const res = await call(base, `/v1/jobs/${id}`, { token });
-  expect(res.status).toBe(200);
-  return jobResponseSchema.parse(await res.json()).job;
-}
-
-export async function waitForJob(base: string, token: string, id: string, pass: (j: Job) => boolean, timeoutMs = 20_000): Promise<Job> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await getJob(base, token, id);
-    if (pass(job)) return job;
-    if (Date.now() > until) throw new Error(`job ${id} is still ${job.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export const finished = (j: Job) => j.status === "succeeded" || j.status === "failed";
 
 export interface JobEvent {
   job: Job;

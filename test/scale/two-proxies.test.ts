@@ -5,27 +5,18 @@
 // their leases lapse: the first fails with its hold released (nothing charged), the second runs on B from
 // the input bytes A left in the bucket. Then `ledger verify` is clean and no byte is lost or left over.
 import sharp from "sharp";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startStabilityFake, type StabilityFake } from "../../server/test-support/fakes/stability-fake.ts";
-import { call, expectBytesWhole, finished, followEvents, getJob, openScale, postJob, waitForJob, type Scale } from "./support.ts";
+import { expect, it } from "vitest";
+import { call, expectBytesWhole, finished, followEvents, getJob, postJob, useScale, waitForJob } from "./support.ts";
 
 const SECRET = "scale-secret-0123456789abcdef";
-let scale: Scale;
-let stability: StabilityFake;
-
-beforeAll(async () => {
-  [scale, stability] = await Promise.all([openScale(), startStabilityFake()]);
-}, 60_000);
-afterAll(async () => {
-  await scale?.close();
-  await stability?.close();
-}, 60_000);
+const suite = useScale();
 
 async function picture(width: number, height: number): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: { r: 30, g: 120, b: 200 } } }).png().toBuffer();
 }
 
 it("two proxies, one database, one bucket: events and content across them, and a crash loses nothing", async () => {
+  const { scale, stability } = suite;
   const env = {
     STABILITY_API_KEY: stability.apiKey,
     STABILITY_BASE_URL: stability.url,

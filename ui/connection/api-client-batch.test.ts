@@ -2,29 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { Job } from "../../core/api/responses.ts";
 import type { UpscaleSpec } from "../../core/api/specs.ts";
 import { asset, batchView, job } from "../testing/fixtures.ts";
+import { fakeFetch, ok } from "../testing/fake-fetch.ts";
 import { createApiClient } from "./api-client.ts";
 
-interface Call {
-  url: string;
-  method: string;
-  headers: Headers;
-  body: string | null;
-  form: FormData | null;
-}
-
-function fakeFetch(answers: (Response | Error)[]) {
-  const calls: Call[] = [];
-  const fetch = async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    calls.push({ url: String(input), method: init.method ?? "GET", headers: new Headers(init.headers), body: typeof init.body === "string" ? init.body : null, form: init.body instanceof FormData ? init.body : null });
-    const next = answers.shift();
-    if (!next) throw new Error(`unexpected request ${String(input)}`);
-    if (next instanceof Error) throw next;
-    return next;
-  };
-  return { fetch: fetch as typeof globalThis.fetch, calls };
-}
-
-const ok = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 const settings = { proxyUrl: "http://localhost:8787", token: "tok" };
 const spec: UpscaleSpec = { operation: "upscale", mode: "fast", provider: "auto" };
 const item = (index: number, overrides: Partial<Job> = {}) => job({ id: `job-${index}`, operation: "upscale", batch: { id: "bat-1", index }, held: 2, ...overrides });
@@ -91,6 +71,18 @@ describe("batches through the API client", () => {
     expect(result.status).toBe("succeeded");
     expect(calls.map((c) => c.url.replace("http://localhost:8787", ""))).toEqual(["/v1/batches/bat-1/events", "/v1/batches/bat-1", "/v1/batches/bat-1"]);
     expect(seen).toEqual(["1 succeeded"]);
+  });
+
+  it("polls the batch when the proxy refuses its stream (503, too many streams): the batch still runs and is placed", async () => {
+    const busy = new Response(JSON.stringify({ error: { code: "provider_unavailable", message: "This proxy follows too many event streams right now; retry shortly", details: { retryAfterSeconds: 5 } } }), {
+      status: 503,
+      headers: { "content-type": "application/json", "retry-after": "5" },
+    });
+    const final = batchView([done(0), done(1)]);
+    const { fetch, calls } = fakeFetch([busy, ok({ batch: final })]);
+    const result = await createApiClient(settings, { fetch, sleep: async () => {} }).followBatch(batchView([item(0), item(1)]));
+    expect(result).toEqual(final);
+    expect(calls.map((c) => c.url.replace("http://localhost:8787", ""))).toEqual(["/v1/batches/bat-1/events", "/v1/batches/bat-1"]);
   });
 
   it("cancels the rest of a batch", async () => {

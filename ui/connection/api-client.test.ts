@@ -1,31 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { asset, catalog, job, me, onlyLocal, spec } from "../testing/fixtures.ts";
+import { fakeFetch, ok } from "../testing/fake-fetch.ts";
 import { createApiClient, dispositionFilename, POLL_MAX_MS, usagePath } from "./api-client.ts";
 import { ApiError } from "./api-error.ts";
 
-interface Call {
-  url: string;
-  method: string;
-  headers: Headers;
-  body: string | null;
-  form: FormData | null;
-}
-
-/** A fetch that answers from a list and records what it was asked. */
-function fakeFetch(answers: (Response | Error | ((call: Call) => Response))[]) {
-  const calls: Call[] = [];
-  const fetch = async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const call = { url: String(input), method: init.method ?? "GET", headers: new Headers(init.headers), body: typeof init.body === "string" ? init.body : null, form: init.body instanceof FormData ? init.body : null };
-    calls.push(call);
-    const next = answers.shift();
-    if (!next) throw new Error(`unexpected request ${call.url}`);
-    if (next instanceof Error) throw next;
-    return typeof next === "function" ? next(call) : next;
-  };
-  return { fetch: fetch as typeof globalThis.fetch, calls };
-}
-
-const ok = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 const settings = { proxyUrl: "http://localhost:8787/", token: "tok" };
 
 describe("createApiClient", () => {

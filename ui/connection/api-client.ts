@@ -307,9 +307,11 @@ export function createApiClient(settings: Settings, deps: ApiClientDeps = {}): A
             },
             options.signal,
           );
-      } catch (error) {
+      } catch {
         if (options.signal?.aborted) throw new ApiError("timeout", "Stopped following the batch");
-        if (error instanceof ApiError && error.code !== "network_error") throw error;
+        // The stream is only the fast way: refused (503 while the proxy follows its most streams), cut, or
+        // unreadable, the batch still runs and is charged, so it is polled to its end and placed. An error
+        // polling cannot get past either (401, 404) comes from the first poll.
       }
       // The stream ended (or could not be read) before the batch said it finished: poll until it has.
       const started = now();

@@ -27,8 +27,8 @@ export interface ManagersApi {
   archiveProject(id: string): Promise<Project>;
   /** GET /v1/team/forecast: run-out dates and where each threshold stands. */
   forecast(): Promise<ForecastResponse>;
-  /** GET /v1/alerts (managers): the banner's alerts. */
-  alerts(): Promise<Alert[]>;
+  /** GET /v1/alerts (managers): the banner's alerts; `all`: dismissed ones too (the Team view). */
+  alerts(all?: boolean): Promise<Alert[]>;
   acknowledge(id: string): Promise<void>;
   thresholds(): Promise<Threshold[]>;
   addThreshold(body: { scope: "team" | "project" | "member"; targetId?: string; percent: number }): Promise<Threshold>;
@@ -50,7 +50,7 @@ export function managersApi(json: Json, send: Send): ManagersApi {
     createProject: async (body) => (await json("/v1/projects", projectResponseSchema, post(body))).project,
     archiveProject: async (projectId) => (await json(`/v1/projects/${id(projectId)}/archive`, projectResponseSchema, post())).project,
     forecast: () => json("/v1/team/forecast", forecastResponseSchema),
-    alerts: async () => (await json("/v1/alerts", alertListResponseSchema)).alerts,
+    alerts: async (all = false) => (await json(all ? "/v1/alerts?all=true" : "/v1/alerts", alertListResponseSchema)).alerts,
     acknowledge: async (alertId) => {
       await send(`/v1/alerts/${id(alertId)}/ack`, post());
     },

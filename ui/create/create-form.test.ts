@@ -5,7 +5,7 @@ import { badgeFor } from "../jobs/badge.ts";
 import { estimateContext } from "../jobs/estimate-context.ts";
 import { providerOptions } from "../jobs/provider-options.ts";
 import { catalog, me, onlyLocal } from "../testing/fixtures.ts";
-import { aspectRatioOptions, buildCreateSpec, createBatchFor, formFromSpec, formProblem, initialForm, modelOptions, parseVariations } from "./create-form.ts";
+import { aspectRatioOptions, buildCreateSpec, CREATE_IMAGES_MAX, createBatchFor, formFromSpec, formProblem, initialForm, modelOptions, parseVariations, relaunchSpec } from "./create-form.ts";
 
 describe("the Create form", () => {
   it("starts at standard quality, auto routing, the catalog's default ratio and one image", () => {
@@ -79,6 +79,12 @@ describe("the Create form", () => {
     expect(formFromSpec(catalog, JSON.stringify({ operation: "create", prompt: "a", quality: "draft", templateId: "retired" }))).toMatchObject({ templateId: "", stylePreset: "" });
     const gone = JSON.stringify({ operation: "create", prompt: "a fox", quality: "draft", provider: "retired", aspectRatio: "7:3" });
     expect(formFromSpec(catalog, gone)).toMatchObject({ provider: "auto", model: "auto", aspectRatio: "1:1" });
+    // A Create batch's results carry the whole count asked for (relaunchSpec): Regenerate reopens 20, not one item's 10.
+    const twenty = { ...initialForm(catalog), prompt: "a fox", variations: "20", seed: "7" };
+    const reopened = formFromSpec(catalog, JSON.stringify(relaunchSpec(twenty)));
+    expect(reopened).toEqual(twenty);
+    expect(createBatchFor(reopened!, catalog, "pro")).toEqual(createBatchFor(twenty, catalog, "pro"));
+    expect(formFromSpec(catalog, JSON.stringify({ ...relaunchSpec(twenty), variations: CREATE_IMAGES_MAX + 1 }))).toBeNull();
     expect(formFromSpec(catalog, "not json")).toBeNull();
     expect(formFromSpec(catalog, undefined)).toBeNull();
   });

@@ -1,5 +1,6 @@
 // The Create studio's form as plain data: what it can offer (from the catalog), the spec it stands for,
 // and what (if anything) stops it from being sent. Pure, so it is tested without a DOM.
+import * as z from "zod";
 import type { ProviderStatus } from "../../core/api/responses.ts";
 import { createSpecSchema, MAX_VARIATIONS, type CreateSpec } from "../../core/api/specs.ts";
 import { createBatch } from "../../core/batch.ts";
@@ -42,9 +43,12 @@ export function initialForm(catalog: Catalog): CreateForm {
   };
 }
 
-/** A form prefilled from a spec (the Regenerate relaunch), keeping only what this catalog still offers. */
+/**
+ * A form prefilled from a spec (the Regenerate relaunch), keeping only what this catalog still offers. A
+ * Create batch's results carry the whole count asked for (relaunchSpec), up to CREATE_IMAGES_MAX.
+ */
 export function formFromSpec(catalog: Catalog, json: string | undefined): CreateForm | null {
-  const spec = specFrom(json, createSpecSchema);
+  const spec = specFrom(json, relaunchSpecSchema);
   if (!spec) return null;
   const form = initialForm(catalog);
   const provider = catalog.providers.some((p) => p.id === spec.provider) ? spec.provider : AUTO;
@@ -96,6 +100,17 @@ export function parseVariations(raw: string): number | null {
 
 /** The most images one Create may ask for: a batch of the largest size, each item of the most variations. */
 export const CREATE_IMAGES_MAX = MAX_VARIATIONS * MAX_BATCH_ITEMS;
+
+/** A create spec whose `variations` is the images asked for (a batch's whole count), as Regenerate reads it. */
+const relaunchSpecSchema = createSpecSchema.extend({ variations: z.number().int().min(1).max(CREATE_IMAGES_MAX).default(1) });
+
+/**
+ * The settings a Create batch's results are tagged with (run-batch.ts `spec`): the form's spec with the
+ * whole count, so Regenerate repeats the 20 drafts asked for, not one item's share of them.
+ */
+export function relaunchSpec(form: CreateForm): CreateSpec {
+  return { ...buildCreateSpec(form), variations: parseImages(form.variations) ?? 1 };
+}
 
 /** How many images the form asks for, 1..CREATE_IMAGES_MAX as typed; null otherwise. */
 export function parseImages(raw: string): number | null {

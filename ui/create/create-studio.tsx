@@ -29,6 +29,7 @@ import {
   modelOptions,
   parseImages,
   qualityOptions,
+  relaunchSpec,
   variationsPerJob,
   type CreateForm,
 } from "./create-form.ts";
@@ -95,6 +96,8 @@ export function CreateStudio(props: StudioProps) {
       void job.startBatch(
         () => ({
           name,
+          // Regenerate on any of the results repeats the whole count asked for, not one item's share.
+          spec: relaunchSpec(form),
           items: batch.items.map((item) => {
             const made = item.operation === "create" ? item.variations : 1;
             const numbered = { spec: item, name: made > 1 ? `${name} ${first}–${first + made - 1}` : `${name} ${first}`, numberFrom: first };

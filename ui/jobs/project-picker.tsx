@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Project } from "../../core/api/managers.ts";
 import type { ApiClient } from "../connection/api-client.ts";
 import type { PluginBridge } from "../connection/plugin-bridge.ts";
+import { Field } from "../widgets/field.tsx";
 import { useLoad } from "../widgets/use-load.ts";
 import { chooseProject, chosenProject, setThresholds } from "./project-choice.ts";
 import "./project-picker.css";
@@ -47,24 +48,25 @@ export function ProjectPicker({ api, bridge, memberId, at, onChange }: { api: Ap
 
   if (projects.length === 0) return null;
   return (
-    <label class="project-picker" data-testid="project-picker">
-      <span class="muted">Project</span>
-      <select
-        value={chosenProject()?.id ?? ""}
-        onChange={(event) => {
-          const chosen = projects.find((p) => p.id === event.currentTarget.value) ?? null;
-          chooseProject(chosen);
-          bridge.post({ type: "document-project", projectId: chosen?.id ?? null });
-          onChange();
-        }}
-      >
-        <option value="">No project</option>
-        {projects.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.remaining === null ? p.name : `${p.name} · ${p.remaining} left`}
-          </option>
-        ))}
-      </select>
-    </label>
+    <div class="project-picker" data-testid="project-picker">
+      <Field id="project-choice" label="Project">
+        <select
+          value={chosenProject()?.id ?? ""}
+          onChange={(event) => {
+            const chosen = projects.find((p) => p.id === event.currentTarget.value) ?? null;
+            chooseProject(chosen);
+            bridge.post({ type: "document-project", projectId: chosen?.id ?? null });
+            onChange();
+          }}
+        >
+          <option value="">No project</option>
+          {projects.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.remaining === null ? p.name : `${p.name} · ${p.remaining} left`}
+            </option>
+          ))}
+        </select>
+      </Field>
+    </div>
   );
 }

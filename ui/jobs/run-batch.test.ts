@@ -3,7 +3,8 @@ import type { BatchView, Job } from "../../core/api/responses.ts";
 import type { UpscaleSpec } from "../../core/api/specs.ts";
 import type { FollowOptions } from "../connection/api-client.ts";
 import { ApiError } from "../connection/api-error.ts";
-import type { PlaceInput, PlaceOutcome } from "../connection/plugin-bridge.ts";
+import type { PlaceInput } from "../connection/plugin-bridge.ts";
+import { placeAll } from "../testing/fake-place.ts";
 import { asset, batchView, job } from "../testing/fixtures.ts";
 import { batchRun, itemRow, runBatch, type BatchProgress, type BatchRequest, type RunBatchDeps } from "./run-batch.ts";
 
@@ -17,14 +18,6 @@ const failed = (index: number, code: "provider_error" | "cancelled", message: st
   item(index, { status: "failed", held: 0, error: { code, message }, progress: { stage: "done", completed: 0, total: 1 } });
 
 const view = batchView;
-
-async function placeAll(input: PlaceInput, onProgress: (taken: number, total: number) => void): Promise<PlaceOutcome> {
-  for (const [n, image] of input.images.entries()) {
-    await image.bytes();
-    onProgress(n + 1, input.images.length);
-  }
-  return { nodeIds: input.images.map((_, n) => `node-${n}`) };
-}
 
 function rig(final: BatchView, place: RunBatchDeps["place"] = placeAll) {
   const log = { keys: [] as string[], bodies: [] as unknown[], parts: [] as unknown[], placed: [] as PlaceInput[], progress: [] as string[], exports: [] as string[], started: [] as string[] };
@@ -122,6 +115,20 @@ describe("runBatch", () => {
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ code: "export_failed", message: "“Photo 2”: Draw a shape over “Photo 2” for its mask" });
     expect(log.keys).toEqual([]);
+  });
+
+  it("tags the placement with the settings Regenerate reopens: the request's own spec, else the first delivered item's", async () => {
+    const r = rig(view([failed(0, "provider_error", "x"), done(1), done(2)]));
+    log = r.log;
+    await runBatch(request(), r.d);
+    expect(log.placed[0]!.provenance).toMatchObject({ jobId: "job-1", operation: "upscale", spec: JSON.stringify(spec) });
+    // Create's 20 drafts run as items of 10; Regenerate repeats the 20 asked for, not one item's 10.
+    const create = { operation: "create", prompt: "a fox", quality: "draft", provider: "auto", variations: 10 } as const;
+    const drafts = rig(view([done(0), done(1)]));
+    log = drafts.log;
+    await runBatch({ name: "a fox", spec: { ...create, variations: 20 }, items: [0, 1].map((i) => ({ spec: create, name: `a fox ${i * 10 + 1}`, numberFrom: i * 10 + 1 })) }, drafts.d);
+    expect(log.bodies).toEqual([{ items: [create, create] }]);
+    expect(log.placed[0]!.provenance).toEqual({ jobId: "job-0", operation: "create", prompt: "a fox", spec: JSON.stringify({ ...create, variations: 20 }) });
   });
 
   it("says the batch was charged when placing fails", async () => {

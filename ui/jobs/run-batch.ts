@@ -29,6 +29,11 @@ export interface BatchRequest {
   items: BatchItemRequest[];
   /** Name of the placement (the items' results carry their own). */
   name: string;
+  /**
+   * What Regenerate on a result reopens, when it is not the first delivered item's spec: Create's 20 drafts
+   * run as items of the tier's most variations, and Regenerate repeats the 20 asked for (create-form.ts).
+   */
+  spec?: JobSpec;
   /** Social: gives each image its format's frame, from the finished items' assets. */
   frame?(input: PlaceInput, jobs: readonly Job[]): PlaceInput;
 }
@@ -191,7 +196,12 @@ export async function runBatch(request: BatchRequest, deps: RunBatchDeps): Promi
       name: request.name,
       images,
       // Each result is tagged with its own item's job (`jobId` above); the spec reopens the batch's settings.
-      provenance: { jobId: delivered[0]!.id, operation: first.operation, ...(prompt !== undefined ? { prompt } : {}), spec: JSON.stringify(items[finished.items.indexOf(delivered[0]!)]!.spec) },
+      provenance: {
+        jobId: delivered[0]!.id,
+        operation: first.operation,
+        ...(prompt !== undefined ? { prompt } : {}),
+        spec: JSON.stringify(request.spec ?? items[finished.items.indexOf(delivered[0]!)]!.spec),
+      },
     };
     const placed = await deps.place(request.frame ? request.frame(input, finished.items) : input, (taken) => deps.onProgress?.({ phase: "placing", batch: finished, taken, total }));
     return { batch: finished, failures, ...placed };

@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Job } from "../../core/api/responses.ts";
 import { ApiError } from "../connection/api-error.ts";
-import type { PlaceInput, PlaceOutcome } from "../connection/plugin-bridge.ts";
+import type { PlaceInput } from "../connection/plugin-bridge.ts";
+import { placeAll } from "../testing/fake-place.ts";
 import { asset, job, spec } from "../testing/fixtures.ts";
 import { layerName, progressRun, runJob, type Progress, type RunJobDeps } from "./run-job.ts";
-
-/** Places as the plugin would: takes each image's bytes in turn (reporting each), then answers the node ids. */
-async function placeAll(input: PlaceInput, onProgress: (taken: number, total: number) => void): Promise<PlaceOutcome> {
-  for (const [n, image] of input.images.entries()) {
-    await image.bytes();
-    onProgress(n + 1, input.images.length);
-  }
-  return { nodeIds: input.images.map((_, n) => `node-${n}`) };
-}
 
 function deps(final: Job, place: RunJobDeps["place"] = placeAll) {
   const log = { keys: [] as string[], parts: [] as unknown[], placed: [] as PlaceInput[], progress: [] as string[], fetched: [] as string[] };

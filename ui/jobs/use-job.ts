@@ -46,7 +46,12 @@ export function useJob(host: JobHost, verb: string): JobState {
   // A ref, not state: a double click must not start two jobs before the re-render disables the button.
   const busy = useRef(false);
 
-  async function start(prepare: () => JobRequest | Promise<JobRequest>, done: (result: JobResult) => string) {
+  /**
+   * One run at a time, start to finish: the guard, the starting line, the balance re-read once `held()` says
+   * credits are held and again at the end (after the early read, so a slow early answer cannot overwrite the
+   * final balance), and a failure in the user's words. `work` answers the final status line.
+   */
+  async function guarded(work: (held: () => void) => Promise<Run>) {
     if (busy.current) return;
     busy.current = true;
     setRunning(true);
@@ -55,64 +60,12 @@ export function useJob(host: JobHost, verb: string): JobState {
     setRun({ status: "starting", text: "Starting…" });
     let heldRead: Promise<void> | null = null;
     try {
-      const request = await prepare();
-      const result = await runJob(request, {
-        api: host.api,
-        place: (input, onProgress) => host.bridge.placeImages(input, onProgress),
-        newKey: randomId,
-        onProgress: (progress) => {
-          setRun(progressRun(progress, verb));
-          // Once the credits are held, show the held amount in the balance.
-          if (progress.phase !== "starting" && !heldRead) heldRead = host.refreshBalance();
-        },
+      const outcome = await work(() => {
+        heldRead ??= host.refreshBalance();
       });
-      // After the early read, so a slow early answer cannot overwrite the final balance.
       await heldRead;
       await host.refreshBalance();
-      setRun({ status: "succeeded", text: withPage(done(result), result.page) });
-    } catch (caught) {
-      await heldRead;
-      await host.refreshBalance();
-      setRun({ status: "failed", text: "Failed" });
-      setError(describeError(toApiError(caught)));
-    } finally {
-      busy.current = false;
-      setRunning(false);
-    }
-  }
-
-  async function startBatch(prepare: () => BatchRequest | Promise<BatchRequest>, done: (result: BatchResult) => string) {
-    if (busy.current) return;
-    busy.current = true;
-    setRunning(true);
-    setError(null);
-    setItems(null);
-    setRun({ status: "starting", text: "Starting…" });
-    let heldRead: Promise<void> | null = null;
-    try {
-      const request = await prepare();
-      const names = request.items.map((i) => i.name);
-      setItems(names.map((name, index) => itemRow(undefined, index, name)));
-      const result = await runBatch(request, {
-        api: host.api,
-        place: (input, onProgress) => host.bridge.placeImages(input, onProgress),
-        newKey: randomId,
-        onStarted: (batch) => {
-          setBatchId(batch.id);
-          // The whole batch is held now: show it in the balance.
-          heldRead = host.refreshBalance();
-        },
-        onProgress: (progress) => {
-          setRun(batchRun(progress, verb));
-          if (progress.phase === "running") setItems(progress.batch.items.map((job, index) => itemRow(job, index, names[index] ?? `Item ${index + 1}`)));
-        },
-      });
-      setBatchId(null);
-      setItems(result.batch.items.map((job, index) => itemRow(job, index, names[index] ?? `Item ${index + 1}`)));
-      await heldRead;
-      await host.refreshBalance();
-      const text = withPage(done(result), result.page);
-      setRun({ status: result.nodeIds.length ? "succeeded" : "failed", text });
+      setRun(outcome);
     } catch (caught) {
       setBatchId(null);
       await heldRead;
@@ -125,6 +78,47 @@ export function useJob(host: JobHost, verb: string): JobState {
       setRunning(false);
     }
   }
+
+  const start = (prepare: () => JobRequest | Promise<JobRequest>, done: (result: JobResult) => string) =>
+    guarded(async (held) => {
+      const request = await prepare();
+      const result = await runJob(request, {
+        api: host.api,
+        place: (input, onProgress) => host.bridge.placeImages(input, onProgress),
+        newKey: randomId,
+        onProgress: (progress) => {
+          setRun(progressRun(progress, verb));
+          // Once the credits are held, show the held amount in the balance.
+          if (progress.phase !== "starting") held();
+        },
+      });
+      return { status: "succeeded", text: withPage(done(result), result.page) };
+    });
+
+  const startBatch = (prepare: () => BatchRequest | Promise<BatchRequest>, done: (result: BatchResult) => string) =>
+    guarded(async (held) => {
+      const request = await prepare();
+      const names = request.items.map((i) => i.name);
+      const rows = (jobs: BatchResult["batch"]["items"]) => jobs.map((job, index) => itemRow(job, index, names[index] ?? `Item ${index + 1}`));
+      setItems(names.map((name, index) => itemRow(undefined, index, name)));
+      const result = await runBatch(request, {
+        api: host.api,
+        place: (input, onProgress) => host.bridge.placeImages(input, onProgress),
+        newKey: randomId,
+        onStarted: (batch) => {
+          setBatchId(batch.id);
+          // The whole batch is held now: show it in the balance.
+          held();
+        },
+        onProgress: (progress) => {
+          setRun(batchRun(progress, verb));
+          if (progress.phase === "running") setItems(rows(progress.batch.items));
+        },
+      });
+      setBatchId(null);
+      setItems(rows(result.batch.items));
+      return { status: result.nodeIds.length ? "succeeded" : "failed", text: withPage(done(result), result.page) };
+    });
 
   const cancel =
     batchId && !cancelling

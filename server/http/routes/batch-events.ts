@@ -23,9 +23,13 @@ export function batchEventsRoute(deps: AppDeps): Hono<AppEnv> {
     if (deps.jobChanges.full)
       throw new ApiError("provider_unavailable", "This proxy follows too many event streams right now; retry shortly", { retryAfterSeconds: 5 }, { "Retry-After": "5" });
     return streamSSE(c, async (stream) => {
+      // Ends the waiter when the stream ends (batch finished, client gone), so it leaves the bound at once
+      // rather than at its timer, 30 s on PostgreSQL (job-changes.ts, nextAny).
+      const ended = new AbortController();
       let aborted = false;
       stream.onAbort(() => {
         aborted = true;
+        ended.abort();
       });
       let sentBatch = "";
       const sentItems = new Map<number, string>();
@@ -35,32 +39,37 @@ export function batchEventsRoute(deps: AppDeps): Hono<AppEnv> {
         deps.jobChanges.nextAny(
           b.items.filter((j) => j.status === "queued" || j.status === "running").map((j) => j.id),
           deps.jobChanges.pollMs,
+          ended.signal,
         );
-      let view = batchView(first);
-      let changed = listen(view);
-      const again = await deps.stores.batches.get(teamId, id);
-      if (again) view = batchView(again);
-      for (;;) {
-        // Items first, so a client has each item's news before the batch's; the first view carries them all.
-        for (const [index, job] of view.items.entries()) {
-          const data = JSON.stringify(job);
-          if (sentItems.get(index) === data) continue;
-          if (sentItems.size === view.items.length)
-            await stream.writeSSE({ event: "item", data: JSON.stringify({ batchId: view.id, index, job }), id: job.updatedAt });
-          sentItems.set(index, data);
+      try {
+        let view = batchView(first);
+        let changed = listen(view);
+        const again = await deps.stores.batches.get(teamId, id);
+        if (again) view = batchView(again);
+        for (;;) {
+          // Items first, so a client has each item's news before the batch's; the first view carries them all.
+          for (const [index, job] of view.items.entries()) {
+            const data = JSON.stringify(job);
+            if (sentItems.get(index) === data) continue;
+            if (sentItems.size === view.items.length)
+              await stream.writeSSE({ event: "item", data: JSON.stringify({ batchId: view.id, index, job }), id: job.updatedAt });
+            sentItems.set(index, data);
+          }
+          const head = `${view.status}/${view.cancelled}`;
+          if (head !== sentBatch) {
+            await stream.writeSSE({ event: "batch", data: JSON.stringify({ batch: view }), id: view.updatedAt });
+            sentBatch = head;
+          }
+          if (batchFinished(view.status) || aborted) break;
+          await changed;
+          if (aborted) break;
+          changed = listen(view);
+          const next = await deps.stores.batches.get(teamId, id);
+          if (!next) break;
+          view = batchView(next);
         }
-        const head = `${view.status}/${view.cancelled}`;
-        if (head !== sentBatch) {
-          await stream.writeSSE({ event: "batch", data: JSON.stringify({ batch: view }), id: view.updatedAt });
-          sentBatch = head;
-        }
-        if (batchFinished(view.status) || aborted) break;
-        await changed;
-        if (aborted) break;
-        changed = listen(view);
-        const next = await deps.stores.batches.get(teamId, id);
-        if (!next) break;
-        view = batchView(next);
+      } finally {
+        ended.abort();
       }
     });
   });

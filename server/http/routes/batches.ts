@@ -12,7 +12,7 @@ import { batchView } from "../batch-view.ts";
 import { isMultipart } from "../job-body.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { fieldsOf, pathId } from "../validate.ts";
-import { idempotencyKey } from "./jobs-create.ts";
+import { acceptJobDeps, idempotencyKey } from "./jobs-create.ts";
 
 /** What a cancelled item's `error` says. */
 const CANCELLED = { code: "cancelled", message: "The batch was cancelled before this item started. Nothing was charged." } as const;
@@ -32,16 +32,8 @@ function parseBatch(value: unknown) {
 export function batchesRoute(deps: AppDeps): Hono<AppEnv> {
   const { stores, config } = deps;
   const accept: AcceptBatchDeps = {
-    catalog: deps.catalog,
-    jobs: stores.jobs,
+    ...acceptJobDeps(deps),
     batches: stores.batches,
-    assets: stores.assets,
-    blobs: stores.blobs,
-    providers: deps.providers,
-    runner: deps.runner,
-    imageWork: deps.imageWork,
-    holdTtlMs: config.jobTimeoutMs + config.holdMarginMs,
-    leaseMs: config.jobLeaseMs,
     waves: { itemsPerWave: config.providerConcurrency, waveMs: config.jobTimeoutMs },
   };
   const auth = requireAuth(stores.teams);

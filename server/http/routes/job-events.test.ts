@@ -60,4 +60,78 @@ describe("GET /v1/jobs/:id/events", () => {
     expect(res.headers.get("retry-after")).toBe("5");
     expect(errorResponseSchema.parse(await res.json()).error.code).toBe("provider_unavailable");
   });
+
+  it("sends a change that lands while the stream reads the job at once, not at the next re-read", async () => {
+    // On PostgreSQL the re-read without news is a 30 s safety net (pg-job-changes.ts, LISTENING_POLL_MS), so a
+    // stream must be listening BEFORE it reads: news that arrives during the read then wakes it again.
+    const { token } = await s.createTeam("pro");
+    gated.release();
+    const created = jobResponseSchema.parse(await (await s.call("/v1/jobs", { token, json: createSpec({ aspectRatio: { width: 128, height: 128 } }) })).json()).job;
+    const real = s.deps.stores.jobs;
+    let done = await real.getById(created.id);
+    for (const until = Date.now() + 10_000; done?.status !== "succeeded" && Date.now() < until; done = await real.getById(created.id))
+      await new Promise((r) => setTimeout(r, 20));
+    expect(done?.status).toBe("succeeded");
+    const running = { ...done!, status: "running" as const, progress: { stage: "running" as const, completed: 0, total: 1 } };
+    class ListeningChanges extends JobChanges {
+      override get pollMs(): number {
+        return 30_000;
+      }
+    }
+    const changes = new ListeningChanges();
+    // The job "is running" until the race: then one read returns the running job while the job finishes and its
+    // news arrives (the other proxy's NOTIFY) before that read's answer is used; later reads see it finished.
+    let phase: "running" | "racing" | "finished" = "running";
+    const jobs = Object.assign(Object.create(real) as typeof real, {
+      async get(teamId: string, id: string) {
+        const record = await real.get(teamId, id);
+        if (!record || phase === "finished") return record;
+        if (phase === "racing") {
+          phase = "finished";
+          changes.notify(id);
+        }
+        return running;
+      },
+    });
+    const app = createApp({ ...s.deps, jobChanges: changes, stores: { ...s.deps.stores, jobs } });
+    const res = await app.request(`/v1/jobs/${created.id}/events`, { headers: { Authorization: `Bearer ${token}` } });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    const read = async (until: (t: string) => boolean, ms: number) => {
+      const deadline = setTimeout(() => void reader.cancel(), ms);
+      while (!until(text)) {
+        const { value, done: end } = await reader.read();
+        if (end) break;
+        text += value;
+      }
+      clearTimeout(deadline);
+    };
+    await read((t) => t.includes('"status":"running"'), 5_000);
+    expect(text).toContain('"status":"running"');
+    phase = "racing";
+    changes.notify(created.id); // some change: the stream reads again, and the race happens in that read
+    const t0 = Date.now();
+    await read((t) => t.includes('"status":"succeeded"'), 5_000);
+    expect(text).toContain('"status":"succeeded"');
+    expect(Date.now() - t0).toBeLessThan(2_000);
+  });
+
+  it("leaves no waiter behind once a stream has ended: it does not count against the bound until its timer", async () => {
+    const { token } = await s.createTeam("pro");
+    gated.release();
+    const created = jobResponseSchema.parse(await (await s.call("/v1/jobs", { token, json: createSpec({ aspectRatio: { width: 128, height: 128 } }) })).json()).job;
+    for (const until = Date.now() + 10_000; (await s.deps.stores.jobs.getById(created.id))?.status !== "succeeded" && Date.now() < until; )
+      await new Promise((r) => setTimeout(r, 20));
+    const changes = new (class extends JobChanges {
+      override get pollMs(): number {
+        return 30_000; // PostgreSQL's safety-net re-read
+      }
+    })();
+    const app = createApp({ ...s.deps, jobChanges: changes });
+    for (let i = 0; i < 3; i++) {
+      const res = await app.request(`/v1/jobs/${created.id}/events`, { headers: { Authorization: `Bearer ${token}` } });
+      expect((await events(res)).at(-1)?.status).toBe("succeeded");
+    }
+    expect(changes.waiters).toBe(0);
+  });
 });

@@ -27,24 +27,36 @@ export function jobEventsRoute(deps: AppDeps): Hono<AppEnv> {
     if (deps.jobChanges.full)
       throw new ApiError("provider_unavailable", "This proxy follows too many event streams right now; retry shortly", { retryAfterSeconds: 5 }, { "Retry-After": "5" });
     return streamSSE(c, async (stream) => {
+      // Ends the waiter when the stream ends (job finished, client gone): it must not hold its place under the
+      // bound until its timer (job-changes.ts, nextAny).
+      const ended = new AbortController();
       let aborted = false;
       stream.onAbort(() => {
         aborted = true;
+        ended.abort();
       });
-      let last = "";
-      let job: JobRecord | null = first;
-      while (job && !aborted) {
-        // Listen before looking, so a change made while this job is being sent is not missed.
-        const changed = deps.jobChanges.next(id, deps.jobChanges.pollMs);
-        const view = jobView(job);
-        const data = JSON.stringify({ job: view });
-        if (data !== last) {
-          await stream.writeSSE({ event: "job", data, id: view.updatedAt });
-          last = data;
+      const listen = () => deps.jobChanges.next(id, deps.jobChanges.pollMs, ended.signal);
+      try {
+        // Listen, THEN look: news arriving while the job is read or sent wakes the next round. Looking first
+        // would lose it, and the job would wait for the re-read, 30 s on PostgreSQL (pg-job-changes.ts).
+        let changed = listen();
+        let job: JobRecord | null = (await deps.stores.jobs.get(teamId, id)) ?? first;
+        let last = "";
+        while (job && !aborted) {
+          const view = jobView(job);
+          const data = JSON.stringify({ job: view });
+          if (data !== last) {
+            await stream.writeSSE({ event: "job", data, id: view.updatedAt });
+            last = data;
+          }
+          if (view.status === "succeeded" || view.status === "failed") break;
+          await changed;
+          if (aborted) break;
+          changed = listen();
+          job = await deps.stores.jobs.get(teamId, id);
         }
-        if (view.status === "succeeded" || view.status === "failed") break;
-        await changed;
-        job = await deps.stores.jobs.get(teamId, id);
+      } finally {
+        ended.abort();
       }
     });
   });

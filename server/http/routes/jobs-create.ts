@@ -20,9 +20,10 @@ export function idempotencyKey(header: string | undefined): string | null {
   return header;
 }
 
-export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
+/** What accepting a job needs of the app (POST /v1/jobs, and each item of POST /v1/batches). */
+export function acceptJobDeps(deps: AppDeps): AcceptJobDeps {
   const { stores, config } = deps;
-  const accept: AcceptJobDeps = {
+  return {
     catalog: deps.catalog,
     jobs: stores.jobs,
     assets: stores.assets,
@@ -33,6 +34,11 @@ export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
     holdTtlMs: config.jobTimeoutMs + config.holdMarginMs,
     leaseMs: config.jobLeaseMs,
   };
+}
+
+export function jobsCreateRoute(deps: AppDeps): Hono<AppEnv> {
+  const { stores } = deps;
+  const accept = acceptJobDeps(deps);
 
   async function create(c: Context<AppEnv>, key: string | null): Promise<Response> {
     const body = await readJobBody(c, () => stores.blobs.tempPath());

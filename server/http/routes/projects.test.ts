@@ -7,9 +7,12 @@ import { assetPageSchema } from "../../../core/api/assets.ts";
 import {
   alertListResponseSchema,
   forecastResponseSchema,
+  MAX_ACTIVE_PROJECTS,
+  MAX_THRESHOLDS,
   projectListResponseSchema,
   projectResponseSchema,
   rolePolicyResponseSchema,
+  thresholdListResponseSchema,
   webhookResponseSchema,
 } from "../../../core/api/managers.ts";
 import { usageResponseSchema } from "../../../core/api/reports.ts";
@@ -158,6 +161,61 @@ describe("thresholds, alerts and the webhook", () => {
       await expectApiError(await post(token, "/v1/team/webhook", { url }), 400, "invalid_request");
     expect((await s.call("/v1/team/webhook", { token, method: "DELETE" })).status).toBe(204);
     expect(webhookResponseSchema.parse(await (await s.call("/v1/team/webhook", { token })).json()).webhook).toBeNull();
+  });
+
+  it("bounds a team's thresholds and active projects, even when created all at once", async () => {
+    const { token } = await s.createTeam("pro");
+    const percents = Array.from({ length: MAX_THRESHOLDS + 5 }, (_, i) => i + 1);
+    const added = await Promise.all(percents.map((percent) => post(token, "/v1/team/thresholds", { scope: "team", percent })));
+    expect(added.filter((r) => r.status === 201)).toHaveLength(MAX_THRESHOLDS);
+    for (const res of added.filter((r) => r.status !== 201)) expect((await expectApiError(res, 400, "invalid_request")).details).toEqual({ max: MAX_THRESHOLDS });
+    const kept = thresholdListResponseSchema.parse(await (await s.call("/v1/team/thresholds", { token })).json()).thresholds;
+    expect(kept).toHaveLength(MAX_THRESHOLDS);
+    // The same threshold again is the existing one, not a new one, even at the bound.
+    expect((await post(token, "/v1/team/thresholds", { scope: "team", percent: kept[0]!.percent })).status).toBe(201);
+
+    const names = Array.from({ length: MAX_ACTIVE_PROJECTS + 3 }, (_, i) => `P${i}`);
+    const created = await Promise.all(names.map((name) => post(token, "/v1/projects", { name })));
+    expect(created.filter((r) => r.status === 201)).toHaveLength(MAX_ACTIVE_PROJECTS);
+    const listed = projectListResponseSchema.parse(await (await s.call("/v1/projects", { token })).json()).projects;
+    expect(listed).toHaveLength(MAX_ACTIVE_PROJECTS);
+    await expectApiError(await post(token, "/v1/projects", { name: "One more" }), 400, "invalid_request");
+    expect((await post(token, `/v1/projects/${listed[0]!.id}/archive`)).status).toBe(200); // an archived one frees a place
+    expect((await post(token, "/v1/projects", { name: "One more" })).status).toBe(201);
+  });
+
+  it("refuses a webhook aimed at the proxy's own network (SSRF) unless WEBHOOK_ALLOW_PRIVATE_TARGETS", async () => {
+    const { token } = await s.createTeam("pro");
+    const internal = [
+      "http://127.0.0.1:8787/v1/team",
+      "http://2130706433/", // 127.0.0.1 spelled as a number
+      "http://localhost:5432/",
+      "http://api.localhost/",
+      "http://169.254.169.254/latest/meta-data/",
+      "http://10.1.2.3/",
+      "http://172.20.0.1/",
+      "http://192.168.1.1/",
+      "http://[::1]/",
+      "http://[::ffff:127.0.0.1]/",
+      "http://[fd00::1]/",
+      "http://[fe80::1]/",
+      "http://0.0.0.0/",
+    ];
+    for (const url of internal) {
+      const res = await post(token, "/v1/team/webhook", { url });
+      await expectApiError(res, 400, "invalid_request");
+    }
+    expect(webhookResponseSchema.parse(await (await s.call("/v1/team/webhook", { token })).json()).webhook).toBeNull();
+    expect((await post(token, "/v1/team/webhook", { url: "https://172.32.0.1/hook" })).status).toBe(200); // public: just past 172.16/12
+
+    const open = await startTestServer({ env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" } });
+    try {
+      const team = await open.createTeam("pro");
+      const res = await open.call("/v1/team/webhook", { token: team.token, method: "POST", json: { url: "http://127.0.0.1:9/hook" } });
+      expect(res.status).toBe(200);
+    } finally {
+      await open.close();
+    }
   });
 });
 

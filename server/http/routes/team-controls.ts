@@ -13,6 +13,7 @@ import {
   type WebhookResponse,
 } from "../../../core/api/managers.ts";
 import { forecastReport } from "../../reports/forecast-report.ts";
+import { assertPublicWebhookUrl } from "../../teams/webhook-guard.ts";
 import { ApiError } from "../api-error.ts";
 import { requireAuth, requireManager } from "../auth.ts";
 import { readJson } from "../read-json.ts";
@@ -61,6 +62,8 @@ export function teamControlsRoute(deps: AppDeps): Hono<AppEnv> {
     })
     .post("/v1/team/webhook", ...manager, async (c) => {
       const body = parseOrThrow(webhookPutSchema, await readJson(c));
+      // SSRF: an internal IP literal or localhost is refused now; names are checked again at each delivery.
+      assertPublicWebhookUrl(body.url, deps.config.webhooks.allowPrivateTargets);
       const { secret, ...webhook } = await managers.setWebhook(c.var.caller.team.id, body.url);
       const res: WebhookResponse = { webhook, secret };
       return c.json(res, 200, NO_STORE);

@@ -9,14 +9,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { errorResponseSchema, type ErrorCode } from "../../../core/api/errors.ts";
-import { jobResponseSchema, meSchema, type Job, type Me } from "../../../core/api/responses.ts";
+import { batchResponseSchema, jobResponseSchema, meSchema, type BatchView, type Job, type Me } from "../../../core/api/responses.ts";
 import { DEFAULT_CATALOG } from "../../../core/catalog/default-catalog.ts";
 import type { TierId } from "../../../core/catalog/schema.ts";
 import { storesOn } from "../../../server/compose.ts";
 import type { Stores } from "../../../server/stores.ts";
 import { connectTestDb, createTestDatabaseUrl, type DbKind } from "../../../server/test-support/databases.ts";
+import { startStabilityFake, type StabilityFake } from "../../../server/test-support/fakes/stability-fake.ts";
 import { balanceFromEntries } from "../../../server/test-support/test-stores.ts";
 import { proxyProcessEnv } from "../../../server/process-env.ts";
 
@@ -234,6 +235,49 @@ export async function waitForJob(base: string, token: string, id: string, pass: 
 }
 
 export const finished = (job: Job) => job.status === "succeeded" || job.status === "failed";
+
+export async function batchOf(res: Response): Promise<BatchView> {
+  return batchResponseSchema.parse(await res.json()).batch;
+}
+
+/** Polls GET /v1/batches/:id until `pass(batch)`; throws with every item's state after `timeoutMs`. */
+export async function waitForBatch(base: string, token: string, id: string, pass: (b: BatchView) => boolean = settled, timeoutMs = 30_000): Promise<BatchView> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const batch = await batchOf(await call(base, `/v1/batches/${id}`, { token }));
+    if (pass(batch)) return batch;
+    if (Date.now() > until) throw new Error(`batch ${id} is ${batch.status} after ${timeoutMs} ms: ${JSON.stringify(batch.items.map((j) => [j.status, j.progress, j.error]))}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const settled = (b: BatchView) => b.status === "succeeded" || b.status === "partial" || b.status === "failed";
+
+export interface ClusterSuite {
+  c: Cluster;
+  /** The started proxies' base URLs. */
+  bases: string[];
+  /** Set with `stability: true`. */
+  stability: StabilityFake;
+}
+
+/**
+ * A describe block's cluster: opened before its tests, with `processes` proxies started on `env` when given
+ * (a test may start its own instead), and closed after them; `stability: true` adds a Stability fake.
+ */
+export function clusterSuite(kind: DbKind, o: { processes?: number; env?: Record<string, string>; stability?: boolean } = {}): ClusterSuite {
+  const suite = { bases: [] as string[] } as ClusterSuite;
+  beforeAll(async () => {
+    if (o.stability) suite.stability = await startStabilityFake();
+    suite.c = await openCluster(kind);
+    if (o.processes) suite.bases = (await suite.c.start(o.processes, o.env)).map((p) => p.url);
+  }, 90_000);
+  afterAll(async () => {
+    await suite.c?.close();
+    await suite.stability?.close();
+  }, 60_000);
+  return suite;
+}
 
 /** A create the local provider renders fast: draft, 256 x 256. */
 export function smallCreate(overrides: Record<string, unknown> = {}): Record<string, unknown> {
