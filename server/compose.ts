@@ -24,6 +24,8 @@ import { SqlLedger } from "./ledger/sql-ledger.ts";
 import type { Logger } from "./logger.ts";
 import { CircuitBreaker } from "./providers/circuit-breaker.ts";
 import { ProviderQueue } from "./providers/provider-queue.ts";
+import { SqlRateGates } from "./providers/rate-gate.ts";
+import { ClusterSlots } from "./providers/cluster-slots.ts";
 import { builtInAdapters, ProviderRegistry } from "./providers/registry.ts";
 import { SqlRetiredModelStore } from "./providers/retired-models.ts";
 import type { ProviderAdapter } from "./providers/types.ts";
@@ -130,13 +132,23 @@ export async function composeProxy(o: ProxyOptions): Promise<ComposedProxy> {
   let reaper: { first: Promise<SweepResult | null>; stop(): Promise<void>; sweepNow?(): void } | undefined;
   let changes: PgJobChanges | undefined;
   try {
-    const providers = new ProviderRegistry(catalog, [...builtInAdapters(config, o.keyFor, imageWork), ...(o.adapters ?? [])], o.keyFor, stores.retiredModels);
+    // Providers limit per key, and every instance has the same keys: on PostgreSQL a 429 lock-out learnt by
+    // one proxy holds for all (docs/providers.md, "Rate limits across instances"); one SQLite process keeps its own.
+    const gateFor = stores.database === "postgres" ? new SqlRateGates(stores.db, logger).gate : undefined;
+    const providers = new ProviderRegistry(catalog, [...builtInAdapters(config, o.keyFor, imageWork, gateFor), ...(o.adapters ?? [])], o.keyFor, stores.retiredModels);
     const names = new Map(catalog.providers.map((p) => [p.id, p.name]));
     // PostgreSQL: news of every proxy's jobs over LISTEN/NOTIFY; SQLite: this process's, plus a short re-read.
     const jobChanges =
       stores.database === "postgres" && config.databaseUrl ? new PgJobChanges({ url: config.databaseUrl, db: stores.db, logger }) : new JobChanges();
     if (jobChanges instanceof PgJobChanges) changes = jobChanges;
     await changes?.start();
+    // PROVIDER_CONCURRENCY calls per provider across every proxy on PostgreSQL, not per proxy (docs/providers.md,
+    // "Rate limits across instances"); the local provider renders on this machine, so only its own cores limit it.
+    const clusterSlots = changes
+      ? // A dead proxy's slots come back when its jobs' leases lapse and another proxy takes them over.
+        new ClusterSlots({ db: stores.db, logger, leaseMs: config.jobLeaseMs, limitFor: (provider) => (provider === "local" ? null : config.providerConcurrency) })
+      : undefined;
+    if (clusterSlots) changes?.onSlotFreed((provider) => clusterSlots.wake(provider));
     const runner = new JobRunner({
       jobs: stores.jobs,
       teams: stores.teams,
@@ -149,6 +161,7 @@ export async function composeProxy(o: ProxyOptions): Promise<ComposedProxy> {
       leaseMs: config.jobLeaseMs,
       // The local provider renders on this machine's cores; remote providers are limited per key.
       queue: new ProviderQueue({ defaultLimit: config.providerConcurrency, limits: { local: Math.max(1, availableParallelism()) } }),
+      ...(clusterSlots ? { clusterSlots } : {}),
       breaker: new CircuitBreaker({ displayName: (id) => names.get(id) ?? id }),
       imageWork,
       redact: o.redact,
@@ -198,7 +211,12 @@ export async function composeProxy(o: ProxyOptions): Promise<ComposedProxy> {
         if (handedOver.length) {
           await stores.jobs
             .releaseLeases(handedOver)
-            .then(() => changes?.announceHandover())
+            .then((released) => {
+              // Conditional on holding the lease: a job another instance took over meanwhile is its already.
+              const taken = handedOver.filter((id) => !released.includes(id));
+              if (taken.length) logger.warn({ jobs: taken }, "left alone: another instance holds these jobs now");
+              return changes?.announceHandover();
+            })
             .catch((error: unknown) => logger.error({ err: error }, "could not hand the unfinished jobs over"));
           logger.warn({ jobs: handedOver }, "handed over unfinished jobs to the other proxies");
         }

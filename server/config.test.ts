@@ -139,6 +139,37 @@ describe("parseConfig: several instances (blob store, shutdown)", () => {
     expect(() => parseConfig(env)).toThrowError(message);
   });
 
+  it.each(["S3_ENDPOINT", "STABILITY_BASE_URL", "WAVESPEED_BASE_URL", "HF_BASE_URL", "HF_HUB_URL", "GEMINI_BASE_URL"])(
+    "refuses credentials written in %s, without printing them",
+    (name) => {
+      for (const value of ["https://admin:hunter2-pass@storage.example", "http://hunter2-pass@127.0.0.1:9000/", "ftp://admin:hunter2-pass@x"]) {
+        const env = { S3_BUCKET: "ok-bucket", [name]: value };
+        expect(() => parseConfig(env)).toThrowError(ConfigError);
+        let message = "";
+        try {
+          parseConfig(env);
+        } catch (error) {
+          message = (error as Error).message;
+        }
+        expect(message).toMatch(new RegExp(`${name}: must`));
+        if (!value.startsWith("ftp:")) expect(message).toContain("must not hold a user name or password");
+        expect(message).not.toContain("hunter2-pass");
+      }
+      // The same URL without them is fine.
+      expect(() => parseConfig({ S3_BUCKET: "ok-bucket", [name]: "https://storage.example:9000/base" })).not.toThrow();
+    },
+  );
+
+  it("never prints a DATABASE_URL's password in its error message", () => {
+    try {
+      parseConfig({ DATABASE_URL: "mysql://studio:db-hunter2@db/studio" });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toMatch(/DATABASE_URL: must start with/);
+      expect((error as Error).message).not.toContain("db-hunter2");
+    }
+  });
+
   it("never echoes the S3 secret in its error messages", () => {
     for (const env of [
       { S3_BUCKET: "BAD", S3_ACCESS_KEY_ID: "AKID", S3_SECRET_ACCESS_KEY: "s3-secret-value" },

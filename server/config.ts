@@ -33,7 +33,20 @@ const databaseUrl = optionalText.pipe(
     .optional(),
 );
 
-const httpUrl = optionalText.pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional());
+/** `scheme://user:pass@host…`: credentials written into a URL (z.url checked that it parses). */
+const hasUserinfo = (value: string) => {
+  const url = new URL(value);
+  return url.username !== "" || url.password !== "";
+};
+
+// Endpoints and base URLs are printed (startup errors, logs), so they must not carry credentials: S3's go
+// in S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY, a provider's in its key variable (README "The proxy").
+const httpUrl = optionalText.pipe(
+  z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .refine((v) => !hasUserinfo(v), "must not hold a user name or password (user:pass@host); give credentials in their own variables")
+    .optional(),
+);
 
 const flag = optionalText.pipe(
   z
@@ -192,7 +205,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? "environment");
       const raw = env[name];
-      return `${name}: ${i.message}${raw !== undefined && !/KEY|TOKEN|SECRET/.test(name) ? ` (got "${raw}")` : ""}`;
+      // Never echoed: a secret's value, or anything with an "@" (a URL's user:pass@, a DATABASE_URL's password).
+      const shown = raw !== undefined && !/KEY|TOKEN|SECRET/.test(name) && !raw.includes("@");
+      return `${name}: ${i.message}${shown ? ` (got "${raw}")` : ""}`;
     });
     throw new ConfigError(`Invalid environment:\n  ${lines.join("\n  ")}`);
   }

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { Batch, JobSpec } from "../../core/api/specs.ts";
 import { estimate, tierById } from "../../core/estimate.ts";
-import { checkJob, freeModelKeys, storeInputs, usableNow, type AcceptJobDeps } from "./accept-job.ts";
+import { checkJob, freeModelKeys, keepingLeases, storeInputs, usableNow, type AcceptJobDeps } from "./accept-job.ts";
 import type { BatchStore, BatchWithItems, NewBatchItem } from "./batch-store.ts";
 import type { DecodedInputs } from "./decode-inputs.ts";
 import { BatchItemRefusedError, InvalidJobRequestError, JobRefusedError } from "./errors.ts";
@@ -92,13 +92,22 @@ export async function acceptBatch(deps: AcceptBatchDeps, request: BatchRequest):
     leaseMs: deps.leaseMs,
   });
   if (!result.created) return result;
-  for (const [index, job] of result.items.entries()) {
-    try {
-      await storeInputs(deps, job, checked[index]!.images);
-    } catch {
-      continue; // that item failed and released its share (storeInputs); the others still run
-    }
-    deps.runner.enqueue(job);
-  }
+  // Item after item, each started once its uploads are stored; the later items' leases kept meanwhile.
+  await keepingLeases(
+    deps,
+    result.items.map((j) => j.id),
+    async (done) => {
+      for (const [index, job] of result.items.entries()) {
+        try {
+          await storeInputs(deps, job, checked[index]!.images);
+        } catch {
+          continue; // that item failed and released its share (storeInputs); the others still run
+        } finally {
+          done(job.id);
+        }
+        deps.runner.enqueue(job);
+      }
+    },
+  );
   return result;
 }

@@ -43,6 +43,7 @@ function fakes() {
         return { job: { id: "job_a", status: "queued", estimate, route: estimate.steps[0]!.route } as JobRecord, created: true };
       },
       fail: async () => ({}) as JobRecord,
+      renewLeases: async () => [],
     },
     assets: { get: async () => null },
     blobs: { putFile: async () => {} },

@@ -23,7 +23,7 @@ import type { ImagePart, ImageUpload, JobRecord, JobStore } from "./types.ts";
 
 export interface AcceptJobDeps {
   catalog: Catalog;
-  jobs: Pick<JobStore, "createWithHold" | "fail">;
+  jobs: Pick<JobStore, "createWithHold" | "fail" | "renewLeases">;
   assets: Pick<AssetRepo, "get">;
   blobs: Pick<BlobStore, "putFile">;
   providers: Pick<ProviderRegistry, "configuredIds" | "unavailableReasons" | "adapter">;
@@ -133,6 +133,24 @@ export async function storeInputs(deps: AcceptJobDeps, job: JobRecord, images: D
 }
 
 /**
+ * Runs `work` (storing held jobs' uploads) while keeping those jobs' leases fresh, as the runner's heartbeat
+ * does once they are started: a batch's uploads can take longer to store than a lease lasts (JOB_LEASE_MS),
+ * and a job whose lease lapsed would be taken over by another instance and fail there, its image not stored
+ * yet ("missing from storage"). `done(id)` hands a job on (started, or failed) and ends its renewals.
+ */
+export async function keepingLeases<T>(deps: Pick<AcceptJobDeps, "jobs" | "leaseMs">, jobIds: readonly string[], work: (done: (jobId: string) => void) => Promise<T>): Promise<T> {
+  const waiting = new Set(jobIds);
+  const renew = setInterval(() => {
+    if (waiting.size) void deps.jobs.renewLeases([...waiting], deps.leaseMs).catch(() => undefined); // best effort, as the heartbeat
+  }, Math.max(100, Math.floor(deps.leaseMs / 3)));
+  try {
+    return await work((jobId) => waiting.delete(jobId));
+  } finally {
+    clearInterval(renew);
+  }
+}
+
+/**
  * The job, held and started (`created`), or the first job of an idempotent retry (`created: false`, nothing
  * held again). A reuse of an identical earlier job comes back finished: it charged nothing and runs nothing.
  */
@@ -156,9 +174,10 @@ export async function acceptJob(deps: AcceptJobDeps, request: JobRequest): Promi
     reuseKey: reuseKey(spec, route, inputs),
   });
   // A reuse is finished already: it returned an identical earlier job's assets and charged nothing.
-  if (result.created && result.job.status === "queued") {
-    await storeInputs(deps, result.job, images);
-    deps.runner.enqueue(result.job);
-  }
+  if (result.created && result.job.status === "queued")
+    await keepingLeases(deps, [result.job.id], async () => {
+      await storeInputs(deps, result.job, images);
+      deps.runner.enqueue(result.job);
+    });
   return result;
 }

@@ -83,7 +83,8 @@ describe.each(DB_KINDS)("batch store on %s", (kind) => {
       own,
       ...dbs.map((db) => {
         const assets = new SqlAssetRepo(db);
-        const jobs = new SqlJobStore(db, DEFAULT_CATALOG, assets);
+        // More connections of this same instance (a proxy's pool): it holds the leases of the items it accepted.
+        const jobs = new SqlJobStore(db, DEFAULT_CATALOG, assets, t.jobs.instanceId);
         return { jobs, batches: new SqlBatchStore(db, DEFAULT_CATALOG, jobs, assets) };
       }),
     ];

@@ -112,7 +112,7 @@ export class SqlBatchStore implements BatchStore {
     private readonly db: Db,
     private readonly catalog: Catalog,
     /** The item jobs: read, and failed when a batch is cancelled. */
-    private readonly jobs: Pick<SqlJobStore, "listByBatch" | "failQueuedIn">,
+    private readonly jobs: Pick<SqlJobStore, "listByBatch" | "failQueuedIn" | "instanceId">,
     /** The blob locks of the items' inputs, and freeing the inputs of cancelled items. */
     private readonly assets: Pick<SqlAssetRepo, "pinBlob" | "releaseInputs">,
   ) {}
@@ -173,6 +173,7 @@ export class SqlBatchStore implements BatchStore {
             held: share.total,
             batch_id: batch.id,
             batch_index: index,
+            lease_owner: this.jobs.instanceId, // this process's lease, as for a single job
           },
           { lease_until: sql.dialect.nowPlusMs("?") },
           [input.leaseMs],

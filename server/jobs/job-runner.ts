@@ -11,6 +11,7 @@ import type { Logger } from "../logger.ts";
 import type { CircuitBreaker } from "../providers/circuit-breaker.ts";
 import { describeImage, forCanvas } from "../providers/image-io.ts";
 import type { ProviderQueue, Slot } from "../providers/provider-queue.ts";
+import type { ClusterSlot, ClusterSlots } from "../providers/cluster-slots.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import { ProviderError, type InputImage, type ProviderAdapter, type ProviderImage, type ProviderOutcome } from "../providers/types.ts";
 import { optimizeForSocial, SocialInputError } from "../social/optimize.ts";
@@ -36,6 +37,8 @@ export interface JobRunnerOptions {
   /** The lease renewed while this runner holds a job. */
   leaseMs: number;
   queue: ProviderQueue;
+  /** On PostgreSQL: the provider's slots across every proxy, asked for once the job leads this proxy's line. */
+  clusterSlots?: Pick<ClusterSlots, "acquire">;
   breaker: CircuitBreaker;
   /** Told of every change this runner makes to a job (events streams listen). */
   changes?: JobChanges;
@@ -77,6 +80,13 @@ class ShutdownError extends ProviderError {
   }
 }
 
+/** This process no longer holds the job's lease (see JobRunner.letGo). */
+class LeaseLostError extends ProviderError {
+  constructor() {
+    super("provider_unavailable", "Another proxy instance took the job over", { countsAgainstProvider: false });
+  }
+}
+
 export class JobRunner {
   /** Jobs this process holds (waiting for a slot or running), with their abort switch. */
   private readonly active = new Map<string, AbortController>();
@@ -88,6 +98,8 @@ export class JobRunner {
   private handingOver = false;
   /** Jobs stop() left unfinished for another proxy. */
   private readonly left = new Set<string>();
+  /** Jobs whose lease this process lost: it stops working on them and never captures or releases for them. */
+  private readonly lost = new Set<string>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   /** Waiting jobs whose place in line changed since it was last written. */
@@ -98,7 +110,10 @@ export class JobRunner {
   constructor(private readonly o: JobRunnerOptions) {
     this.heartbeat = setInterval(() => {
       if (this.active.size === 0) return;
-      o.jobs.renewLeases([...this.active.keys()], o.leaseMs).catch((error: unknown) => o.logger.error({ err: error }, "lease renewal failed"));
+      o.jobs
+        .renewLeases([...this.active.keys()], o.leaseMs)
+        .then((gone) => this.letGo(gone))
+        .catch((error: unknown) => o.logger.error({ err: error }, "lease renewal failed"));
     }, Math.max(100, Math.floor(o.leaseMs / 3)));
     this.heartbeat.unref();
     // Waiting jobs learn their place in line as it moves: the first move is written at once, later ones
@@ -183,42 +198,80 @@ export class JobRunner {
       .finally(() => {
         this.active.delete(jobId);
         this.settled.delete(done);
+        this.lost.delete(jobId);
         if (this.active.size === 0) for (const w of this.idleWaiters.splice(0)) w();
       });
     this.settled.add(done);
   }
 
-  /** Queue priority by the team's tier. Scheduling only (no money): a tier read a few seconds ago will do. */
-  private readonly priorities = new Map<string, { priority: number; until: number }>();
-  private async priority(job: JobRecord): Promise<number> {
+  /**
+   * Queue priority by the team's tier. Scheduling only (no money): a tier read a few seconds ago will do. The
+   * lookup itself is cached, so a batch's items wait on one read of their team, not one each.
+   */
+  private readonly priorities = new Map<string, { priority: Promise<number>; until: number }>();
+  private priority(job: JobRecord): Promise<number> {
     const cached = this.priorities.get(job.teamId);
     if (cached && cached.until > Date.now()) return cached.priority;
-    const team = await this.o.teams.getTeam(job.teamId);
-    const priority = team ? tierById(this.o.catalog, team.tier).queuePriority : 0;
+    const priority = this.o.teams.getTeam(job.teamId).then((team) => (team ? tierById(this.o.catalog, team.tier).queuePriority : 0));
     if (this.priorities.size > 10_000) this.priorities.clear();
     this.priorities.set(job.teamId, { priority, until: Date.now() + 10_000 });
+    priority.catch(() => this.priorities.delete(job.teamId)); // a failed read is not remembered
     return priority;
+  }
+
+  /**
+   * The jobs' turns to join a provider line, in the order they were handed to this runner. Reading a job's
+   * record and its team's tier takes a different time for each, so without turns a batch's items would join
+   * the line (first come first served within a priority: docs/architecture.md "provider queue") in whatever
+   * order those reads finished, not in index order. The reads still run at once; only joining waits.
+   */
+  private lineTurns: Promise<void> = Promise.resolve();
+  private takeTurn(): { ready: Promise<void>; done: () => void } {
+    const ready = this.lineTurns;
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    // The next job's turn comes once this one joined (or gave up) and every job before it did too.
+    this.lineTurns = Promise.all([ready, finished]).then(() => undefined);
+    return { ready, done };
   }
 
   /** Runs a queued job; given its record (just accepted), it is not read again. */
   private async run(job: string | JobRecord, signal: AbortSignal): Promise<void> {
+    const turn = this.takeTurn(); // before the first await: in the order the jobs were handed over
+    try {
+      await this.runInTurn(job, turn, signal);
+    } finally {
+      turn.done();
+    }
+  }
+
+  private async runInTurn(job: string | JobRecord, turn: { ready: Promise<void>; done: () => void }, signal: AbortSignal): Promise<void> {
     const { jobs } = this.o;
     const queued = typeof job === "string" ? await jobs.getById(job) : job;
     if (!queued || queued.status !== "queued") return;
-    if (queued.spec.operation === "social") return this.runSocial(queued, signal);
+    if (queued.spec.operation === "social") {
+      turn.done(); // no provider line to join
+      return this.runSocial(queued, signal);
+    }
     const jobId = queued.id;
     const provider = queued.route?.provider;
     let slot: Slot | null = null;
+    let cluster: ClusterSlot | null = null;
     try {
       if (!provider) throw new ProviderError("provider_unavailable", `${queued.operation} is not available on this proxy yet`);
       const adapter = this.adapterFor(provider);
       this.waiting.set(jobId, { total: queued.progress.total, position: null });
       try {
-        slot = await this.o.queue.acquire(provider, { id: jobId, priority: await this.priority(queued) }, signal);
+        const priority = await this.priority(queued);
+        await turn.ready;
+        const granted = this.o.queue.acquire(provider, { id: jobId, priority }, signal); // joins the line at once
+        turn.done();
+        slot = await granted;
       } finally {
         this.waiting.delete(jobId);
       }
       this.o.breaker.check(provider);
+      cluster = (await this.o.clusterSlots?.acquire(provider, jobId, signal)) ?? null;
       const job = await jobs.markRunning(jobId, queued.progress.total);
       if (!job) return; // finished elsewhere (its hold expired while it waited)
       this.o.changes?.notify(jobId);
@@ -226,9 +279,11 @@ export class JobRunner {
       this.o.breaker.recordSuccess(provider);
       await this.finish(job, images);
     } catch (error) {
+      turn.done(); // if it failed before joining, the next job need not wait for the failure's write
       if (provider && !(error instanceof ShutdownError)) this.o.breaker.recordFailure(provider, error);
       await this.failed(jobId, error);
     } finally {
+      await cluster?.release(); // first: another proxy may be waiting for it
       slot?.release();
     }
   }
@@ -335,12 +390,34 @@ export class JobRunner {
   private async record(job: JobRecord, assets: Omit<NewAsset, "cost">[]): Promise<void> {
     const { charge, freeUsed } = deliveredCharge(this.o.catalog, job.spec, job.estimate, assets.length);
     const shares = splitCharge(charge, assets.length);
-    const done = await this.o.jobs.succeed(job.id, { charge, freeUsed, assets: assets.map((a, i) => ({ ...a, cost: shares[i]! })) });
+    if (this.lost.has(job.id)) return; // not this process's to capture
+    const done = await this.o.jobs.succeed(job.id, { charge, freeUsed, assets: assets.map((a, i) => ({ ...a, cost: shares[i]! })) }, { asHolder: true });
+    if (done.status === "queued" || done.status === "running") {
+      this.o.logger.warn({ jobId: job.id }, "another instance took the job over: its results here are not recorded");
+      return;
+    }
     this.o.changes?.notify(job.id);
     this.o.logger.info({ jobId: job.id, status: done.status, charged: done.charged, images: assets.length }, "job finished");
   }
 
+  /**
+   * Jobs whose lease could not be renewed: finished elsewhere (expired, cancelled), or taken over by another
+   * instance after this process's lease lapsed (a database stall longer than the lease). Their work stops
+   * here, and this process neither captures nor releases for them: the holder runs, resumes or fails the job
+   * (docs/ledger.md invariant 4). The store refuses such a capture or release anyway (`asHolder`).
+   */
+  private letGo(jobIds: readonly string[]): void {
+    for (const jobId of jobIds) {
+      const controller = this.active.get(jobId);
+      if (!controller || this.lost.has(jobId)) continue;
+      this.lost.add(jobId);
+      this.o.logger.warn({ jobId }, "no longer holds the job's lease (finished elsewhere or taken over by another instance): stopping work on it");
+      controller.abort(new LeaseLostError());
+    }
+  }
+
   private async failed(jobId: string, error: unknown): Promise<void> {
+    if (this.lost.has(jobId)) return; // not this process's to release
     if (error instanceof ShutdownError) {
       const job = await this.o.jobs.getById(jobId);
       // An async task keeps running upstream: leave the job to the next proxy (its lease lapses soon).
@@ -354,7 +431,11 @@ export class JobRunner {
     const body = failureOf(error, this.o.redact);
     if (!(error instanceof ProviderError)) this.o.logger.error({ err: error, jobId }, "job failed unexpectedly");
     else this.o.logger.warn({ jobId, code: body.code, reason: error.message }, "job failed");
-    await this.o.jobs.fail(jobId, body);
+    const after = await this.o.jobs.fail(jobId, body, { asHolder: true });
+    if (after.status === "queued" || after.status === "running") {
+      this.o.logger.warn({ jobId }, "another instance took the job over: its failure here is not recorded");
+      return;
+    }
     this.o.changes?.notify(jobId);
   }
 

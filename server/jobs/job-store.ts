@@ -2,6 +2,7 @@
 // job + hold + free allowance (createWithHold), capture + assets + status (succeed), release + status +
 // allowance back (fail, expireOverdue). Each first locks the team's balance row, so on PostgreSQL one
 // team's money-moving transactions run one at a time while different teams run in parallel.
+import { randomUUID } from "node:crypto";
 import type { JobStatus } from "../../core/api/responses.ts";
 import type { JobSpec, Operation } from "../../core/api/specs.ts";
 import type { Catalog } from "../../core/catalog/schema.ts";
@@ -16,7 +17,7 @@ import { freeImages } from "./charge.ts";
 import { pricingState } from "./pricing-state.ts";
 import { holdContext } from "./hold-context.ts";
 import { IdempotencyMismatchError, JobRefusedError, RateLimitedError } from "./errors.ts";
-import type { JobFailure, JobProgress, JobRecord, JobStore, NewAsset, NewJob } from "./types.ts";
+import type { FinishOptions, JobFailure, JobProgress, JobRecord, JobStore, NewAsset, NewJob } from "./types.ts";
 
 export interface JobRow {
   id: string;
@@ -43,6 +44,8 @@ export interface JobRow {
   batch_index: number | null;
   /** The project the job is charged to (issue 17). */
   project_id?: string | null;
+  /** The instance whose lease `lease_until` is (migration sqlite/009): see SqlJobStore.instanceId. */
+  lease_owner?: string | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;
@@ -157,6 +160,12 @@ export class SqlJobStore implements JobStore {
     private readonly catalog: Catalog,
     /** The asset rows a job's transactions write with it, and the blob locks of its inputs. */
     private readonly assets: Pick<SqlAssetRepo, "pinBlob" | "insert" | "listByJob" | "listByJobs" | "releaseInputs">,
+    /**
+     * This process as a lease holder, random per start (docs/architecture.md "Several instances"): the jobs it
+     * accepts or takes over carry it in `lease_owner`, and only it renews, releases or starts them, so a
+     * process whose lease lapsed (a database stall) cannot disturb the instance that took the job over.
+     */
+    readonly instanceId: string = `inst_${randomUUID()}`,
   ) {}
 
   private async toJob(r: JobRow, sql: Sql = this.db): Promise<JobRecord> {
@@ -228,6 +237,7 @@ export class SqlJobStore implements JobStore {
           free_images: Object.values(free).reduce((a, b) => a + b, 0),
           hold_id: holdId,
           held: estimate.total,
+          lease_owner: this.instanceId,
         },
         { lease_until: sql.dialect.nowPlusMs("?") },
         [input.leaseMs],
@@ -289,8 +299,8 @@ export class SqlJobStore implements JobStore {
     }
     const row = await this.db.one<JobRow>(
       `UPDATE jobs SET status = 'running', progress = $1, started_at = ${this.db.dialect.now}, updated_at = ${this.db.dialect.now}
-       WHERE id = $2 AND status = 'queued' RETURNING *`,
-      [JSON.stringify({ stage: "running", completed: 0, total } satisfies JobProgress), jobId],
+       WHERE id = $2 AND status = 'queued' AND lease_owner = $3 RETURNING *`,
+      [JSON.stringify({ stage: "running", completed: 0, total } satisfies JobProgress), jobId, this.instanceId],
     );
     return row ? this.toJob(row) : null;
   }
@@ -334,11 +344,25 @@ export class SqlJobStore implements JobStore {
     }
   }
 
-  async succeed(jobId: string, result: { charge: number; assets: NewAsset[]; freeUsed?: Record<string, number> }): Promise<JobRecord> {
+  /**
+   * The job's row under the team's lock. As the lease holder (`asHolder`) the row is locked too, and `held`
+   * says whether this process holds its lease: a takeover (claimLapsed, conditional on the lease it saw)
+   * waits for this transaction and finds the job finished, or it took the job first and this one leaves it.
+   */
+  private async finishing(sql: Sql, jobId: string, options: FinishOptions): Promise<{ row: JobRow; held: boolean }> {
+    if (!options.asHolder) return { row: await this.row(sql, jobId), held: true };
+    const row = await sql.one<JobRow>(`SELECT * FROM jobs WHERE id = $1${sql.dialect.forUpdate}`, [jobId]);
+    if (!row) throw new Error(`no job ${jobId}`);
+    return { row, held: row.lease_owner === this.instanceId };
+  }
+
+  async succeed(jobId: string, result: { charge: number; assets: NewAsset[]; freeUsed?: Record<string, number> }, options: FinishOptions = {}): Promise<JobRecord> {
+    let recorded = false;
     const job = await this.db.tx(async (sql) => {
+      recorded = false; // a retried transaction starts over
       const team = await openTeamOfJob(sql, this.catalog, jobId);
-      const row = await this.row(sql, jobId); // read under the team's lock
-      if (!UNFINISHED.includes(row.status)) return this.toJob(row, sql);
+      const { row, held } = await this.finishing(sql, jobId, options); // read under the team's lock
+      if (!UNFINISHED.includes(row.status) || !held) return this.toJob(row, sql);
       const captured = row.hold_id ? await ledger.capture(sql, row.hold_id, result.charge, team.periodStart) : null;
       if (captured && !captured.changed) {
         // The hold expired (the job ran past its timeout plus margin): its credits are back already.
@@ -370,11 +394,14 @@ export class SqlJobStore implements JobStore {
       if (row.project_id) await sql.run("UPDATE assets SET project_id = $1 WHERE job_id = $2", [row.project_id, jobId]);
       if (result.freeUsed) await this.returnFreeImages(sql, row, result.freeUsed);
       await this.finish(sql, row, "succeeded", captured?.hold.captured ?? 0, null, result.assets.length);
+      recorded = true;
       return this.toJob(await this.row(sql, jobId), sql);
     });
-    await this.releaseInputs(job.inputs); // finished now, or already before
-    // Ran out of time: the results the runner stored are nobody's.
-    if (job.status === "failed") await this.releaseInputs(Object.fromEntries(result.assets.map((a, i) => [i, a.sha256])));
+    // Finished now, or already before; a job another instance holds keeps its inputs.
+    if (UNFINISHED.includes(job.status)) return job;
+    await this.releaseInputs(job.inputs);
+    // Ran out of time, or finished before: the results the runner stored are nobody's.
+    if (!recorded) await this.releaseInputs(Object.fromEntries(result.assets.map((a, i) => [i, a.sha256])));
     return job;
   }
 
@@ -390,17 +417,17 @@ export class SqlJobStore implements JobStore {
     return found?.id ?? null;
   }
 
-  async fail(jobId: string, error: JobFailure): Promise<JobRecord> {
+  async fail(jobId: string, error: JobFailure, options: FinishOptions = {}): Promise<JobRecord> {
     const job = await this.db.tx(async (sql) => {
       const team = await openTeamOfJob(sql, this.catalog, jobId);
-      const row = await this.row(sql, jobId);
-      if (!UNFINISHED.includes(row.status)) return this.toJob(row, sql);
+      const { row, held } = await this.finishing(sql, jobId, options);
+      if (!UNFINISHED.includes(row.status) || !held) return this.toJob(row, sql);
       if (row.hold_id) await ledger.release(sql, row.hold_id, "released", team.periodStart);
       await this.returnFreeImages(sql, row);
       await this.finish(sql, row, "failed", 0, error, 0);
       return this.toJob(await this.row(sql, jobId), sql);
     });
-    await this.releaseInputs(job.inputs); // finished now, or already before
+    if (!UNFINISHED.includes(job.status)) await this.releaseInputs(job.inputs); // finished now, or already before
     return job;
   }
 
@@ -424,15 +451,33 @@ export class SqlJobStore implements JobStore {
     return failed;
   }
 
-  async renewLeases(jobIds: readonly string[], leaseMs: number): Promise<void> {
-    for (const id of jobIds)
-      await this.db.run(`UPDATE jobs SET lease_until = ${this.db.dialect.nowPlusMs("$2")} WHERE id = $1 AND status IN ('queued', 'running')`, [id, leaseMs]);
+  // Renewing and releasing are conditional on holding the lease: after a lapse (a database stall) another
+  // instance may have taken the job over, and its lease is not this process's to extend or end.
+  async renewLeases(jobIds: readonly string[], leaseMs: number): Promise<string[]> {
+    const gone: string[] = [];
+    for (const id of jobIds) {
+      const renewed = await this.db.run(
+        `UPDATE jobs SET lease_until = ${this.db.dialect.nowPlusMs("$2")} WHERE id = $1 AND lease_owner = $3 AND status IN ('queued', 'running')`,
+        [id, leaseMs, this.instanceId],
+      );
+      if (renewed === 0) gone.push(id);
+    }
+    return gone;
   }
 
-  async releaseLeases(jobIds: readonly string[]): Promise<void> {
+  async releaseLeases(jobIds: readonly string[]): Promise<string[]> {
+    const released: string[] = [];
     // A second in the past: lapsed for every proxy's next sweep, whatever the clocks' granularity.
     for (const id of jobIds)
-      await this.db.run(`UPDATE jobs SET lease_until = ${this.db.dialect.nowMinusMs("$2")} WHERE id = $1 AND status IN ('queued', 'running')`, [id, 1000]);
+      if (
+        (await this.db.run(`UPDATE jobs SET lease_until = ${this.db.dialect.nowMinusMs("$2")} WHERE id = $1 AND lease_owner = $3 AND status IN ('queued', 'running')`, [
+          id,
+          1000,
+          this.instanceId,
+        ])) === 1
+      )
+        released.push(id);
+    return released;
   }
 
   async claimLapsed(leaseMs: number, limit = 50): Promise<JobRecord[]> {
@@ -445,8 +490,8 @@ export class SqlJobStore implements JobStore {
     for (const j of lapsed) {
       // Conditional on the lease we saw: of several processes noticing the same job, one wins.
       const row = await this.db.one<JobRow>(
-        `UPDATE jobs SET lease_until = ${this.db.dialect.nowPlusMs("$2")} WHERE id = $1 AND lease_until = $3 AND status IN ('queued', 'running') RETURNING *`,
-        [j.id, leaseMs, j.lease_until],
+        `UPDATE jobs SET lease_until = ${this.db.dialect.nowPlusMs("$2")}, lease_owner = $4 WHERE id = $1 AND lease_until = $3 AND status IN ('queued', 'running') RETURNING *`,
+        [j.id, leaseMs, j.lease_until, this.instanceId],
       );
       if (row) claimed.push(await this.toJob(row));
     }

@@ -18,6 +18,7 @@ import pg from "pg";
 import type { Db } from "../db/sql.ts";
 import type { Logger } from "../logger.ts";
 import { JobChanges, LOCAL_POLL_MS, MAX_WAITERS } from "./job-changes.ts";
+import { SLOT_CHANNEL } from "../providers/cluster-slots.ts";
 
 export const JOB_CHANNEL = "image_studio_jobs";
 /** "Jobs were handed over": a draining instance released leases; every other instance sweeps now. */
@@ -73,6 +74,7 @@ export class PgJobChanges extends JobChanges {
   private flushing: Promise<void> | null = null;
   private sent = Promise.resolve();
   private readonly handoverListeners = new Set<() => void>();
+  private readonly slotListeners = new Set<(provider: string) => void>();
 
   constructor(private readonly o: PgJobChangesOptions) {
     super(o.maxWaiters ?? MAX_WAITERS);
@@ -103,6 +105,11 @@ export class PgJobChanges extends JobChanges {
   /** Calls `listener` when another instance hands jobs over (the reaper sweeps at once). */
   onHandover(listener: () => void): void {
     this.handoverListeners.add(listener);
+  }
+
+  /** Calls `listener` with the provider whose cluster slot another instance freed (providers/cluster-slots.ts). */
+  onSlotFreed(listener: (provider: string) => void): void {
+    this.slotListeners.add(listener);
   }
 
   /** Tells the other instances that this one released the leases of jobs it hands over. */
@@ -156,6 +163,10 @@ export class PgJobChanges extends JobChanges {
         for (const listener of this.handoverListeners) listener();
         return;
       }
+      if (message.channel === SLOT_CHANNEL && message.payload) {
+        for (const listener of this.slotListeners) listener(message.payload);
+        return;
+      }
       if (message.channel !== JOB_CHANNEL || !message.payload) return;
       const bar = message.payload.indexOf("|");
       if (bar < 0 || message.payload.slice(0, bar) === this.instance) return;
@@ -166,7 +177,7 @@ export class PgJobChanges extends JobChanges {
     this.client = client;
     try {
       await client.connect();
-      await client.query(`LISTEN ${JOB_CHANNEL}; LISTEN ${HANDOVER_CHANNEL}`);
+      await client.query(`LISTEN ${JOB_CHANNEL}; LISTEN ${HANDOVER_CHANNEL}; LISTEN ${SLOT_CHANNEL}`);
     } catch (error) {
       if (this.client === client) {
         this.client = null;

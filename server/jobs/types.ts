@@ -115,7 +115,17 @@ export interface NewAsset {
   content?: Uint8Array;
 }
 
+/**
+ * `asHolder`: only while this process holds the job's lease (the runner's calls). A job another instance took
+ * over is that instance's to capture or release: the call changes nothing and returns the job as it is.
+ */
+export interface FinishOptions {
+  asHolder?: boolean;
+}
+
 export interface JobStore {
+  /** This process as a lease holder (job-store.ts): random per start, carried by the jobs it holds. */
+  readonly instanceId: string;
   /**
    * In one transaction, with the team's balance locked: replays an idempotent retry (same key, same
    * request: that job, `created: false`, nothing held; different request: IdempotencyMismatchError),
@@ -127,16 +137,16 @@ export interface JobStore {
   /** Team-scoped: another team's job is null. */
   get(teamId: string, jobId: string): Promise<JobRecord | null>;
   getById(jobId: string): Promise<JobRecord | null>;
-  /** queued → running; null when the job is no longer queued. */
+  /** queued → running; null when the job is no longer queued or this process does not hold its lease. */
   markRunning(jobId: string, knownTotal?: number): Promise<JobRecord | null>;
   setProgress(jobId: string, progress: JobProgress): Promise<void>;
   /** Captures `charge` of the hold (the rest returns), records the assets, and marks the job succeeded.
    * `freeUsed`: the free-allowance images the delivered assets used (by `provider/model`); the job's other
    * free images go back to the period. Omitted: all of them were used.
    * If the hold was already resolved (expired), the job fails instead and nothing is charged. */
-  succeed(jobId: string, result: { charge: number; assets: NewAsset[]; freeUsed?: Record<string, number> }): Promise<JobRecord>;
+  succeed(jobId: string, result: { charge: number; assets: NewAsset[]; freeUsed?: Record<string, number> }, options?: FinishOptions): Promise<JobRecord>;
   /** Releases the hold and marks the job failed. No-op for a finished job. */
-  fail(jobId: string, error: JobFailure): Promise<JobRecord>;
+  fail(jobId: string, error: JobFailure, options?: FinishOptions): Promise<JobRecord>;
   /** Expires overdue holds and fails their unfinished jobs with `error`; returns those job ids. */
   expireOverdue(error: JobFailure): Promise<string[]>;
   /** The newest succeeded job of the team with this reuse key whose assets are all still in the library. */
@@ -145,12 +155,14 @@ export interface JobStore {
   freeUsed(teamId: string): Promise<Record<string, number>>;
   /** Remembers the provider's task ids, so polling survives a restart. */
   setProviderTasks(jobId: string, tasks: string[]): Promise<void>;
-  /** Extends the lease of these unfinished jobs (the runner's heartbeat). */
-  renewLeases(jobIds: readonly string[], leaseMs: number): Promise<void>;
+  /** Extends this process's leases of these unfinished jobs (the runner's heartbeat). Returns the ids it
+   * could not: finished, or taken over by another instance after this process's lease lapsed. */
+  renewLeases(jobIds: readonly string[], leaseMs: number): Promise<string[]>;
   /** Ends this process's leases of these unfinished jobs at once (graceful shutdown hands them over): the
-   * next sweep of any proxy takes them over. */
-  releaseLeases(jobIds: readonly string[]): Promise<void>;
+   * next sweep of any proxy takes them over. A job another instance holds now is left alone. Returns the
+   * ids released. */
+  releaseLeases(jobIds: readonly string[]): Promise<string[]>;
   /** Takes over unfinished jobs whose lease lapsed (their process died): each is claimed by exactly one
-   * caller across processes, with a fresh lease. */
+   * caller across processes, with a fresh lease held by this process. */
   claimLapsed(leaseMs: number, limit?: number): Promise<JobRecord[]>;
 }

@@ -14,9 +14,9 @@ import {
   readBody,
   redactSecret,
   type ProviderHttpOptions,
-  type RateGate,
   type RateLimitRules,
 } from "./provider-http.ts";
+import { LocalRateGate, type RateGate } from "./rate-gate.ts";
 import {
   ProviderError,
   type CreateRequest,
@@ -133,6 +133,8 @@ export interface GeminiAdapterOptions {
   /** Per HTTP call; default 60 s. */
   timeoutMs?: number;
   http?: Partial<Pick<ProviderHttpOptions, "maxRetries" | "baseDelayMs" | "maxRetryAfterMs">>;
+  /** The 429 lock-out to honour and raise; compose.ts gives one shared by every proxy on PostgreSQL (rate-gate.ts). */
+  gate?: RateGate;
 }
 
 function styled(prompt: string, stylePreset?: string): string {
@@ -157,7 +159,6 @@ export class GeminiAdapter implements ProviderAdapter {
   private readonly apiKey: string;
   private readonly baseUrl: string;
   private readonly http: ProviderHttpOptions;
-  private readonly gate: RateGate = { until: 0 };
 
   constructor(options: GeminiAdapterOptions) {
     this.apiKey = options.apiKey;
@@ -176,7 +177,7 @@ export class GeminiAdapter implements ProviderAdapter {
       },
       message: (body) => googleError(body, this.apiKey).message,
     };
-    this.http = { provider: NAME, timeoutMs: options.timeoutMs ?? 60_000, ...options.http, rateLimit, gate: this.gate };
+    this.http = { provider: NAME, timeoutMs: options.timeoutMs ?? 60_000, ...options.http, rateLimit, gate: options.gate ?? new LocalRateGate() };
   }
 
   supports(operation: OperationKey): boolean {

@@ -18,6 +18,7 @@ import {
   upstreamPath as repoPath,
   type ProviderHttpOptions,
 } from "./provider-http.ts";
+import { LocalRateGate, type RateGate } from "./rate-gate.ts";
 import { ProviderError, type CreateRequest, type InputCheck, type ProviderAdapter, type ProviderCheck, type ProviderImage, type ProviderOutcome } from "./types.ts";
 
 const NAME = "Hugging Face";
@@ -50,6 +51,8 @@ export interface HuggingFaceOptions {
   /** Per image (default 120 s: shared hardware is slow). */
   timeoutMs?: number;
   http?: Partial<Pick<ProviderHttpOptions, "maxRetries" | "baseDelayMs" | "maxRetryAfterMs">>;
+  /** The 429 lock-out to honour and raise; compose.ts gives one shared by every proxy on PostgreSQL (rate-gate.ts). */
+  gate?: RateGate;
 }
 
 export class HuggingFaceAdapter implements ProviderAdapter {
@@ -76,7 +79,7 @@ export class HuggingFaceAdapter implements ProviderAdapter {
         },
         message: (body) => this.errorBody(body).message,
       },
-      gate: { until: 0 },
+      gate: options.gate ?? new LocalRateGate(),
     };
   }
 

@@ -3,11 +3,15 @@
 // nothing was accepted: the connection was never made (refused, no such host), or the provider answered 429
 // or 503 before doing any work. A 429 waits for the provider's own delay (Retry-After, a delay in the body,
 // a documented lock-out), never less than a second, or fails at once carrying that delay; the delay is also
-// remembered, so this proxy's next calls to the provider wait it out instead of prolonging a lock-out. Keys
-// travel in headers only, and no URL, header or body is ever put in an error message.
+// remembered (rate-gate.ts: by every proxy on PostgreSQL), so the next calls to the provider wait it out
+// instead of prolonging a lock-out. Keys travel in headers only, and no URL, header or body is ever put in an
+// error message.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Model } from "../../core/catalog/schema.ts";
+import type { RateGate } from "./rate-gate.ts";
 import { ProviderError, type PollResult, type ProviderErrorCode } from "./types.ts";
+
+export type { RateGate } from "./rate-gate.ts";
 
 /** How a provider tells a rate limit; every hook reads the (small) body of a 429 or 503. */
 export interface RateLimitRules {
@@ -19,11 +23,6 @@ export interface RateLimitRules {
   final?(status: number, body: string): ProviderError | undefined;
   /** The provider's own words from an error body, for the message. */
   message?(body: string): string;
-}
-
-/** Until when this proxy leaves a provider alone after a 429 (shared by one adapter's calls). */
-export interface RateGate {
-  until: number;
 }
 
 export interface ProviderHttpOptions {
@@ -109,8 +108,8 @@ export async function providerFetch(url: string, init: RequestInit, options: Pro
   const gate = options.gate;
   const pause = (ms: number) => sleep(ms, undefined, { signal }).catch((cause: unknown) => Promise.reject(stopped(signal, cause)));
   for (let attempt = 0; ; attempt++) {
-    // A lock-out this proxy already knows of: sit it out when short, else fail now without calling.
-    const locked = gate ? gate.until - Date.now() : 0;
+    // A lock-out already known (to any proxy, on PostgreSQL): sit it out when short, else fail now without calling.
+    const locked = gate ? await gate.waitMs() : 0;
     if (locked > 0) {
       if (locked > maxWait) throw rateLimited(options, locked);
       await pause(locked);
@@ -142,7 +141,7 @@ export async function providerFetch(url: string, init: RequestInit, options: Pro
     if (final) throw final;
     const stated = retryAfterMs(response.headers.get("retry-after")) ?? rules.waitFromBody?.(response.status, body);
     const wait = stated ?? (response.status === 429 ? rules.lockoutMs : undefined);
-    if (response.status === 429 && wait !== undefined && gate) gate.until = Math.max(gate.until, Date.now() + wait);
+    if (response.status === 429 && wait !== undefined && gate) await gate.lockFor(wait);
     if (attempt < maxRetries && (wait === undefined || wait <= maxWait)) {
       await pause(Math.max(MIN_RETRY_DELAY_MS, wait ?? backoff(base, attempt)));
       continue;

@@ -1,7 +1,8 @@
 // Per-provider concurrency limits with a priority wait line (docs/architecture.md: "provider queue"). Providers
 // rate-limit per key, so each gets its own small pool of slots; a job waits for one, and the line is served
 // by tier priority (docs/pricing.md: enterprise 3 > pro 2 > basic 1 > free 0), first come first served within a
-// priority. Purely in-process: each proxy instance limits its own calls.
+// priority. This line is in-process; on PostgreSQL a job that leads it then takes one of the cluster's slots
+// (cluster-slots.ts), so N instances together make at most the limit's calls (docs/providers.md).
 
 export interface QueueJob {
   id: string;

@@ -9,6 +9,7 @@ import { Slots } from "../slots.ts";
 import { GeminiAdapter } from "./gemini.ts";
 import { HuggingFaceAdapter } from "./huggingface.ts";
 import { LocalProvider } from "./local.ts";
+import type { RateGate } from "./rate-gate.ts";
 import type { RetiredModelStore } from "./retired-models.ts";
 import { StabilityAdapter } from "./stability.ts";
 import type { ProviderAdapter } from "./types.ts";
@@ -19,17 +20,20 @@ export function builtInAdapters(
   config: Pick<Config, "providers">,
   keyFor: (envName: string) => string | undefined,
   imageWork: Slots = new Slots(1),
+  /** Each provider's 429 lock-out; default each adapter's own (one process), shared on PostgreSQL (rate-gate.ts). */
+  gateFor?: (provider: string) => RateGate,
 ): ProviderAdapter[] {
   const p = config.providers;
+  const gate = (provider: string) => (gateFor ? { gate: gateFor(provider) } : {});
   const adapters: ProviderAdapter[] = [new LocalProvider(imageWork)];
   const stability = keyFor("STABILITY_API_KEY");
-  if (stability) adapters.push(new StabilityAdapter({ apiKey: stability, ...p.stability }));
+  if (stability) adapters.push(new StabilityAdapter({ apiKey: stability, ...p.stability, ...gate("stability") }));
   const wavespeed = keyFor("WAVESPEED_API_KEY");
-  if (wavespeed) adapters.push(new WaveSpeedAdapter({ apiKey: wavespeed, ...p.wavespeed }));
+  if (wavespeed) adapters.push(new WaveSpeedAdapter({ apiKey: wavespeed, ...p.wavespeed, ...gate("wavespeed") }));
   const hf = keyFor("HF_TOKEN");
-  if (hf) adapters.push(new HuggingFaceAdapter({ token: hf, ...p.huggingface }));
+  if (hf) adapters.push(new HuggingFaceAdapter({ token: hf, ...p.huggingface, ...gate("huggingface") }));
   const gemini = keyFor("GEMINI_API_KEY");
-  if (gemini) adapters.push(new GeminiAdapter({ apiKey: gemini, ...p.gemini }));
+  if (gemini) adapters.push(new GeminiAdapter({ apiKey: gemini, ...p.gemini, ...gate("gemini") }));
   return adapters;
 }
 

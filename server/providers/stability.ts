@@ -20,6 +20,7 @@ import {
   retryAfterMs,
   type ProviderHttpOptions,
 } from "./provider-http.ts";
+import { LocalRateGate, type RateGate } from "./rate-gate.ts";
 import {
   ProviderError,
   type CreateRequest,
@@ -120,6 +121,8 @@ export interface StabilityOptions {
   /** The pace poll() asks for; default 10 s, the documented minimum (lower only for tests and gateways). */
   pollAfterMs?: number;
   http?: Partial<Pick<ProviderHttpOptions, "maxRetries" | "baseDelayMs" | "maxRetryAfterMs">>;
+  /** The 429 lock-out to honour and raise; compose.ts gives one shared by every proxy on PostgreSQL (rate-gate.ts). */
+  gate?: RateGate;
 }
 
 const n = (value: number) => value.toLocaleString("en-US");
@@ -210,7 +213,7 @@ export class StabilityAdapter implements ProviderAdapter {
       timeoutMs: options.timeoutMs ?? 60_000,
       ...options.http,
       rateLimit: { lockoutMs: STABILITY_LOCKOUT_MS, message: (body) => this.said(parseJsonSafe(body)) },
-      gate: { until: 0 },
+      gate: options.gate ?? new LocalRateGate(),
     };
   }
 

@@ -20,6 +20,7 @@ import {
   upstreamPath,
   type ProviderHttpOptions,
 } from "./provider-http.ts";
+import { LocalRateGate, type RateGate } from "./rate-gate.ts";
 import {
   ProviderError,
   type CreateRequest,
@@ -82,6 +83,8 @@ export interface WaveSpeedOptions {
   /** The pace the runner polls at (default the documented 2 s; lower only for tests and gateways). */
   pollAfterMs?: number;
   http?: Partial<Pick<ProviderHttpOptions, "maxRetries" | "baseDelayMs" | "maxRetryAfterMs">>;
+  /** The 429 lock-out to honour and raise; compose.ts gives one shared by every proxy on PostgreSQL (rate-gate.ts). */
+  gate?: RateGate;
 }
 
 export class WaveSpeedAdapter implements ProviderAdapter {
@@ -100,7 +103,7 @@ export class WaveSpeedAdapter implements ProviderAdapter {
       timeoutMs: options.timeoutMs ?? 60_000,
       ...options.http,
       rateLimit: { message: (body) => this.said(body) },
-      gate: { until: 0 },
+      gate: options.gate ?? new LocalRateGate(),
     };
   }
 

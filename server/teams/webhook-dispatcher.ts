@@ -8,6 +8,9 @@
 // signature in headers. A 2xx delivers; anything else (or a timeout) retries after an exponential backoff
 // (WEBHOOK_RETRY_BASE_MS · 2^(attempt-1), capped at WEBHOOK_RETRY_MAX_MS) until WEBHOOK_MAX_ATTEMPTS.
 // The secret is never logged: only the URL's origin, the status and the attempt are.
+// Deliveries run side by side, at most `concurrency` (4) teams at once and one event at a time per team, in
+// the order they fell due: a receiver that hangs until the timeout holds up its own team's events only, and
+// each sweep starts while earlier deliveries still run. A failed attempt ends its team's turn in that sweep.
 // Internal targets (loopback, private, link-local) are refused at connection time unless
 // WEBHOOK_ALLOW_PRIVATE_TARGETS (webhook-guard.ts: an SSRF guard), and redirects are never followed.
 import { createHmac } from "node:crypto";
@@ -29,7 +32,11 @@ export interface WebhookSettings {
   maxAttempts: number;
   /** WEBHOOK_ALLOW_PRIVATE_TARGETS: deliver to loopback, private and link-local addresses too. */
   allowPrivateTargets: boolean;
+  /** Teams delivered to at once by this process (one event at a time each); WEBHOOK_CONCURRENCY when unset. */
+  concurrency?: number;
 }
+
+export const WEBHOOK_CONCURRENCY = 4;
 
 export const SIGNATURE_HEADER = "X-Studio-Signature";
 export const TIMESTAMP_HEADER = "X-Studio-Timestamp";
@@ -55,8 +62,12 @@ interface OutboxRow {
 
 export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private running: Promise<unknown> | undefined;
   private stopped = false;
+  /** Teams with a delivery under way in this process: a team's events go one at a time, in order. */
+  private readonly busyTeams = new Set<string>();
+  /** Deliveries started by sweeps and not finished yet (stop() waits for them). */
+  private readonly deliveries = new Set<Promise<number>>();
 
   constructor(
     private readonly db: Db,
@@ -65,19 +76,57 @@ export class WebhookDispatcher {
     private readonly logger: Logger,
   ) {}
 
-  /** Delivers the due events (up to `limit`); returns how many were delivered. */
+  /** Delivers the due events (up to `limit`) and waits for them; returns how many were delivered. */
   async deliverDue(limit = 20): Promise<number> {
-    const due = await this.db.all<OutboxRow>(
-      `SELECT event_id, team_id, body, attempts, next_attempt_at FROM webhook_outbox
-       WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ${this.db.dialect.now} ORDER BY next_attempt_at LIMIT $1`,
-      [limit],
-    );
-    let delivered = 0;
-    for (const row of due) if (await this.deliver(row)) delivered++;
-    return delivered;
+    return (await this.startDue(limit)).done;
   }
 
-  private async deliver(seen: OutboxRow): Promise<boolean> {
+  /**
+   * Reads the due events of teams not already being delivered to, and starts delivering them: up to the free
+   * slots' worth of teams at once, each team's events one after another. Resolves once they are read (the
+   * deliveries go on); `done` settles when they are over, with how many were delivered.
+   */
+  private async startDue(limit: number): Promise<{ done: Promise<number> }> {
+    const concurrency = this.settings.concurrency ?? WEBHOOK_CONCURRENCY;
+    if (this.busyTeams.size >= concurrency) return { done: Promise.resolve(0) };
+    const busy = [...this.busyTeams];
+    const due = await this.db.all<OutboxRow>(
+      `SELECT event_id, team_id, body, attempts, next_attempt_at FROM webhook_outbox
+       WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ${this.db.dialect.now}
+       ${busy.length ? `AND team_id NOT IN (${busy.map((_, i) => `$${i + 2}`).join(", ")})` : ""}
+       ORDER BY next_attempt_at, created_at, event_id LIMIT $1`,
+      [limit, ...busy],
+    );
+    const byTeam = new Map<string, OutboxRow[]>();
+    for (const row of due) byTeam.set(row.team_id, [...(byTeam.get(row.team_id) ?? []), row]);
+    const teams = [...byTeam];
+    const worker = async (): Promise<number> => {
+      let delivered = 0;
+      for (let next = teams.shift(); next; next = teams.shift()) {
+        const [teamId, rows] = next;
+        if (this.busyTeams.has(teamId)) continue; // another sweep got to it first
+        this.busyTeams.add(teamId);
+        try {
+          for (const row of rows) {
+            const outcome = await this.deliver(row);
+            if (outcome === "delivered") delivered++;
+            else if (outcome === "failed") break; // its later events wait for the next sweep, behind it
+          }
+        } finally {
+          this.busyTeams.delete(teamId);
+        }
+      }
+      return delivered;
+    };
+    const workers = Math.min(teams.length, concurrency - this.busyTeams.size);
+    const all = Promise.all(Array.from({ length: workers }, worker)).then((counts) => counts.reduce((a, b) => a + b, 0));
+    this.deliveries.add(all);
+    void all.finally(() => this.deliveries.delete(all)).catch(() => {});
+    return { done: all };
+  }
+
+  /** One attempt at one event: "skipped" when another proxy (or sweep) claimed it first. */
+  private async deliver(seen: OutboxRow): Promise<"delivered" | "failed" | "skipped"> {
     // The claim: past the request's timeout, so only a proxy that died leaves it for another to retry.
     const claimed = await this.db.one<OutboxRow>(
       `UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = ${this.db.dialect.nowPlusMs("$3")}
@@ -85,7 +134,7 @@ export class WebhookDispatcher {
        RETURNING event_id, team_id, body, attempts, next_attempt_at`,
       [seen.event_id, seen.next_attempt_at, this.settings.timeoutMs * 2 + 1000],
     );
-    if (!claimed) return false;
+    if (!claimed) return "skipped";
     const target = await this.managers.webhookTarget(claimed.team_id);
     let error: string | null = null;
     if (!target) error = "the team has no webhook any more";
@@ -118,7 +167,7 @@ export class WebhookDispatcher {
     if (error === null) {
       await this.db.run(`UPDATE webhook_outbox SET delivered_at = ${this.db.dialect.now}, last_error = NULL WHERE event_id = $1`, [claimed.event_id]);
       this.logger.info({ event: claimed.event_id, attempt }, "webhook delivered");
-      return true;
+      return "delivered";
     }
     const origin = target ? safeOrigin(target.url) : null;
     if (attempt >= this.settings.maxAttempts || !target) {
@@ -132,18 +181,19 @@ export class WebhookDispatcher {
       ]);
       this.logger.info({ event: claimed.event_id, attempt, origin, error }, "webhook failed, will retry");
     }
-    return false;
+    return "failed";
   }
 
-  /** Sweeps the outbox every `intervalMs` until stop(). */
+  /**
+   * Sweeps the outbox every `intervalMs` until stop(). A sweep does not wait for the deliveries it started,
+   * so a team whose receiver hangs does not hold back the next sweep's other teams.
+   */
   start(intervalMs: number): void {
     const tick = () => {
       if (this.stopped) return;
-      this.running = this.deliverDue()
-        .catch((error: unknown) => {
-          this.logger.error({ err: error }, "webhook sweep failed");
-          return 0;
-        })
+      this.running = this.startDue(20)
+        .then(({ done }) => void done.catch((error: unknown) => this.logger.error({ err: error }, "webhook delivery failed")))
+        .catch((error: unknown) => this.logger.error({ err: error }, "webhook sweep failed"))
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(tick, intervalMs);
         });
@@ -151,11 +201,12 @@ export class WebhookDispatcher {
     this.timer = setTimeout(tick, 0);
   }
 
-  /** Stops sweeping and waits for a delivery under way. */
+  /** Stops sweeping and waits for the deliveries under way. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    await Promise.allSettled([...this.deliveries]);
   }
 }
 

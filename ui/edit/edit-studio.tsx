@@ -197,7 +197,7 @@ export function EditStudio(props: StudioProps) {
             </div>
           </>
         )}
-        <ProviderSelect id="edit-provider" value={form.provider} options={providerOptions(catalog, props.providers, offers)} onChange={(provider) => update({ provider })} />
+        <ProviderSelect id="edit-provider" value={form.provider} options={providerOptions(catalog, props.providers, offers, `edit.${form.kind}`)} onChange={(provider) => update({ provider })} />
         <CheckField id="edit-replace" label="Replace the image" hint={blocker} checked={replace} disabled={!!blocker} onChange={(r) => update({ replace: r })} />
         <Advanced id="edit" seed={form.seed} onSeed={(seed) => update({ seed })} />
       </div>

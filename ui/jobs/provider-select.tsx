@@ -1,6 +1,7 @@
-// Auto or one provider; those this proxy has no key for stay listed, disabled, with the proxy's reason.
+// Auto or one provider; those this proxy has no key for stay listed, disabled, with the proxy's reason, and
+// models reported gone show on their provider (provider-options.ts).
 import { Field } from "../widgets/field.tsx";
-import { AUTO, type ProviderOption } from "./provider-options.ts";
+import { AUTO, providerLabel, type ProviderOption } from "./provider-options.ts";
 
 export function ProviderSelect({ id, value, options, onChange }: { id: string; value: string; options: ProviderOption[]; onChange(value: string): void }) {
   return (
@@ -8,8 +9,8 @@ export function ProviderSelect({ id, value, options, onChange }: { id: string; v
       <select value={value} onChange={(e) => onChange(e.currentTarget.value)}>
         <option value={AUTO}>Auto</option>
         {options.map((p) => (
-          <option key={p.id} value={p.id} disabled={!p.configured} title={p.reason}>
-            {p.configured ? p.name : `${p.name} (${p.reason})`}
+          <option key={p.id} value={p.id} disabled={!p.configured} title={p.reason ?? p.note}>
+            {providerLabel(p)}
           </option>
         ))}
       </select>

@@ -119,7 +119,7 @@ export function UpscaleStudio(props: StudioProps) {
             </Field>
           </>
         )}
-        <ProviderSelect id="upscale-provider" value={form.provider} options={providerOptions(catalog, props.providers, catalog.upscale[form.mode].providers)} onChange={(provider) => update({ provider })} />
+        <ProviderSelect id="upscale-provider" value={form.provider} options={providerOptions(catalog, props.providers, catalog.upscale[form.mode].providers, `upscale.${form.mode}`)} onChange={(provider) => update({ provider })} />
         <CheckField id="upscale-replace" label="Replace the image" hint={blocker} checked={replace} disabled={!!blocker} onChange={(r) => update({ replace: r })} />
         <Advanced id="upscale" seed={form.seed} onSeed={(seed) => update({ seed })} />
       </div>
