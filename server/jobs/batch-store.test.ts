@@ -4,12 +4,13 @@
 // both runs and cancels an item when it races the runner. On PostgreSQL the races also run across separate
 // connections (pools), as several proxies would; test/ledger/batches.test.ts races real proxy processes.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { batchSchema, jobSpecSchema, type BatchInput, type JobSpecInput } from "../../core/api/specs.ts";
+import { batchSchema, type BatchInput, type JobSpecInput } from "../../core/api/specs.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
 import { estimate } from "../../core/estimate.ts";
 import { SqlAssetRepo } from "../assets/asset-repo.ts";
 import { InsufficientCreditsError, MemberCapReachedError } from "../ledger/types.ts";
 import { DB_KINDS } from "../test-support/databases.ts";
+import { newJobRequest } from "../test-support/job-requests.ts";
 import { balanceFromEntries, openTestStores, type TestStores } from "../test-support/test-stores.ts";
 import { batchRequestHash } from "./accept-batch.ts";
 import { SqlBatchStore, type BatchStore, type NewBatch } from "./batch-store.ts";
@@ -53,19 +54,7 @@ function newBatch(who: Who, n: number, o: { key?: string | null; prompt?: string
   };
 }
 
-function newJob(who: Who, input: Partial<JobSpecInput> = {}): NewJob {
-  const spec = jobSpecSchema.parse({ operation: "create", prompt: "single", quality: "draft", ...input });
-  return {
-    teamId: who.teamId,
-    memberId: who.memberId,
-    idempotencyKey: null,
-    requestHash: requestHash(spec),
-    spec,
-    price: (state) => estimate(spec, DEFAULT_CATALOG, { ...state, configuredProviders: ["local"] }),
-    holdTtlMs: 60_000,
-    leaseMs: 60_000,
-  };
-}
+const newJob = (who: Who, input: Partial<JobSpecInput> = {}): NewJob => newJobRequest(who, { prompt: "single", ...input });
 
 describe.each(DB_KINDS)("batch store on %s", (kind) => {
   let t: TestStores;

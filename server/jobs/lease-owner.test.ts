@@ -4,14 +4,12 @@
 // instances share this process's one connection (a second would deadlock the only thread); on PostgreSQL
 // each has a pool of its own, as separate proxies would.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { jobSpecSchema } from "../../core/api/specs.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { estimate } from "../../core/estimate.ts";
 import { SqlAssetRepo } from "../assets/asset-repo.ts";
 import { DB_KINDS } from "../test-support/databases.ts";
+import { newJobRequest } from "../test-support/job-requests.ts";
 import { openTestStores, type TestStores } from "../test-support/test-stores.ts";
 import { SqlJobStore } from "./job-store.ts";
-import { requestHash } from "./request-hash.ts";
 import type { JobRecord, JobStore, NewAsset, NewJob } from "./types.ts";
 
 const FAILED = { code: "provider_error", message: "boom. Nothing was charged." } as const;
@@ -21,19 +19,7 @@ interface Who {
   memberId: string;
 }
 
-function newJob(who: Who, seed: number): NewJob {
-  const spec = jobSpecSchema.parse({ operation: "create", prompt: "p", quality: "draft", seed });
-  return {
-    teamId: who.teamId,
-    memberId: who.memberId,
-    idempotencyKey: null,
-    requestHash: requestHash(spec),
-    spec,
-    price: (state) => estimate(spec, DEFAULT_CATALOG, { ...state, configuredProviders: ["local"] }),
-    holdTtlMs: 60_000,
-    leaseMs: 60_000,
-  };
-}
+const newJob = (who: Who, seed: number): NewJob => newJobRequest(who, { seed });
 
 const asset = (n: number): NewAsset => ({
   sha256: n.toString(16).padStart(2, "0").repeat(32),

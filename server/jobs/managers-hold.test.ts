@@ -4,16 +4,16 @@
 // a role's forbidden quality or model are refused before anything is held, and a threshold crossed by
 // racing jobs fires exactly once.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { jobSpecSchema, type JobSpecInput } from "../../core/api/specs.ts";
+import type { JobSpecInput } from "../../core/api/specs.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { estimate, type EstimateContext } from "../../core/estimate.ts";
+import type { EstimateContext } from "../../core/estimate.ts";
 import { SqlAssetRepo } from "../assets/asset-repo.ts";
 import { ProjectBudgetReachedError, ProjectUnavailableError } from "../ledger/project-errors.ts";
 import { DB_KINDS } from "../test-support/databases.ts";
+import { newJobRequest } from "../test-support/job-requests.ts";
 import { openTestStores, type TestStores } from "../test-support/test-stores.ts";
 import { JobRefusedError } from "./errors.ts";
 import { SqlJobStore } from "./job-store.ts";
-import { requestHash } from "./request-hash.ts";
 import type { JobStore, NewJob, PricingState } from "./types.ts";
 
 interface Who {
@@ -22,19 +22,8 @@ interface Who {
   periodStart: string;
 }
 
-function newJob(who: Who, input: Partial<JobSpecInput> = {}, context?: (s: PricingState) => EstimateContext): NewJob {
-  const spec = jobSpecSchema.parse({ operation: "create", prompt: "p", quality: "draft", ...input });
-  return {
-    teamId: who.teamId,
-    memberId: who.memberId,
-    idempotencyKey: null,
-    requestHash: requestHash(spec),
-    spec,
-    price: (state) => estimate(spec, DEFAULT_CATALOG, { ...(context ? context(state) : state), configuredProviders: ["local", "stability"] }),
-    holdTtlMs: 60_000,
-    leaseMs: 60_000,
-  };
-}
+const newJob = (who: Who, input: Partial<JobSpecInput> = {}, context?: (s: PricingState) => EstimateContext): NewJob =>
+  newJobRequest(who, input, { configuredProviders: ["local", "stability"], ...(context ? { context } : {}) });
 
 /** A price blind to the project's budget: the conditional update in the hold is then the only guard. */
 const blindToProject = (s: PricingState): EstimateContext => ({ ...s, project: null });

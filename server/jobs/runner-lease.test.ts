@@ -3,9 +3,7 @@
 // and neither starts, captures nor releases it; what it hands over on shutdown releases nothing of the new
 // holder's. "Instance B" is a job store with its own instance id (its own pool on PostgreSQL).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { jobSpecSchema } from "../../core/api/specs.ts";
 import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { estimate } from "../../core/estimate.ts";
 import { SqlAssetRepo } from "../assets/asset-repo.ts";
 import { parseConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
@@ -16,10 +14,10 @@ import type { ProviderAdapter } from "../providers/types.ts";
 import { Slots } from "../slots.ts";
 import { DB_KINDS } from "../test-support/databases.ts";
 import { gatedProvider } from "../test-support/fake-providers.ts";
+import { newJobRequest } from "../test-support/job-requests.ts";
 import { openTestStores, type TestStores } from "../test-support/test-stores.ts";
 import { JobRunner } from "./job-runner.ts";
 import { SqlJobStore } from "./job-store.ts";
-import { requestHash } from "./request-hash.ts";
 import type { JobRecord, JobStore } from "./types.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -60,17 +58,7 @@ describe.each(DB_KINDS)("the job runner after losing a lease, on %s", (kind) => 
   }
 
   async function submit(): Promise<JobRecord> {
-    const spec = jobSpecSchema.parse({ operation: "create", prompt: "a kite", quality: "draft", aspectRatio: { width: 128, height: 96 } });
-    const { job } = await t.jobs.createWithHold({
-      teamId,
-      memberId,
-      idempotencyKey: null,
-      requestHash: requestHash(spec),
-      spec,
-      price: (state) => estimate(spec, DEFAULT_CATALOG, { ...state, configuredProviders: ["local"] }),
-      holdTtlMs: 60_000,
-      leaseMs: 60_000,
-    });
+    const { job } = await t.jobs.createWithHold(newJobRequest({ teamId, memberId }, { prompt: "a kite", aspectRatio: { width: 128, height: 96 } }));
     return job;
   }
 

@@ -5,11 +5,11 @@
 // batch, with news from every proxy on PostgreSQL) and otherwise reads the batch again after
 // `jobChanges.pollMs`, as GET /v1/jobs/:id/events does, so items run by another proxy are followed too.
 import { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
 import type { BatchView } from "../../../core/api/responses.ts";
 import { requireAuth } from "../auth.ts";
 import { batchFinished, batchView } from "../batch-view.ts";
 import { ApiError } from "../api-error.ts";
+import { followStream, refuseWhenFull } from "../event-streams.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { pathId } from "../validate.ts";
 
@@ -19,18 +19,8 @@ export function batchEventsRoute(deps: AppDeps): Hono<AppEnv> {
     const id = pathId(c);
     const first = await deps.stores.batches.get(teamId, id);
     if (!first) throw new ApiError("not_found", "No such batch");
-    // The process's bound on open streams (job-changes.ts), as for a job's events.
-    if (deps.jobChanges.full)
-      throw new ApiError("provider_unavailable", "This proxy follows too many event streams right now; retry shortly", { retryAfterSeconds: 5 }, { "Retry-After": "5" });
-    return streamSSE(c, async (stream) => {
-      // Ends the waiter when the stream ends (batch finished, client gone), so it leaves the bound at once
-      // rather than at its timer, 30 s on PostgreSQL (job-changes.ts, nextAny).
-      const ended = new AbortController();
-      let aborted = false;
-      stream.onAbort(() => {
-        aborted = true;
-        ended.abort();
-      });
+    refuseWhenFull(deps.jobChanges);
+    return followStream(c, async (stream, ended) => {
       let sentBatch = "";
       const sentItems = new Map<number, string>();
       // Listen before looking, so a change made while the batch is read and sent is not missed: only the
@@ -39,37 +29,33 @@ export function batchEventsRoute(deps: AppDeps): Hono<AppEnv> {
         deps.jobChanges.nextAny(
           b.items.filter((j) => j.status === "queued" || j.status === "running").map((j) => j.id),
           deps.jobChanges.pollMs,
-          ended.signal,
+          ended,
         );
-      try {
-        let view = batchView(first);
-        let changed = listen(view);
-        const again = await deps.stores.batches.get(teamId, id);
-        if (again) view = batchView(again);
-        for (;;) {
-          // Items first, so a client has each item's news before the batch's; the first view carries them all.
-          for (const [index, job] of view.items.entries()) {
-            const data = JSON.stringify(job);
-            if (sentItems.get(index) === data) continue;
-            if (sentItems.size === view.items.length)
-              await stream.writeSSE({ event: "item", data: JSON.stringify({ batchId: view.id, index, job }), id: job.updatedAt });
-            sentItems.set(index, data);
-          }
-          const head = `${view.status}/${view.cancelled}`;
-          if (head !== sentBatch) {
-            await stream.writeSSE({ event: "batch", data: JSON.stringify({ batch: view }), id: view.updatedAt });
-            sentBatch = head;
-          }
-          if (batchFinished(view.status) || aborted) break;
-          await changed;
-          if (aborted) break;
-          changed = listen(view);
-          const next = await deps.stores.batches.get(teamId, id);
-          if (!next) break;
-          view = batchView(next);
+      let view = batchView(first);
+      let changed = listen(view);
+      const again = await deps.stores.batches.get(teamId, id);
+      if (again) view = batchView(again);
+      for (;;) {
+        // Items first, so a client has each item's news before the batch's; the first view carries them all.
+        for (const [index, job] of view.items.entries()) {
+          const data = JSON.stringify(job);
+          if (sentItems.get(index) === data) continue;
+          if (sentItems.size === view.items.length)
+            await stream.writeSSE({ event: "item", data: JSON.stringify({ batchId: view.id, index, job }), id: job.updatedAt });
+          sentItems.set(index, data);
         }
-      } finally {
-        ended.abort();
+        const head = `${view.status}/${view.cancelled}`;
+        if (head !== sentBatch) {
+          await stream.writeSSE({ event: "batch", data: JSON.stringify({ batch: view }), id: view.updatedAt });
+          sentBatch = head;
+        }
+        if (batchFinished(view.status) || ended.aborted) break;
+        await changed;
+        if (ended.aborted) break;
+        changed = listen(view);
+        const next = await deps.stores.batches.get(teamId, id);
+        if (!next) break;
+        view = batchView(next);
       }
     });
   });

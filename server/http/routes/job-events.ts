@@ -5,12 +5,12 @@
 // `jobChanges.pollMs`: EVENTS_POLL_MS where other proxies' changes come unannounced (SQLite, or while the
 // PostgreSQL news connection is down), a rare safety net otherwise.
 import { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
 import { requireAuth } from "../auth.ts";
 import { jobView } from "../job-view.ts";
 import type { JobRecord } from "../../jobs/types.ts";
 import { LOCAL_POLL_MS } from "../../jobs/job-changes.ts";
 import { ApiError } from "../api-error.ts";
+import { followStream, refuseWhenFull } from "../event-streams.ts";
 import type { AppDeps, AppEnv } from "../types.ts";
 import { pathId } from "../validate.ts";
 
@@ -23,40 +23,26 @@ export function jobEventsRoute(deps: AppDeps): Hono<AppEnv> {
     const id = pathId(c);
     const first = await deps.stores.jobs.get(teamId, id);
     if (!first) throw new ApiError("not_found", "No such job");
-    // The process's bound on open streams (job-changes.ts): past it, the client is told to come back.
-    if (deps.jobChanges.full)
-      throw new ApiError("provider_unavailable", "This proxy follows too many event streams right now; retry shortly", { retryAfterSeconds: 5 }, { "Retry-After": "5" });
-    return streamSSE(c, async (stream) => {
-      // Ends the waiter when the stream ends (job finished, client gone): it must not hold its place under the
-      // bound until its timer (job-changes.ts, nextAny).
-      const ended = new AbortController();
-      let aborted = false;
-      stream.onAbort(() => {
-        aborted = true;
-        ended.abort();
-      });
-      const listen = () => deps.jobChanges.next(id, deps.jobChanges.pollMs, ended.signal);
-      try {
-        // Listen, THEN look: news arriving while the job is read or sent wakes the next round. Looking first
-        // would lose it, and the job would wait for the re-read, 30 s on PostgreSQL (pg-job-changes.ts).
-        let changed = listen();
-        let job: JobRecord | null = (await deps.stores.jobs.get(teamId, id)) ?? first;
-        let last = "";
-        while (job && !aborted) {
-          const view = jobView(job);
-          const data = JSON.stringify({ job: view });
-          if (data !== last) {
-            await stream.writeSSE({ event: "job", data, id: view.updatedAt });
-            last = data;
-          }
-          if (view.status === "succeeded" || view.status === "failed") break;
-          await changed;
-          if (aborted) break;
-          changed = listen();
-          job = await deps.stores.jobs.get(teamId, id);
+    refuseWhenFull(deps.jobChanges);
+    return followStream(c, async (stream, ended) => {
+      const listen = () => deps.jobChanges.next(id, deps.jobChanges.pollMs, ended);
+      // Listen, THEN look: news arriving while the job is read or sent wakes the next round. Looking first
+      // would lose it, and the job would wait for the re-read, 30 s on PostgreSQL (pg-job-changes.ts).
+      let changed = listen();
+      let job: JobRecord | null = (await deps.stores.jobs.get(teamId, id)) ?? first;
+      let last = "";
+      while (job && !ended.aborted) {
+        const view = jobView(job);
+        const data = JSON.stringify({ job: view });
+        if (data !== last) {
+          await stream.writeSSE({ event: "job", data, id: view.updatedAt });
+          last = data;
         }
-      } finally {
-        ended.abort();
+        if (view.status === "succeeded" || view.status === "failed") break;
+        await changed;
+        if (ended.aborted) break;
+        changed = listen();
+        job = await deps.stores.jobs.get(teamId, id);
       }
     });
   });
