@@ -5,12 +5,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { alertEventSchema } from "../../core/api/managers.ts";
-import { jobSpecSchema } from "../../core/api/specs.ts";
-import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { estimate } from "../../core/estimate.ts";
-import { requestHash } from "../jobs/request-hash.ts";
 import { createLogger } from "../logger.ts";
 import { DB_KINDS } from "../test-support/databases.ts";
+import { newJobRequest } from "../test-support/job-requests.ts";
 import { openTestStores, type TestStores } from "../test-support/test-stores.ts";
 import { WebhookDispatcher, type WebhookSettings } from "./webhook-dispatcher.ts";
 
@@ -67,17 +64,7 @@ describe.each(DB_KINDS)("webhook deliveries side by side on %s", (kind) => {
     await t.managers.setWebhook(team.id, url);
     /** A draft job of `variations` images (2 credits each) held against the project: crosses what it reaches. */
     const spend = async (variations: number) => {
-      const spec = jobSpecSchema.parse({ operation: "create", prompt: "p", quality: "draft", variations, projectId: project.id });
-      await t.jobs.createWithHold({
-        teamId: team.id,
-        memberId: manager.id,
-        idempotencyKey: null,
-        requestHash: requestHash(spec),
-        spec,
-        price: (s) => estimate(spec, DEFAULT_CATALOG, { ...s, configuredProviders: ["local"] }),
-        holdTtlMs: 60_000,
-        leaseMs: 60_000,
-      });
+      await t.jobs.createWithHold(newJobRequest({ teamId: team.id, memberId: manager.id }, { variations, projectId: project.id }));
     };
     return { teamId: team.id, spend };
   }

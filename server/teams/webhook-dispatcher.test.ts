@@ -7,12 +7,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { alertEventSchema } from "../../core/api/managers.ts";
-import { jobSpecSchema } from "../../core/api/specs.ts";
-import { DEFAULT_CATALOG } from "../../core/catalog/default-catalog.ts";
-import { estimate } from "../../core/estimate.ts";
-import { requestHash } from "../jobs/request-hash.ts";
 import { createLogger } from "../logger.ts";
 import { DB_KINDS } from "../test-support/databases.ts";
+import { newJobRequest } from "../test-support/job-requests.ts";
 import { openTestStores, type TestStores } from "../test-support/test-stores.ts";
 import { SqlManagerStore } from "./manager-store.ts";
 import { WebhookDispatcher, type WebhookSettings } from "./webhook-dispatcher.ts";
@@ -70,17 +67,7 @@ describe.each(DB_KINDS)("webhook dispatcher on %s", (kind) => {
     const project = await t.managers.createProject(team.id, team.periodStart, { name: "Launch", budget: 10, budgetKind: "monthly" });
     await t.managers.addThreshold(team.id, { scope: "project", targetId: project.id, percent: 50 });
     const { secret } = await t.managers.setWebhook(team.id, url);
-    const spec = jobSpecSchema.parse({ operation: "create", prompt: "p", quality: "draft", variations: 3, projectId: project.id });
-    await t.jobs.createWithHold({
-      teamId: team.id,
-      memberId: manager.id,
-      idempotencyKey: null,
-      requestHash: requestHash(spec),
-      spec,
-      price: (s) => estimate(spec, DEFAULT_CATALOG, { ...s, configuredProviders: ["local"] }),
-      holdTtlMs: 60_000,
-      leaseMs: 60_000,
-    });
+    await t.jobs.createWithHold(newJobRequest({ teamId: team.id, memberId: manager.id }, { variations: 3, projectId: project.id }));
     return { teamId: team.id, secret };
   }
 
